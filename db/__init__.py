@@ -1,0 +1,1 @@
+"""Persistence: models, sessions, migrations, queries and plan files."""

@@ -1,0 +1,78 @@
+"""Read queries the CLI and the bot share. Each is one or two statements, whatever the data size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from db.models import Action, Person, Plan, Post, Recommendation
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    key: str
+    title: str
+    council: str
+    published: str
+    is_current: bool
+    recommendations: int
+    actions: int
+
+
+def plan_summaries(session: Session) -> list[PlanSummary]:
+    rec_counts = (
+        select(Recommendation.plan_id, func.count().label("n"))
+        .group_by(Recommendation.plan_id)
+        .subquery()
+    )
+    action_counts = (
+        select(Action.plan_id, func.count().label("n")).group_by(Action.plan_id).subquery()
+    )
+    rows = session.execute(
+        select(Plan, func.coalesce(rec_counts.c.n, 0), func.coalesce(action_counts.c.n, 0))
+        .outerjoin(rec_counts, rec_counts.c.plan_id == Plan.id)
+        .outerjoin(action_counts, action_counts.c.plan_id == Plan.id)
+        .order_by(Plan.council, Plan.published.desc(), Plan.key)
+    )
+    return [
+        PlanSummary(
+            plan.key,
+            plan.title,
+            plan.council,
+            plan.published.isoformat() if plan.published else "",
+            plan.is_current,
+            recs,
+            actions,
+        )
+        for plan, recs, actions in rows
+    ]
+
+
+def has_plans(session: Session) -> bool:
+    return session.scalar(select(Plan.id).limit(1)) is not None
+
+
+def posts_with_holders(session: Session) -> list[Post]:
+    return list(session.scalars(select(Post).options(selectinload(Post.holder)).order_by(Post.key)))
+
+
+def get_or_create_person(session: Session, slack_user_id: str) -> Person:
+    person = session.scalar(select(Person).where(Person.slack_user_id == slack_user_id))
+    if person is None:
+        person = Person(slack_user_id=slack_user_id)
+        session.add(person)
+        session.flush()
+    return person
+
+
+def set_post_holder(session: Session, post_key: str, slack_user_id: str) -> Post:
+    """Make a Slack user the holder of a post; LookupError if the post is unknown."""
+    post = session.scalar(select(Post).where(Post.key == post_key))
+    if post is None:
+        post = session.scalar(select(Post).where(func.lower(Post.title) == post_key.lower()))
+    if post is None:
+        raise LookupError(post_key)
+    post.holder = get_or_create_person(session, slack_user_id)
+    return post

@@ -1,0 +1,88 @@
+"""Shared fixtures. Every database test runs on SQLite and on PostgreSQL.
+
+PostgreSQL is at TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/test). Each
+test gets a schema of its own, dropped afterwards, so tests run in parallel. Where no server
+answers the PostgreSQL cases skip with the reason, unless OFSTED_REQUIRE_POSTGRES=1 (set by
+.ci/run), which makes them fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from db.database import Database
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SEEDS = ROOT.parent / "shared" / "seeds"
+PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_problem() -> str | None:
+    try:
+        engine = create_engine(make_url(PG_URL).set(drivername="postgresql+psycopg"))
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure to connect means: no usable server
+        return f"PostgreSQL not reachable at {PG_URL}: {type(exc).__name__}: {exc}".splitlines()[0]
+    return None
+
+
+_PG_PROBLEM: list[str | None] = []
+
+
+def postgres_problem() -> str | None:
+    if not _PG_PROBLEM:
+        _PG_PROBLEM.append(_postgres_problem())
+    return _PG_PROBLEM[0]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty database: a SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    problem = postgres_problem()
+    if problem:
+        if os.environ.get("OFSTED_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"{problem} (OFSTED_REQUIRE_POSTGRES=1)")
+        pytest.skip(problem)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(make_url(PG_URL).set(drivername="postgresql+psycopg"))
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(PG_URL).set(drivername="postgresql+psycopg")
+    url = url.update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def empty_db(database_url: str) -> Iterator[Database]:
+    """A migrated database with no plans."""
+    database = Database.connect(database_url)
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def surrey_db(empty_db: Database) -> Database:
+    """A migrated database holding the shipped Surrey plans."""
+    from db.plan_import import import_plan_file
+
+    import_plan_file(empty_db.sessions, ROOT / "plans" / "surrey.yaml")
+    return empty_db

@@ -1,0 +1,113 @@
+"""The `ofsted-bot` command line, against SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = Path(__file__).parent / "fixtures" / "plans" / "small.yaml"
+
+
+@pytest.fixture
+def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("PLANS_FILE", str(ROOT / "plans" / "surrey.yaml"))
+    monkeypatch.setenv("LOG_LEVEL", "WARNING")
+    if not database_url.startswith("sqlite"):
+        assert main(["db", "upgrade"]) == 0
+    return database_url
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_plan_list_shows_surreys_six_plans(
+    cli_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = run(capsys, "plan", "list")
+    assert status == 0
+    counts = {m[1]: int(m[2]) for m in re.finditer(r"(\S+)\s+(\d+) recommendations", out)}
+    assert counts == {
+        "ilacs-2022": 6,
+        "ilacs-2018": 18,
+        "commissioner-2018": 10,
+        "monitoring-2021": 5,
+        "cwd-review-2021": 8,
+        "fostering-review-2021": 7,
+    }
+    assert " * ilacs-2022" in out
+
+
+def test_validate_and_import(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "plan", "validate", str(SMALL))
+    assert status == 0
+    assert "OK: Testshire County Council, 1 plans, 2 recommendations" in out
+    status, out, _ = run(capsys, "plan", "import", str(SMALL))
+    assert status == 0
+    assert "1 plans created" in out
+    status, out, _ = run(capsys, "plan", "import", str(SMALL))
+    assert status == 0
+    assert "no changes" in out
+
+
+def test_broken_file_refused_with_line(
+    cli_env: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SMALL.read_text().replace("due: 2023-12-31", "due: 31/12/2023"))
+    line = next(i for i, ln in enumerate(bad.read_text().splitlines(), 1) if "31/12/2023" in ln)
+    before = run(capsys, "plan", "list")[1]
+    status, _, err = run(capsys, "plan", "import", str(bad))
+    assert status == 1
+    assert f"{bad}:{line}: plans.recommendations.actions.due: " in err
+    assert "refused: nothing was written" in err
+    assert run(capsys, "plan", "list")[1] == before
+    assert run(capsys, "plan", "validate", str(bad))[0] == 1
+
+
+def test_export_formats(cli_env: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    status, out, _ = run(capsys, "plan", "export")
+    assert status == 0
+    assert out.startswith("council: Surrey County Council")
+    status, out, _ = run(capsys, "plan", "export", "--format", "csv")
+    assert status == 0
+    assert out.splitlines()[0].startswith("plan,recommendation,")
+    status, out, _ = run(
+        capsys, "plan", "export", "--format", "xlsx", "--out", str(tmp_path / "p.xlsx")
+    )
+    assert status == 0
+    assert (tmp_path / "p.xlsx").stat().st_size > 1000
+    status, _, _ = run(capsys, "plan", "export", "--out", str(tmp_path / "p.yaml"))
+    assert status == 0
+    status, out, _ = run(capsys, "plan", "import", str(tmp_path / "p.yaml"))
+    assert "no changes" in out
+
+
+def test_owners_set_and_list(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "owners", "set", "dir-corporate-parenting", "U0CP")
+    assert status == 0
+    assert "Director Corporate Parenting is now held by U0CP" in out
+    status, out, _ = run(capsys, "owners", "set", "Director Corporate Parenting", "U0CP2")
+    assert status == 0
+    status, out, _ = run(capsys, "owners", "list")
+    line = next(ln for ln in out.splitlines() if ln.startswith("dir-corporate-parenting"))
+    assert "U0CP2" in line
+    status, _, err = run(capsys, "owners", "set", "chief-nobody", "U1")
+    assert status == 1
+    assert "no post 'chief-nobody'" in err
+
+
+def test_db_commands(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "db", "upgrade")[0] == 0
+    status, out, _ = run(capsys, "db", "current")
+    assert status == 0
+    assert out.startswith("current 0001, head 0001")
