@@ -131,6 +131,36 @@ def cmd_owners_list(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.console import Console
+
+    console = Console(settings, _database(settings), user_id=args.user)
+    try:
+        console.run(args.commands or None)
+    finally:
+        console.close()
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.server import serve
+
+    return serve(settings, _database(settings), mode=args.mode, port=args.port)
+
+
+def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
+    """The README's run command: the real bot with Slack tokens, else the console."""
+    if settings.has_slack_tokens:
+        args.mode, args.port = None, None
+        return cmd_run(args, settings)
+    print(
+        "No Slack tokens are set (SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET or "
+        "SLACK_APP_TOKEN): starting the offline console."
+    )
+    args.user, args.commands = None, []
+    return cmd_console(args, settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ofsted-bot", description=__doc__)
     verbs = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -170,6 +200,26 @@ def build_parser() -> argparse.ArgumentParser:
     owner_verbs.add_parser("list", help="posts and their holders").set_defaults(
         handler=cmd_owners_list
     )
+
+    verbs.add_parser(
+        "start", help="run the bot, or the console when no Slack tokens are set"
+    ).set_defaults(handler=cmd_start)
+    run = verbs.add_parser("run", help="run the bot (Socket Mode with SLACK_APP_TOKEN, else HTTP)")
+    mode = run.add_mutually_exclusive_group()
+    mode.add_argument("--socket", dest="mode", action="store_const", const="socket")
+    mode.add_argument("--http", dest="mode", action="store_const", const="http")
+    run.add_argument("--port", type=int, help="HTTP port (default: PORT, 3000)")
+    run.set_defaults(handler=cmd_run, mode=None)
+    console = verbs.add_parser("console", help="the bot with no Slack: type /ofsted commands")
+    console.add_argument("--user", help="Slack user id to act as")
+    console.add_argument(
+        "-c",
+        "--command",
+        dest="commands",
+        action="append",
+        help="run this line and exit (repeatable)",
+    )
+    console.set_defaults(handler=cmd_console)
     return parser
 
 

@@ -11,13 +11,19 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from slackdriver import SECRET, SlackDriver
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bot.app import build_app
+from bot.fakeslack import FakeSlack
+from bot.settings import Settings
 from db.database import Database
+from db.queries import set_post_holder
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -86,3 +92,49 @@ def surrey_db(empty_db: Database) -> Database:
 
     import_plan_file(empty_db.sessions, ROOT / "plans" / "surrey.yaml")
     return empty_db
+
+
+# --- Slack: the fake Web API and the app driven by signed requests ---------------------------
+
+NOW = datetime(2022, 9, 5, 8, 0, tzinfo=UTC)  # Monday 5 Sep 2022, 09:00 in London
+HOLDERS = {
+    "dir-corporate-parenting": "U0CP",
+    "dir-family-resilience-safeguarding": "U0FRS",
+    "exec-director-cfll": "U0DCS",
+    "senior-programmes-manager": "U0SPM",
+}
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+def bot_settings(database_url: str, fake: FakeSlack, **extra: object) -> Settings:
+    return Settings(
+        slack_api_url=fake.base_url,
+        slack_bot_token="xoxb-test",  # type: ignore[arg-type]
+        slack_signing_secret=SECRET,
+        database_url=database_url,  # type: ignore[arg-type]
+        plans_file=None,
+        admins=("U0ADMIN",),
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def staffed_db(surrey_db: Database) -> Database:
+    """Surrey's plans with people in the posts."""
+    with surrey_db.sessions.begin() as session:
+        for post, user in HOLDERS.items():
+            set_post_holder(session, post, user)
+    return surrey_db
+
+
+@pytest.fixture
+def slack(staffed_db: Database, database_url: str, fake_slack: FakeSlack) -> SlackDriver:
+    """The Bolt app on Surrey's plans at NOW, talking to the fake Web API."""
+    settings = bot_settings(database_url, fake_slack)
+    app = build_app(settings, staffed_db, clock=lambda: NOW, process_before_response=True)
+    return SlackDriver(app, fake_slack)

@@ -1,0 +1,101 @@
+"""Block Kit shown as text in a terminal, the way Slack would lay it out.
+
+Headers are bold, sections wrap, fields pair up, context is dim, and buttons show as `[1 Share]`
+so that the console can press them by number.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any
+
+BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
+WIDTH = 96
+
+
+@dataclass
+class Rendered:
+    text: str
+    buttons: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _mrkdwn(text: str, colour: bool) -> str:
+    text = re.sub(r"<@([A-Z0-9]+)(?:\|([^>]+))?>", lambda m: "@" + (m[2] or m[1]), text)
+    text = re.sub(r"<!(channel|here|everyone)>", r"@\1", text)
+    text = re.sub(r"<([^|>]+)\|([^>]+)>", r"\2 (\1)", text)
+    bold = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
+    text = bold.sub(BOLD + r"\1" + RESET if colour else r"\1", text)
+    text = re.sub(r"(?<![\w_])_([^_\n]+)_(?![\w_])", r"\1", text)
+    text = re.sub(r"^>", "│ ", text, flags=re.MULTILINE)
+    return html.unescape(text)
+
+
+def _text(obj: dict[str, Any] | None, colour: bool) -> str:
+    if not obj:
+        return ""
+    raw = str(obj.get("text", ""))
+    return _mrkdwn(raw, colour) if obj.get("type") == "mrkdwn" else html.unescape(raw)
+
+
+def _wrap(text: str, indent: str = "  ") -> list[str]:
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        lines += textwrap.wrap(
+            paragraph,
+            WIDTH,
+            initial_indent=indent,
+            subsequent_indent=indent + ("  " if paragraph.startswith(">") else ""),
+            replace_whitespace=False,
+        ) or [indent]
+    return lines
+
+
+def render(payload: dict[str, Any], *, colour: bool = True, first_button: int = 1) -> Rendered:
+    """A message payload (blocks and text) as terminal lines; buttons are numbered."""
+    out: list[str] = []
+    buttons: list[dict[str, Any]] = []
+
+    def dim(text: str) -> str:
+        return DIM + text + RESET if colour else text
+
+    blocks = payload.get("blocks") or []
+    if not blocks:
+        out += _wrap(_mrkdwn(str(payload.get("text", "")), colour))
+    for block in blocks:
+        kind = block.get("type")
+        if kind == "header":
+            title = _text(block.get("text"), colour)
+            out.append(f"  {BOLD}{title}{RESET}" if colour else f"  {title}")
+            out.append("  " + "═" * min(len(title), WIDTH))
+        elif kind == "section":
+            if block.get("text"):
+                out += _wrap(_text(block["text"], colour))
+            fields = [_text(f, colour) for f in block.get("fields", [])]
+            for left, right in zip(fields[::2], [*fields[1::2], ""], strict=False):
+                out.append(f"  {left:<46} {right}")
+            accessory = block.get("accessory")
+            if accessory and accessory.get("type") == "button":
+                buttons.append(accessory)
+                out.append(
+                    f"  [{first_button + len(buttons) - 1} {_text(accessory['text'], False)}]"
+                )
+        elif kind == "context":
+            parts = [_text(e, colour) for e in block.get("elements", []) if "text" in e]
+            out += [dim(line) for line in _wrap(" · ".join(parts))]
+        elif kind == "divider":
+            out.append("  " + dim("─" * 40))
+        elif kind == "actions":
+            labels = []
+            for element in block.get("elements", []):
+                if element.get("type") == "button":
+                    buttons.append(element)
+                    labels.append(
+                        f"[{first_button + len(buttons) - 1} {_text(element['text'], False)}]"
+                    )
+            out.append("  " + " ".join(labels))
+        else:
+            out.append(dim(f"  ({kind} block)"))
+    return Rendered("\n".join(out), buttons)

@@ -1,0 +1,430 @@
+"""An in-process fake of the Slack Web API, for tests, the offline console and benchmarks.
+
+    with FakeSlack() as fake:
+        client = WebClient(token="xoxb-test", base_url=fake.base_url)
+        client.chat_postMessage(channel="C1", text="hi")
+        assert fake.calls_to("chat.postMessage")[0].args["text"] == "hi"
+
+It serves `POST /api/<method>` on 127.0.0.1 from a daemon thread and answers like Slack (HTTP 200,
+`{"ok": ...}` JSON), checking blocks and views against `bot.block_limits`. `fail_next` injects
+faults; `response_url()` and `files_upload_v2` work end to end; every request becomes a `Call`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from email import policy
+from email.parser import BytesParser
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+from zoneinfo import ZoneInfo
+
+from bot.block_limits import message_problems, view_problems
+
+log = logging.getLogger(__name__)
+_Json = dict[str, Any]
+_Reply = tuple[int, _Json | str, dict[str, str]]  # status, JSON or text body, extra headers
+
+BOT_USER_ID, BOT_ID, TEAM_ID = "UBOT", "BBOT", "T0COUNCIL"
+WORKSPACE_URL = "https://council.slack.com/"
+# Slack answers a view that breaks Block Kit's limits with invalid_arguments (problems in
+# response_metadata.messages); chat.* methods answer invalid_blocks (problems in errors).
+VIEW_ERROR = "invalid_arguments"
+AUTH_TEST: _Json = {"ok": True, "url": WORKSPACE_URL, "team": "Council", "team_id": TEAM_ID}
+AUTH_TEST |= {"user": "ofsted-bot", "user_id": BOT_USER_ID, "bot_id": BOT_ID}
+
+_JSON_ARGS = ("blocks", "attachments", "view", "files", "metadata")
+_MESSAGE_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage"}
+_VIEW_METHODS = {"views.open", "views.update", "views.push", "views.publish"}
+_MESSAGE_ECHO = ("blocks", "attachments", "thread_ts", "metadata")
+_CHANNEL_KINDS = {"channel": "C", "im": "D", "private": "G"}
+_VIEW_DEFAULTS: _Json = {"team_id": TEAM_ID, "bot_id": BOT_ID, "app_id": "AFAKE", "callback_id": ""}
+_VIEW_DEFAULTS |= {"private_metadata": "", "state": {"values": {}}}
+_NO_CHANNEL, _NO_MESSAGE = ("channel", "channel_not_found"), ("ts", "message_not_found")
+_BAD = "invalid_arguments"
+_REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {  # argument -> Slack's error without it
+    "chat.postMessage": (_NO_CHANNEL,),
+    "chat.postEphemeral": (_NO_CHANNEL, ("user", "user_not_found")),
+    "chat.update": (_NO_CHANNEL, _NO_MESSAGE),
+    "chat.delete": (_NO_CHANNEL, _NO_MESSAGE),
+    "chat.getPermalink": (_NO_CHANNEL, ("message_ts", "message_not_found")),
+    "conversations.info": (_NO_CHANNEL,),
+    "users.info": (("user", "user_not_found"),),
+    "reactions.add": (_NO_CHANNEL, ("timestamp", "bad_timestamp"), ("name", "invalid_name")),
+    "views.open": (("trigger_id", _BAD),),
+    "views.push": (("trigger_id", _BAD),),
+    "views.publish": (("user_id", _BAD),),
+    "files.getUploadURLExternal": (("filename", _BAD), ("length", _BAD)),
+    "files.completeUploadExternal": (("files", _BAD),),
+}
+
+
+@dataclass
+class Call:
+    """One request the fake answered."""
+
+    method: str  # "chat.postMessage", ..., "response_url", or "upload" (POST /upload/<file_id>)
+    args: _Json  # query + form/multipart/JSON body; JSON-string blocks etc. decoded
+    headers: dict[str, str]
+    response: _Json  # the JSON answered ({"body": text} for a text answer)
+    status: int
+    path: str  # the method, the response_url key, or the file id
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # socketserver's 5 drops bursts of connects (1 s SYN retries)
+
+
+@dataclass
+class _Fault:
+    method: str
+    status: int
+    error: str
+    retry_after: int | None
+    times: int
+
+
+def _err(error: str, **extra: Any) -> _Json:
+    return {"ok": False, "error": error, **extra}
+
+
+def _header(headers: dict[str, str], name: str) -> str:
+    return next((v for k, v in headers.items() if k.lower() == name), "")
+
+
+def _multipart(content_type: str, body: bytes) -> tuple[_Json, bytes | None]:
+    """Fields (file parts as {"filename", "size"}) and the first file's bytes."""
+    head = f"Content-Type: {content_type}\r\n\r\n".encode()
+    fields: _Json = {}
+    first_file: bytes | None = None
+    for part in BytesParser(policy=policy.HTTP).parsebytes(head + body).walk():
+        name, filename = part.get_param("name", header="content-disposition"), part.get_filename()
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        if part.is_multipart() or not isinstance(name, str):
+            continue
+        if filename is not None:
+            first_file = data if first_file is None else first_file
+        fields[name] = (
+            data.decode("utf-8", "replace")
+            if filename is None
+            else {"filename": filename, "size": len(data)}
+        )
+    return fields, first_file
+
+
+def _decode_args(headers: dict[str, str], body: bytes, query: str) -> _Json:
+    args: _Json = dict(parse_qsl(query, keep_blank_values=True))
+    content_type = _header(headers, "content-type")
+    if content_type.lower().startswith("multipart/form-data"):
+        args.update(_multipart(content_type, body)[0])
+    elif "json" in content_type.lower() or body[:1] == b"{":
+        with contextlib.suppress(ValueError):
+            data = json.loads(body or b"{}")
+            args.update(data if isinstance(data, dict) else {"_body": data})
+    elif body:
+        args.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    for key in _JSON_ARGS:
+        if isinstance(value := args.get(key), str) and value[:1] in ("[", "{"):
+            with contextlib.suppress(ValueError):
+                args[key] = json.loads(value)
+    return args
+
+
+def _message_error(args: _Json) -> _Json | None:
+    """Slack's answer to a message that breaks the limits, or None when it is fine."""
+    if isinstance(args.get("blocks"), str):
+        return _err("invalid_blocks_format")
+    if not (problems := message_problems(args)):
+        return None
+    if not any(args.get(k) for k in ("text", "blocks", "attachments", "delete_original")):
+        return _err("no_text")
+    if blocks := [p for p in problems if "[json-pointer:/blocks" in p]:
+        metadata = {"messages": [f"[ERROR] {p}" for p in blocks]}
+        return _err("invalid_blocks", errors=blocks, response_metadata=metadata)
+    attachments = any("[json-pointer:/attachments" in p for p in problems)
+    return _err("too_many_attachments" if attachments else "msg_too_long")
+
+
+class FakeSlack:
+    """The fake server. Thread-safe; start() it (or use it as a context manager) before use."""
+
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, on_call: Callable[[Call], None] | None = None
+    ) -> None:
+        self._host, self._port, self._on_call = host, port, on_call
+        self._lock = threading.Lock()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._calls: list[Call] = []
+        self._faults: list[_Fault] = []
+        self._users: dict[str, _Json] = {}
+        self._files: dict[str, _Json] = {}
+        self._reactions: set[tuple[str, str, str]] = set()
+        self._counter = 0
+        self.add_user(BOT_USER_ID, "Ofsted bot", is_bot=True)
+
+    def start(self) -> FakeSlack:
+        if self._server is None:
+            self._server = _Server((self._host, self._port), _make_handler(self))
+            serve = self._server.serve_forever  # polls 20 times a second, so stop() is quick
+            self._thread = threading.Thread(target=serve, args=(0.05,), daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, thread, self._server, self._thread = self._server, self._thread, None, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def root_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("FakeSlack is not started")
+        return f"http://{self._host}:{self._server.server_address[1]}"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.root_url}/api/"
+
+    def response_url(self, key: str | None = None) -> str:
+        return f"{self.root_url}/response/{key or uuid.uuid4().hex}"
+
+    @property
+    def calls(self) -> list[Call]:
+        """A snapshot of every call so far, in the order they were answered."""
+        with self._lock:
+            return list(self._calls)
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method]
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int = 200,
+        error: str | None = None,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Make the next `times` calls to `method` ("*": any call) fail with `status`/`error`."""
+        if status == 200 and error is None:
+            raise ValueError("a status 200 fault needs error=, e.g. 'channel_not_found'")
+        default = {429: "ratelimited", 503: "service_unavailable"}.get(status, "internal_error")
+        retry_after = 1 if status == 429 and retry_after is None else retry_after
+        with self._lock:
+            self._faults.append(_Fault(method, status, error or default, retry_after, times))
+
+    def clear(self) -> None:
+        """Forget recorded calls and pending faults (users, files and the ts clock stay)."""
+        with self._lock:
+            self._calls.clear()
+            self._faults.clear()
+
+    def add_user(
+        self, user_id: str, real_name: str, *, tz: str = "Europe/London", is_bot: bool = False
+    ) -> None:
+        offset = datetime.now(ZoneInfo(tz)).utcoffset()
+        name = real_name.lower().replace(" ", ".")
+        profile = {"real_name": real_name, "display_name": real_name, "email": f"{name}@x.test"}
+        user: _Json = {"id": user_id, "team_id": TEAM_ID, "name": name, "real_name": real_name}
+        user |= {"tz": tz, "tz_offset": int(offset.total_seconds()) if offset else 0}
+        with self._lock:
+            self._users[user_id] = user | {"is_bot": is_bot, "deleted": False, "profile": profile}
+
+    # -- request handling, on the server's threads --------------------------------------------
+
+    def _handle(self, raw_path: str, headers: dict[str, str], body: bytes) -> _Reply:
+        url = urlsplit(raw_path)
+        route, _, tail = url.path.lstrip("/").partition("/")
+        if route == "upload" and tail:
+            content_type, data = _header(headers, "content-type"), body
+            if content_type.lower().startswith("multipart/form-data"):
+                data = _multipart(content_type, body)[1] or b""
+            args = {"file_id": tail, "size": len(data)}
+            return self._record("upload", tail, args, headers, lambda: self._upload(tail, data))
+        args = _decode_args(headers, body, url.query)
+        if route == "api" and tail:
+            return self._record(tail, tail, args, headers, lambda: self._api(tail, args, headers))
+        if route == "response" and tail:
+            respond: _Reply = (200, _message_error(args) or {"ok": True}, {})  # 200 either way
+            return self._record("response_url", tail, args, headers, lambda: respond)
+        return 404, _err("not_found"), {}
+
+    def _record(
+        self, method: str, path: str, args: _Json, headers: _Json, answer: Callable[[], _Reply]
+    ) -> _Reply:
+        with self._lock:  # one call at a time, so ts order is call order
+            if fault := next((f for f in self._faults if f.method in (method, "*")), None):
+                fault.times -= 1
+                if fault.times <= 0:
+                    self._faults.remove(fault)
+                extra = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
+                reply: _Reply = (fault.status, _err(fault.error), extra)
+            else:
+                reply = answer()
+            response = reply[1] if isinstance(reply[1], dict) else {"body": reply[1]}
+            call = Call(method, args, headers, response, reply[0], path)
+            self._calls.append(call)
+        if self._on_call is not None:
+            try:
+                self._on_call(call)
+            except Exception:
+                log.exception("FakeSlack on_call raised for %s", method)
+        return reply
+
+    def _upload(self, file_id: str, data: bytes) -> _Reply:
+        if (record := self._files.get(file_id)) is None:
+            return 404, "file_not_found", {}
+        record.update(size=len(data), uploaded=True)
+        return 200, f"OK - {len(data)}", {}
+
+    def _api(self, method: str, args: _Json, headers: dict[str, str]) -> _Reply:
+        auth = _header(headers, "authorization")
+        token = auth[7:].strip() if auth.lower().startswith("bearer ") else args.get("token")
+        if not token or not str(token).startswith("xox"):
+            return 200, _err("invalid_auth" if token else "not_authed"), {}
+        if method in _MESSAGE_METHODS and (error := _message_error(args)):
+            return 200, error, {}
+        if method in _VIEW_METHODS:
+            view = args.get("view")
+            if problems := view_problems(view) if isinstance(view, dict) else ["view is required"]:
+                metadata = {"messages": [f"[ERROR] {p}" for p in problems]}
+                return 200, _err(VIEW_ERROR, errors=problems, response_metadata=metadata), {}
+        return 200, self._answer(method, args), {}
+
+    def _ts(self) -> str:
+        self._counter += 1
+        micros = 1_700_000_000_000_000 + 100 * self._counter
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    def _answer(self, method: str, args: _Json) -> _Json:  # lock held
+        for key, error in _REQUIRED.get(method, ()):
+            if not args.get(key):
+                return _err(error)
+        channel = str(args.get("channel") or "")
+        channel = "D" + channel if channel[:1] in ("U", "W") else channel  # a DM with a user
+        ts, text, ok = str(args.get("ts") or ""), args.get("text") or "", {"ok": True}
+        message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID}
+        message |= {k: args[k] for k in _MESSAGE_ECHO if args.get(k)} | {"text": text}
+        match method:
+            case "auth.test":
+                return dict(AUTH_TEST)
+            case "chat.postMessage":
+                message["ts"] = ts = self._ts()
+                return ok | {"channel": channel, "ts": ts, "message": message}
+            case "chat.postEphemeral":
+                return ok | {"message_ts": self._ts()}
+            case "chat.update":
+                message["ts"] = ts
+                return ok | {"channel": channel, "ts": ts, "text": text, "message": message}
+            case "chat.delete":
+                return ok | {"channel": channel, "ts": ts}
+            case "chat.getPermalink":
+                p_ts = str(args["message_ts"]).replace(".", "")
+                return ok | {
+                    "channel": channel,
+                    "permalink": f"{WORKSPACE_URL}archives/{channel}/p{p_ts}",
+                }
+            case "conversations.open":
+                users = args.get("users") or ""
+                ids = users if isinstance(users, list) else [u for u in str(users).split(",") if u]
+                if not (dm := args.get("channel") or "".join(ids)):
+                    return _err("users_list_not_supplied")
+                dm = dm if args.get("channel") else ("D" if len(ids) == 1 else "G") + dm
+                return ok | {"no_op": False, "already_open": False, "channel": {"id": dm}}
+            case "conversations.info":
+                info: _Json = {f"is_{k}": channel[:1] == v for k, v in _CHANNEL_KINDS.items()}
+                info |= {"id": channel, "name": channel.lower(), "is_member": True}
+                return ok | {"channel": info | {"is_archived": False}}
+            case "users.info":
+                user = self._users.get(str(args["user"]))
+                return ok | {"user": user} if user is not None else _err("user_not_found")
+            case "reactions.add":
+                reaction = (channel, str(args["timestamp"]), str(args["name"]))
+                if reaction in self._reactions:
+                    return _err("already_reacted")
+                self._reactions.add(reaction)
+                return ok
+            case "views.open" | "views.update" | "views.push" | "views.publish":
+                self._counter += 1
+                view_id = str(args.get("view_id") or f"VFAKE{self._counter:06d}")
+                view = _VIEW_DEFAULTS | {"root_view_id": view_id, "hash": uuid.uuid4().hex}
+                return ok | {"view": view | args["view"] | {"id": view_id}}
+            case "files.getUploadURLExternal":
+                self._counter += 1
+                file_id = f"FFAKE{self._counter:06d}"
+                name = str(args["filename"])
+                self._files[file_id] = {"id": file_id, "name": name, "size": 0, "uploaded": False}
+                return ok | {"upload_url": f"{self.root_url}/upload/{file_id}", "file_id": file_id}
+            case "files.completeUploadExternal":
+                return self._complete_upload(args)
+        return ok
+
+    def _complete_upload(self, args: _Json) -> _Json:
+        channel, done = args.get("channel_id"), []
+        for item in args["files"] if isinstance(args["files"], list) else []:
+            item = item if isinstance(item, dict) else {"id": item}
+            record = self._files.get(str(item.get("id")))
+            if record is None or not record["uploaded"]:
+                return _err("file_not_found")
+            record["title"] = item.get("title") or record["name"]
+            link = f"{WORKSPACE_URL}files/{BOT_USER_ID}/{record['id']}/{record['name']}"
+            shared = {"channels": [channel] if channel else [], "permalink": link}
+            done.append({k: v for k, v in record.items() if k != "uploaded"} | shared)
+        return {"ok": True, "files": done} if done else _err("invalid_arguments")
+
+
+def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        timeout = 30  # idle keep-alive connections are closed after this
+
+        def do_GET(self) -> None:
+            healthy = urlsplit(self.path).path == "/healthz"
+            reply: _Reply = (200, "ok", {}) if healthy else (404, _err("not_found"), {})
+            self._send(*reply)
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            try:
+                reply = fake._handle(self.path, dict(self.headers.items()), body)
+            except Exception as exc:  # a bug in the fake: say so rather than hang up
+                log.exception("FakeSlack failed on %s", self.path)
+                reply = (500, _err(f"fakeslack_error: {exc!r}"), {})
+            self._send(*reply)
+
+        def _send(self, status: int, body: _Json | str, headers: dict[str, str]) -> None:
+            data = (body if isinstance(body, str) else json.dumps(body)).encode()
+            kind = "text/plain" if isinstance(body, str) else "application/json"
+            self.send_response(status)
+            self.send_header("Content-Type", f"{kind}; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # keep test output clean
+
+    return Handler

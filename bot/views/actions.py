@@ -1,0 +1,210 @@
+"""Views of actions: one action, lists (mine, overdue, an owner's), an action's history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock, PlainTextObject
+
+from bot.views.common import (
+    Reply,
+    button,
+    buttons,
+    context,
+    cut,
+    cut_escaped,
+    day,
+    escape,
+    first_lines,
+    keep_within_limits,
+    mrkdwn,
+    person,
+    rag_label,
+    rerun,
+    status_label,
+    when,
+)
+from db.lookups import DONE, ActionCard
+from db.models import Update
+
+ACTIONS_PER_PAGE = 10
+
+
+@dataclass(frozen=True)
+class Viewing:
+    """Who is looking, when, and how the answer will be shown."""
+
+    viewer: str
+    tz: ZoneInfo
+    today: date
+    command: str = ""
+    page: int = 0
+    shared: bool = False
+
+
+def is_owner(card: ActionCard, viewer: str) -> bool:
+    people = (card.owner, card.covering)
+    return any(p is not None and p.slack_user_id == viewer for p in people)
+
+
+def due_text(card: ActionCard, today: date) -> str:
+    action = card.action
+    text = f"due {day(action.due)}"
+    if action.due_original and action.due and action.due_original != action.due:
+        text += f", originally {day(action.due_original)}"
+    if action.due and action.due < today and action.status not in DONE:
+        text += " · ⚠️ *overdue*"
+    return text
+
+
+def owner_text(card: ActionCard, v: Viewing) -> str:
+    post = card.action.owner_post
+    if post is None:
+        return "Owner: no post set"
+    who = person(card.owner, mention=not v.shared)
+    text = f"Owner: {who} · {escape(post.title)}" if who else f"Owner: {escape(post.title)}"
+    covering = person(card.covering, mention=not v.shared)
+    if covering:
+        text += f" (covered today by {covering})"
+    return text
+
+
+def latest_text(update: Update | None, v: Viewing) -> str:
+    if update is None:
+        return "_No update logged yet._"
+    change = ""
+    if update.rag_to and update.rag_to != update.rag_from:
+        change = f" → {rag_label(update.rag_to)}"
+    who = person(update.author, mention=not v.shared)
+    return (
+        f"Latest update{change}{', ' + who if who else ''}, {when(update.created_at, v.tz)}: "
+        f"“{cut_escaped(first_lines(update.text, 300), 300)}”"
+    )
+
+
+def action_blocks(card: ActionCard, v: Viewing, *, with_plan: bool = False) -> list[Block]:
+    """Three blocks: what and who, the latest update, and its buttons."""
+    action = card.action
+    where = ""
+    if with_plan:
+        rec = action.recommendation
+        where = f" · {escape(rec.plan.key)} rec {escape(rec.number)}"
+    lines = [
+        f"*{escape(action.ref)}* {cut_escaped(action.title, 1500)}{where}",
+        f"{rag_label(action.rag)} · {status_label(action.status)} · {due_text(card, v.today)}",
+        owner_text(card, v),
+    ]
+    blocks: list[Block] = [mrkdwn("\n".join(lines)), context(latest_text(card.latest, v))]
+    if not v.shared:
+        row = buttons(
+            button(
+                "History",
+                "history",
+                rerun(f"history {action.recommendation.plan.key} {action.ref}"),
+            ),
+            button("Update", "update", {"action": action.id}, style="primary")
+            if is_owner(card, v.viewer) and action.status not in DONE
+            else None,
+        )
+        if row is not None:
+            blocks.append(row)
+    return blocks
+
+
+def page_of(cards: list[ActionCard], page: int) -> tuple[list[ActionCard], bool]:
+    start = page * ACTIONS_PER_PAGE
+    return cards[start : start + ACTIONS_PER_PAGE], len(cards) > start + ACTIONS_PER_PAGE
+
+
+def footer(v: Viewing, *, more: bool, shareable: bool = True) -> list[Block]:
+    if v.shared:
+        return [context(f"Shared from `/ofsted {escape(v.command)}` · RAG key: `/ofsted help rag`")]
+    row = buttons(
+        button("Share in channel", "share", rerun(v.command, page=v.page)) if shareable else None,
+        button(f"More ▸ (page {v.page + 2})", "more", rerun(v.command, page=v.page + 1))
+        if more
+        else None,
+        button("RAG key", "run", rerun("help rag")),
+    )
+    return [row] if row else []
+
+
+def action_view(card: ActionCard, v: Viewing) -> Reply:
+    action = card.action
+    rec = action.recommendation
+    blocks: list[Block | None] = [
+        HeaderBlock(text=PlainTextObject(text=cut(f"Action {action.ref}", 150))),
+        context(
+            f"{escape(rec.plan.title)} · recommendation {escape(rec.number)}: "
+            f"{cut_escaped(rec.text, 300)}"
+        ),
+        *action_blocks(card, v),
+    ]
+    if action.evidence:
+        blocks.append(context(f"Evidence: {cut_escaped(action.evidence, 1000)}"))
+    blocks += footer(v, more=False)
+    return Reply(
+        keep_within_limits(blocks),
+        f"Action {action.ref}: {cut(action.title, 200)}",
+        in_channel=v.shared,
+    )
+
+
+def action_list_view(title: str, cards: list[ActionCard], v: Viewing, *, empty: str) -> Reply:
+    """A paginated list of actions (across plans), e.g. mine, overdue, an owner's."""
+    shown, more = page_of(cards, v.page)
+    blocks: list[Block | None] = [HeaderBlock(text=PlainTextObject(text=cut(title, 150)))]
+    if not cards:
+        blocks.append(mrkdwn(empty))
+    else:
+        first = v.page * ACTIONS_PER_PAGE + 1
+        last = first + len(shown) - 1
+        blocks.append(
+            context(
+                f"{len(cards)} action{'s' if len(cards) != 1 else ''}"
+                + (f" · showing {first}–{last}" if len(cards) > len(shown) else "")
+            )
+        )
+        for card in shown:
+            blocks.append(DividerBlock())
+            blocks += action_blocks(card, v, with_plan=True)
+    blocks += footer(v, more=more, shareable=bool(cards))
+    return Reply(keep_within_limits(blocks), f"{title}: {len(cards)} actions", in_channel=v.shared)
+
+
+HISTORY_PER_PAGE = 10
+
+
+def history_view(card: ActionCard, updates: list[Update], total: int, v: Viewing) -> Reply:
+    action = card.action
+    blocks: list[Block | None] = [
+        HeaderBlock(text=PlainTextObject(text=cut(f"History of action {action.ref}", 150))),
+        context(
+            f"{cut_escaped(action.title, 500)} · {rag_label(action.rag)} · "
+            f"{status_label(action.status)} · {due_text(card, v.today)}"
+        ),
+    ]
+    if not updates:
+        blocks.append(mrkdwn("No updates have been logged for this action yet."))
+    for update in updates:
+        changes = []
+        if update.status_to and update.status_to != update.status_from:
+            changes.append(f"status {update.status_from or '–'} → {update.status_to}")
+        if update.rag_to and update.rag_to != update.rag_from:
+            changes.append(f"RAG {rag_label(update.rag_from)} → {rag_label(update.rag_to)}")
+        if update.due_to:
+            changes.append(f"due {day(update.due_from)} → {day(update.due_to)}")
+        if update.retracted:
+            changes.append("retracted")
+        head = f"*{when(update.created_at, v.tz)}* · {person(update.author)} · {update.source}"
+        if update.version > 1:
+            head += f" · version {update.version}"
+        if update.on_behalf_of:
+            head += f" (for {person(update.on_behalf_of)})"
+        body = cut_escaped(update.text, 2500) if update.text else "_(no text)_"
+        blocks.append(mrkdwn(f"{head}\n{'; '.join(changes) + chr(10) if changes else ''}{body}"))
+    more = total > (v.page + 1) * HISTORY_PER_PAGE
+    blocks += footer(v, more=more, shareable=False)
+    return Reply(keep_within_limits(blocks), f"History of action {action.ref}")

@@ -1,0 +1,167 @@
+"""Views that list things: plans, search results, boards and their meetings."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock, PlainTextObject
+
+from bot.views.actions import Viewing, footer
+from bot.views.common import (
+    Reply,
+    button,
+    buttons,
+    context,
+    cut,
+    cut_escaped,
+    day,
+    escape,
+    keep_within_limits,
+    mrkdwn,
+    person,
+    rag_label,
+    rerun,
+    when,
+)
+from db.models import Action, Board, Recommendation
+from db.queries import PlanSummary
+from jobs.schedule import UpcomingMeeting
+
+SEARCH_PER_PAGE = 8
+
+
+def plans_view(summaries: list[PlanSummary], v: Viewing) -> Reply:
+    blocks: list[Block | None] = [HeaderBlock(text=PlainTextObject(text="Improvement plans"))]
+    council = None
+    for s in summaries[:40]:
+        if s.council != council:
+            council = s.council
+            blocks.append(context(f"*{escape(council)}*"))
+        current = " · *current*" if s.is_current else ""
+        published = f" · published {s.published}" if s.published else ""
+        blocks.append(
+            mrkdwn(
+                f"`{s.key}` {escape(s.title)}{current}\n{s.recommendations} recommendations · "
+                f"{s.actions} actions{published}"
+            )
+        )
+    blocks.append(
+        context(
+            "`/ofsted rec PLAN N` shows a recommendation of any plan: a plan's key, "
+            "or a year for that year's inspection (`/ofsted rec 2018 4`)."
+        )
+    )
+    return Reply(keep_within_limits(blocks), f"{len(summaries)} improvement plans")
+
+
+def search_view(
+    query: str,
+    hits: list[Recommendation | Action],
+    total: int,
+    corrections: dict[str, str],
+    v: Viewing,
+) -> Reply:
+    blocks: list[Block | None] = [
+        HeaderBlock(text=PlainTextObject(text=cut(f"Search: {query}", 150))),
+    ]
+    if corrections:
+        fixed = ", ".join(f"{escape(a)} → {escape(b)}" for a, b in corrections.items())
+        blocks.append(context(f"Showing results for close matches: {fixed}"))
+    if not hits:
+        blocks.append(
+            mrkdwn(
+                f"Nothing in the plans matches “{cut_escaped(query, 200)}”. Try fewer "
+                "or other words, or `/ofsted plans` to browse."
+            )
+        )
+    else:
+        first = v.page * SEARCH_PER_PAGE + 1
+        blocks.append(
+            context(
+                f"{total} match{'es' if total != 1 else ''}, best first"
+                + (f" · showing {first}–{first + len(hits) - 1}" if total > len(hits) else "")
+            )
+        )
+    for hit in hits:
+        blocks.append(DividerBlock())
+        if isinstance(hit, Recommendation):
+            command = f"rec {hit.plan.key} {hit.number}"
+            blocks.append(
+                mrkdwn(
+                    f"*Recommendation {escape(hit.number)}* · `{hit.plan.key}`\n"
+                    f"{cut_escaped(hit.text, 600)}"
+                )
+            )
+        else:
+            command = f"action {hit.plan.key} {hit.ref}"
+            blocks.append(
+                mrkdwn(
+                    f"*Action {escape(hit.ref)}* · `{hit.plan.key}` · "
+                    f"{rag_label(hit.rag)} · {hit.status.value}\n"
+                    f"{cut_escaped(hit.title, 600)}"
+                )
+            )
+        if not v.shared:
+            blocks.append(buttons(button("Open", "run", rerun(command))))
+    more = total > (v.page + 1) * SEARCH_PER_PAGE
+    blocks += footer(v, more=more, shareable=bool(hits))
+    return Reply(
+        keep_within_limits(blocks),
+        f"Search: {total} matches for {cut(query, 100)}",
+        in_channel=v.shared,
+    )
+
+
+def board_view(board: Board, meetings: list[UpcomingMeeting], v: Viewing) -> Reply:
+    """A board: cadence, what it oversees, its next meetings and what is sent when."""
+    cadence = "weekly" if board.every_weeks == 1 else f"every {board.every_weeks} weeks"
+    secretary = board.secretary_post
+    lines = [
+        f"Meets {cadence} · oversees {', '.join(f'`{p.key}`' for p in board.plans) or 'no plans'}",
+        f"Secretary: {person(secretary.holder) if secretary else 'not set'}"
+        + (f" · {escape(secretary.title)}" if secretary else "")
+        + (f" · channel {escape(board.channel)}" if board.channel else ""),
+    ]
+    blocks: list[Block | None] = [
+        HeaderBlock(text=PlainTextObject(text=cut(board.name, 150))),
+        mrkdwn("\n".join(lines)),
+        DividerBlock(),
+    ]
+    if not meetings:
+        blocks.append(mrkdwn("_No meetings ahead._"))
+    for m in meetings[:10]:
+        moved = f" (moved from {day(m.cadence_date)})" if m.held_on != m.cadence_date else ""
+        note = f" · {escape(m.note)}" if m.note else ""
+        if m.cancelled:
+            blocks.append(mrkdwn(f"~{day(m.held_on)}~ *cancelled*{note}"))
+            continue
+        blocks.append(
+            mrkdwn(
+                f"*{m.held_on.strftime('%A')} {day(m.held_on)}*{moved}{note}\n"
+                f"Owner nudges {when(m.nudge_at, v.tz)} and {when(m.second_nudge_at, v.tz)} · "
+                f"digest to the secretary {when(m.digest_at, v.tz)}"
+            )
+        )
+    illustrative = ", ".join(board.illustrative)
+    blocks.append(
+        context(
+            "UK time. A reminder falling on a weekend or bank holiday goes out the working day "
+            "before." + (f" Illustrative values: {illustrative}." if illustrative else "")
+        )
+    )
+    blocks += footer(v, more=False)
+    return Reply(keep_within_limits(blocks), f"{board.name}: next meetings", in_channel=v.shared)
+
+
+def boards_view(boards: list[Board], v: Viewing) -> Reply:
+    blocks: list[Block | None] = [HeaderBlock(text=PlainTextObject(text="Boards"))]
+    for board in boards[:20]:
+        cadence = "weekly" if board.every_weeks == 1 else f"every {board.every_weeks} weeks"
+        blocks.append(
+            mrkdwn(
+                f"*{escape(board.name)}* (`{board.key}`) · meets {cadence} · "
+                f"oversees {', '.join(p.key for p in board.plans) or 'no plans'}"
+            )
+        )
+    if not boards:
+        blocks.append(mrkdwn("_No boards are set up. Boards come from the plan file._"))
+    blocks.append(context("`/ofsted board NAME` shows a board's next meetings."))
+    return Reply(keep_within_limits(blocks), f"{len(boards)} boards")

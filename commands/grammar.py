@@ -1,0 +1,41 @@
+"""Parsing the text of `/ofsted …` into an invocation.
+
+`/ofsted <verb> <args>`; a bare recommendation number (`/ofsted 4`, `/ofsted b`) means `rec`, a
+bare action ref (`/ofsted 4.2`) means `action`, and an empty command means `help`. A trailing
+word `share` posts the answer in the channel instead of privately.
+"""
+
+from __future__ import annotations
+
+import re
+
+from commands.context import Invocation
+
+REC_NUMBER = re.compile(r"^(\d{1,3}|[A-Za-z])$")
+ACTION_REF = re.compile(r"^[A-Za-z0-9]{1,4}(\.[A-Za-z0-9]{1,4}){1,3}$")
+MAX_TEXT = 4000  # Slack caps command text well below this; anything longer is cut
+
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
+def parse(text: str, *, page: int = 0, share: bool = False) -> Invocation:
+    text = text[:MAX_TEXT].strip()
+    tokens = words(text)
+    if tokens and tokens[-1].lower() == "share" and len(tokens) > 1:
+        tokens, share = tokens[:-1], True
+        text = text[: text.lower().rfind("share")].rstrip()
+    if not tokens:
+        return Invocation("help", (), "", page, share)
+    first = tokens[0]
+    if (
+        REC_NUMBER.match(first)
+        and len(tokens) <= 2
+        and (len(first) > 1 or first.isdigit() or len(tokens) == 1)
+    ):
+        return Invocation("rec", tuple(tokens), text, page, share)
+    if ACTION_REF.match(first) and len(tokens) == 1:
+        return Invocation("action", tuple(tokens), text, page, share)
+    raw = text[len(first) :].strip()
+    return Invocation(first.lower(), tuple(tokens[1:]), raw, page, share)

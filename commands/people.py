@@ -1,0 +1,87 @@
+"""`/ofsted mine` and `/ofsted owner @user|POST`: actions by who owns them."""
+
+from __future__ import annotations
+
+import re
+
+from bot.views.actions import action_list_view
+from bot.views.common import Reply, escape
+from bot.views.help import echo
+from commands.context import Context, Invocation
+from commands.registry import UsageError, command
+from db.lookups import actions_of_person, actions_of_post, find_posts
+
+MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+
+
+@command(
+    "mine",
+    usage="mine",
+    summary="the actions you own or cover, overdue and due first",
+    aliases=("my", "me"),
+)
+def mine(ctx: Context, inv: Invocation) -> Reply:
+    with ctx.db.sessions() as session:
+        cards = actions_of_person(session, ctx.user_id, ctx.today)
+    return action_list_view(
+        "Your actions",
+        cards,
+        ctx.viewing(inv, "mine"),
+        empty=(
+            f"You don't hold or cover a post that owns actions. If you should, an admin can "
+            f"run `ofsted-bot owners set POST {ctx.user_id}`."
+        ),
+    )
+
+
+@command(
+    "owner",
+    usage="owner @person|POST",
+    summary="the actions a person, or a post, owns",
+    details="Mention a person (`@Sam`) or name a post (`owner corporate parenting`).",
+    examples=("owner @Sam", "owner corporate parenting"),
+    aliases=("owners", "who"),
+)
+def owner(ctx: Context, inv: Invocation) -> Reply:
+    if not inv.raw:
+        raise UsageError(
+            "Whose actions? Mention a person or name a post, e.g. "
+            "`/ofsted owner corporate parenting`.",
+            suggestions=["mine"],
+        )
+    mention = MENTION.match(inv.raw.strip())
+    if mention:
+        user = mention[1]
+        with ctx.db.sessions() as session:
+            cards = actions_of_person(session, user, ctx.today)
+        return action_list_view(
+            f"Actions owned by {user}",
+            cards,
+            ctx.viewing(inv, f"owner <@{user}>"),
+            empty=f"<@{user}> doesn't hold or cover a post that owns actions.",
+        )
+    if inv.raw.startswith("@"):
+        raise UsageError(
+            "Pick the person from Slack's list as you type `@` so that the bot gets "
+            "who they are, or name their post instead."
+        )
+    with ctx.db.sessions() as session:
+        posts = find_posts(session, inv.raw)
+        if len(posts) == 1:
+            cards = actions_of_post(session, posts[0], ctx.today)
+    if not posts:
+        raise UsageError(
+            f"No post matches “{echo(inv.raw)}”.",
+            hint="Try part of the title, e.g. `/ofsted owner corporate parenting`.",
+        )
+    if len(posts) > 1:
+        raise UsageError(
+            f"“{echo(inv.raw)}” matches {len(posts)} posts. Which one?",
+            suggestions=[f"owner {p.key}" for p in posts],
+        )
+    return action_list_view(
+        f"Actions owned by the {posts[0].title}",
+        cards,
+        ctx.viewing(inv, f"owner {posts[0].key}"),
+        empty=f"No actions are owned by the {escape(posts[0].title)}.",
+    )

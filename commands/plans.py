@@ -1,0 +1,83 @@
+"""`/ofsted plans`, `/ofsted overdue [PLAN]` and `/ofsted board [NAME]`."""
+
+from __future__ import annotations
+
+from bot.views.actions import action_list_view
+from bot.views.catalogue import board_view, boards_view, plans_view
+from bot.views.common import Reply
+from bot.views.help import echo
+from commands.common import pick_plan
+from commands.context import Context, Invocation
+from commands.registry import UsageError, command
+from db.lookups import boards, current_plan, meeting_overrides, overdue_actions
+from db.models import Board
+from db.queries import plan_summaries
+from jobs.schedule import upcoming_meetings
+
+
+@command("plans", usage="plans", summary="the improvement plans, with counts", aliases=("plan",))
+def plans(ctx: Context, inv: Invocation) -> Reply:
+    with ctx.db.sessions() as session:
+        summaries = plan_summaries(session)
+    return plans_view(summaries, ctx.viewing(inv, "plans"))
+
+
+@command(
+    "overdue",
+    usage="overdue [PLAN]",
+    summary="actions past their due date and not complete",
+    examples=("overdue",),
+)
+def overdue(ctx: Context, inv: Invocation) -> Reply:
+    word = inv.raw or None
+    with ctx.db.sessions() as session:
+        plan = pick_plan(session, ctx, word, lambda key: f"overdue {key}")
+        cards = overdue_actions(session, plan, ctx.today)
+    return action_list_view(
+        f"Overdue actions · {plan.key}",
+        cards,
+        ctx.viewing(inv, f"overdue {plan.key}"),
+        empty=f"Nothing in `{plan.key}` is overdue. :tada:",
+    )
+
+
+def _match_board(all_boards: list[Board], name: str) -> list[Board]:
+    name = name.lower().strip()
+    exact = [b for b in all_boards if name in (b.key, b.name.lower())]
+    if exact:
+        return exact
+    words = name.split()
+    return [b for b in all_boards if all(w in b.name.lower() or w in b.key for w in words)]
+
+
+@command(
+    "board",
+    usage="board [NAME]",
+    summary="a board's next meetings and when owners and the secretary hear from the bot",
+    examples=("board", "board aeb", "board achieving excellence"),
+    aliases=("boards",),
+)
+def board(ctx: Context, inv: Invocation) -> Reply:
+    with ctx.db.sessions() as session:
+        all_boards = boards(session)
+        if inv.raw:
+            chosen = _match_board(all_boards, inv.raw)
+        else:
+            current = current_plan(session, ctx.settings.current_plan)
+            chosen = [b for b in all_boards if any(p.id == current.id for p in b.plans)]
+            if len(chosen) != 1:
+                return boards_view(all_boards, ctx.viewing(inv, "board"))
+        if not chosen:
+            raise UsageError(
+                f"No board is called “{echo(inv.raw)}”.",
+                suggestions=[f"board {b.key}" for b in all_boards[:5]],
+            )
+        if len(chosen) > 1:
+            raise UsageError(
+                f"“{echo(inv.raw)}” could be {len(chosen)} boards. Which one?",
+                suggestions=[f"board {b.key}" for b in chosen],
+            )
+        found = chosen[0]
+        overrides = meeting_overrides(session, found, ctx.today)
+    meetings = upcoming_meetings(found, overrides, ctx.today, ctx.tz, count=3)
+    return board_view(found, meetings, ctx.viewing(inv, f"board {found.key}"))

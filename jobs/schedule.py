@@ -1,0 +1,92 @@
+"""Meeting dates from a board's cadence, and when reminders for a meeting go out.
+
+A board meets every N weeks counted from an anchor date. Stored meetings override single
+dates (moved or cancelled) without disturbing the cadence. Reminders go out at the board's send
+time on working days in the council's timezone: a reminder that would fall on a weekend or an
+England-and-Wales bank holiday goes on the working day before. Times are computed in local time
+and converted to UTC, so GMT/BST changes do not shift the hour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+from db.models import Board, Meeting, MeetingStatus
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+
+
+def working_day_on_or_before(day: date) -> date:
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def cadence_dates(anchor: date, every_weeks: int, start: date, count: int) -> list[date]:
+    """The next `count` cadence dates on or after `start`."""
+    step = timedelta(weeks=every_weeks)
+    if start <= anchor:
+        first = anchor
+    else:
+        periods = -(-(start - anchor).days // step.days)  # ceiling division
+        first = anchor + periods * step
+    return [first + i * step for i in range(count)]
+
+
+def send_at(meeting_day: date, days_before: int, send_time: str, tz: ZoneInfo) -> datetime:
+    """When a reminder `days_before` a meeting goes out, in UTC."""
+    local_day = working_day_on_or_before(meeting_day - timedelta(days=days_before))
+    hour, minute = (int(part) for part in send_time.split(":"))
+    return datetime.combine(local_day, time(hour, minute), tzinfo=tz).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class UpcomingMeeting:
+    held_on: date
+    cadence_date: date
+    cancelled: bool
+    note: str
+    nudge_at: datetime
+    second_nudge_at: datetime
+    digest_at: datetime
+
+
+def upcoming_meetings(
+    board: Board, overrides: Iterable[Meeting], today: date, tz: ZoneInfo, count: int = 3
+) -> list[UpcomingMeeting]:
+    """The board's next `count` meetings held today or later, moves and cancellations applied."""
+    by_cadence = {m.cadence_date: m for m in overrides}
+    found: list[UpcomingMeeting] = []
+    start = today - timedelta(weeks=board.every_weeks)  # a meeting moved later may still be ahead
+    for cadence_date in cadence_dates(board.anchor, board.every_weeks, start, count + 4):
+        stored = by_cadence.get(cadence_date)
+        held_on = stored.held_on if stored else cadence_date
+        if held_on < today:
+            continue
+        cancelled = stored is not None and stored.status == MeetingStatus.CANCELLED
+        found.append(
+            UpcomingMeeting(
+                held_on=held_on,
+                cadence_date=cadence_date,
+                cancelled=cancelled,
+                note=(stored.note or "") if stored else "",
+                nudge_at=send_at(held_on, board.nudge_days, board.send_time, tz),
+                second_nudge_at=send_at(held_on, board.second_nudge_days, board.send_time, tz),
+                digest_at=send_at(held_on, board.digest_days, board.send_time, tz),
+            )
+        )
+    found.sort(key=lambda m: m.held_on)
+    return found[:count]
