@@ -22,7 +22,7 @@ MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 )
 def mine(ctx: Context, inv: Invocation) -> Reply:
     with ctx.db.sessions() as session:
-        cards = actions_of_person(session, ctx.user_id, ctx.today)
+        cards = actions_of_person(session, ctx.user_id, ctx.today, page=inv.page)
     return action_list_view(
         "Your actions",
         cards,
@@ -53,7 +53,7 @@ def owner(ctx: Context, inv: Invocation) -> Reply:
     if mention:
         user = mention[1]
         with ctx.db.sessions() as session:
-            cards = actions_of_person(session, user, ctx.today)
+            cards = actions_of_person(session, user, ctx.today, page=inv.page)
         return action_list_view(
             f"Actions owned by {user}",
             cards,
@@ -68,7 +68,7 @@ def owner(ctx: Context, inv: Invocation) -> Reply:
     with ctx.db.sessions() as session:
         posts = find_posts(session, inv.raw)
         if len(posts) == 1:
-            cards = actions_of_post(session, posts[0], ctx.today)
+            cards = actions_of_post(session, posts[0], ctx.today, page=inv.page)
     if not posts:
         raise UsageError(
             f"No post matches “{echo(inv.raw)}”.",

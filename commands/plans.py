@@ -32,7 +32,7 @@ def overdue(ctx: Context, inv: Invocation) -> Reply:
     word = inv.raw or None
     with ctx.db.sessions() as session:
         plan = pick_plan(session, ctx, word, lambda key: f"overdue {key}")
-        cards = overdue_actions(session, plan, ctx.today)
+        cards = overdue_actions(session, plan, ctx.today, page=inv.page)
     return action_list_view(
         f"Overdue actions · {plan.key}",
         cards,

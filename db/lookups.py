@@ -1,6 +1,6 @@
 """What the `/ofsted` lookups read. Each function issues a fixed number of statements whatever
-the size of the data (related rows come by `selectinload`; anything not loaded raises rather
-than quietly querying per row).
+the size of the data: related rows are joined (or come by `selectinload` for collections), and
+anything not loaded raises rather than quietly querying once per row.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, raiseload, selectinload
+from sqlalchemy.orm import Session, joinedload, raiseload, selectinload
 
 from db.models import (
     Action,
@@ -59,7 +59,7 @@ class RecommendationCard:
 
 
 def _plan_options() -> tuple[Any, ...]:
-    return (selectinload(Plan.source), selectinload(Plan.judgements), raiseload("*"))
+    return (joinedload(Plan.source), raiseload("*"))
 
 
 def current_plan(session: Session, configured: str | None) -> Plan:
@@ -138,8 +138,8 @@ def find_recommendation(session: Session, plan: Plan, number: str) -> Recommenda
         select(Recommendation)
         .where(Recommendation.plan_id == plan.id, Recommendation.number == wanted)
         .options(
-            selectinload(Recommendation.theme),
-            selectinload(Recommendation.plan).options(*_plan_options()),
+            joinedload(Recommendation.theme),
+            joinedload(Recommendation.plan).options(*_plan_options()),
             raiseload("*"),
         )
     )
@@ -147,15 +147,29 @@ def find_recommendation(session: Session, plan: Plan, number: str) -> Recommenda
 
 def _action_query() -> Select[Action]:
     return select(Action).options(
-        selectinload(Action.owner_post).selectinload(Post.holder),
-        selectinload(Action.plan).options(*_plan_options()),
-        selectinload(Action.recommendation).options(
-            selectinload(Recommendation.plan).options(*_plan_options()),
-            selectinload(Recommendation.theme),
+        joinedload(Action.owner_post).joinedload(Post.holder),
+        joinedload(Action.plan).options(*_plan_options()),
+        joinedload(Action.recommendation).options(
+            joinedload(Recommendation.plan).options(*_plan_options()),
+            joinedload(Recommendation.theme),
             raiseload("*"),
         ),
         raiseload("*"),
     )
+
+
+def _latest_ids(action_ids: Sequence[int]) -> Any:
+    """The newest standing update of each action: one index seek per action on
+    (action_id, created_at, id), however many updates an action has."""
+    newest = (
+        select(Update.id)
+        .where(Update.action_id == Action.id, Update.retracted.is_(False))
+        .order_by(Update.created_at.desc(), Update.id.desc())
+        .limit(1)
+        .correlate(Action)
+        .scalar_subquery()
+    )
+    return select(newest).where(Action.id.in_(action_ids))
 
 
 def _cards(session: Session, actions: Sequence[Action], today: date) -> list[ActionCard]:
@@ -164,22 +178,17 @@ def _cards(session: Session, actions: Sequence[Action], today: date) -> list[Act
     latest: dict[int, Update] = {}
     covers: dict[int, Person] = {}
     if ids:
-        newest = (
-            select(func.max(Update.id))
-            .where(Update.action_id.in_(ids), Update.retracted.is_(False))
-            .group_by(Update.action_id)
-        )
         for update in session.scalars(
             select(Update)
-            .where(Update.id.in_(newest))
-            .options(selectinload(Update.author), raiseload("*"))
+            .where(Update.id.in_(_latest_ids(ids)))
+            .options(joinedload(Update.author), raiseload("*"))
         ):
             latest[update.action_id] = update
         post_ids = {a.owner_post_id for a in actions if a.owner_post_id}
         for cover in session.scalars(
             select(Cover)
             .where(Cover.post_id.in_(post_ids), Cover.starts_on <= today, Cover.ends_on >= today)
-            .options(selectinload(Cover.person), raiseload("*"))
+            .options(joinedload(Cover.person), raiseload("*"))
             .order_by(Cover.id)
         ):
             covers[cover.post_id] = cover.person
@@ -238,34 +247,61 @@ def _posts_of(person_id: int, today: date) -> Any:
     return held.union(covered)
 
 
+@dataclass
+class ActionPage:
+    """One page of a list of actions, and how many there are in all."""
+
+    cards: list[ActionCard]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def has_more(self) -> bool:
+        return self.total > (self.page + 1) * self.per_page
+
+
+OPEN_FIRST = (Action.status.in_(DONE), Action.due.nulls_last(), Action.plan_id, Action.ref)
+
+
+def _page(
+    session: Session,
+    criteria: Sequence[Any],
+    order: Sequence[Any],
+    today: date,
+    page: int,
+    per_page: int,
+) -> ActionPage:
+    """Count and pick the page's action ids on the action table alone, then load just those
+    actions with everything shown about them."""
+    ids = select(Action.id).where(*criteria)
+    total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+    page_ids = session.scalars(ids.order_by(*order).offset(page * per_page).limit(per_page)).all()
+    by_id = {a.id: a for a in session.scalars(_action_query().where(Action.id.in_(page_ids)))}
+    actions = [by_id[i] for i in page_ids if i in by_id]
+    return ActionPage(_cards(session, actions, today), total, page, per_page)
+
+
 def actions_of_person(
-    session: Session, slack_user_id: str, today: date, plan_ids: Sequence[int] | None = None
-) -> list[ActionCard]:
+    session: Session, slack_user_id: str, today: date, *, page: int = 0, per_page: int = 10
+) -> ActionPage:
     """Actions owned by the posts a person holds or covers today, open ones first by due date."""
     person = session.scalar(select(Person).where(Person.slack_user_id == slack_user_id))
     if person is None:
-        return []
-    query = _action_query().where(Action.owner_post_id.in_(_posts_of(person.id, today)))
-    if plan_ids is not None:
-        query = query.where(Action.plan_id.in_(plan_ids))
-    actions = session.scalars(
-        query.order_by(Action.status.in_(DONE), Action.due.nulls_last(), Action.plan_id, Action.ref)
-    ).all()
-    return _cards(session, actions, today)
+        return ActionPage([], 0, page, per_page)
+    criteria = [Action.owner_post_id.in_(_posts_of(person.id, today))]
+    return _page(session, criteria, OPEN_FIRST, today, page, per_page)
 
 
-def actions_of_post(session: Session, post: Post, today: date) -> list[ActionCard]:
-    actions = session.scalars(
-        _action_query()
-        .where(Action.owner_post_id == post.id)
-        .order_by(Action.status.in_(DONE), Action.due.nulls_last(), Action.plan_id, Action.ref)
-    ).all()
-    return _cards(session, actions, today)
+def actions_of_post(
+    session: Session, post: Post, today: date, *, page: int = 0, per_page: int = 10
+) -> ActionPage:
+    return _page(session, [Action.owner_post_id == post.id], OPEN_FIRST, today, page, per_page)
 
 
 def find_posts(session: Session, words: str) -> list[Post]:
     """Posts whose key or title contains every word given (case-insensitive)."""
-    query = select(Post).options(selectinload(Post.holder), raiseload("*")).order_by(Post.title)
+    query = select(Post).options(joinedload(Post.holder), raiseload("*")).order_by(Post.title)
     for word in words.lower().split():
         query = query.where(
             or_(func.lower(Post.title).contains(word), func.lower(Post.key).contains(word))
@@ -273,13 +309,11 @@ def find_posts(session: Session, words: str) -> list[Post]:
     return list(session.scalars(query))
 
 
-def overdue_actions(session: Session, plan: Plan, today: date) -> list[ActionCard]:
-    actions = session.scalars(
-        _action_query()
-        .where(Action.plan_id == plan.id, Action.due < today, Action.status.not_in(DONE))
-        .order_by(Action.due, Action.ref)
-    ).all()
-    return _cards(session, actions, today)
+def overdue_actions(
+    session: Session, plan: Plan, today: date, *, page: int = 0, per_page: int = 10
+) -> ActionPage:
+    criteria = [Action.plan_id == plan.id, Action.due < today, Action.status.not_in(DONE)]
+    return _page(session, criteria, (Action.due, Action.ref), today, page, per_page)
 
 
 def actions_by_id(session: Session, ids: Sequence[int], today: date) -> list[ActionCard]:
@@ -294,8 +328,8 @@ def recommendations_by_id(session: Session, ids: Sequence[int]) -> list[Recommen
             select(Recommendation)
             .where(Recommendation.id.in_(ids))
             .options(
-                selectinload(Recommendation.plan).options(*_plan_options()),
-                selectinload(Recommendation.theme),
+                joinedload(Recommendation.plan).options(*_plan_options()),
+                joinedload(Recommendation.theme),
                 raiseload("*"),
             )
         )
@@ -310,7 +344,7 @@ def action_history(
     updates = session.scalars(
         select(Update)
         .where(Update.action_id == action_id)
-        .options(selectinload(Update.author), selectinload(Update.on_behalf_of), raiseload("*"))
+        .options(joinedload(Update.author), joinedload(Update.on_behalf_of), raiseload("*"))
         .order_by(Update.created_at.desc(), Update.id.desc())
         .offset(offset)
         .limit(limit)
@@ -324,7 +358,7 @@ def boards(session: Session) -> list[Board]:
             select(Board)
             .options(
                 selectinload(Board.plans).options(raiseload("*")),
-                selectinload(Board.secretary_post).selectinload(Post.holder),
+                selectinload(Board.secretary_post).joinedload(Post.holder),
                 raiseload("*"),
             )
             .order_by(Board.name)
@@ -358,8 +392,8 @@ def search_documents_source(session: Session) -> tuple[list[Recommendation], lis
     recs = list(
         session.scalars(
             select(Recommendation).options(
-                selectinload(Recommendation.theme),
-                selectinload(Recommendation.plan).options(raiseload("*")),
+                joinedload(Recommendation.theme),
+                joinedload(Recommendation.plan).options(raiseload("*")),
                 raiseload("*"),
             )
         )
@@ -367,8 +401,8 @@ def search_documents_source(session: Session) -> tuple[list[Recommendation], lis
     actions = list(
         session.scalars(
             select(Action).options(
-                selectinload(Action.owner_post).options(raiseload("*")),
-                selectinload(Action.plan).options(raiseload("*")),
+                joinedload(Action.owner_post).options(raiseload("*")),
+                joinedload(Action.plan).options(raiseload("*")),
                 raiseload("*"),
             )
         )

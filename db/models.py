@@ -276,7 +276,7 @@ class Update(Base):
     __table_args__ = (
         UniqueConstraint("slack_channel", "slack_ts", "version"),
         UniqueConstraint("event_id"),
-        Index("ix_action_update_action_created", "action_id", "created_at"),
+        Index("ix_action_update_action_latest", "action_id", "created_at", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id"))

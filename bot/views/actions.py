@@ -26,7 +26,7 @@ from bot.views.common import (
     status_label,
     when,
 )
-from db.lookups import DONE, ActionCard
+from db.lookups import DONE, ActionCard, ActionPage
 from db.models import Update
 
 ACTIONS_PER_PAGE = 10
@@ -152,26 +152,23 @@ def action_view(card: ActionCard, v: Viewing) -> Reply:
     )
 
 
-def action_list_view(title: str, cards: list[ActionCard], v: Viewing, *, empty: str) -> Reply:
-    """A paginated list of actions (across plans), e.g. mine, overdue, an owner's."""
-    shown, more = page_of(cards, v.page)
+def action_list_view(title: str, page: ActionPage, v: Viewing, *, empty: str) -> Reply:
+    """A page of a list of actions (across plans), e.g. mine, overdue, an owner's."""
     blocks: list[Block | None] = [HeaderBlock(text=PlainTextObject(text=cut(title, 150)))]
-    if not cards:
+    if not page.total:
         blocks.append(mrkdwn(empty))
     else:
-        first = v.page * ACTIONS_PER_PAGE + 1
-        last = first + len(shown) - 1
+        first = page.page * page.per_page + 1
+        last = first + len(page.cards) - 1
+        count = f"{page.total} action{'s' if page.total != 1 else ''}"
         blocks.append(
-            context(
-                f"{len(cards)} action{'s' if len(cards) != 1 else ''}"
-                + (f" · showing {first}–{last}" if len(cards) > len(shown) else "")
-            )
+            context(count + (f" · showing {first}–{last}" if page.total > len(page.cards) else ""))
         )
-        for card in shown:
+        for card in page.cards:
             blocks.append(DividerBlock())
             blocks += action_blocks(card, v, with_plan=True)
-    blocks += footer(v, more=more, shareable=bool(cards))
-    return Reply(keep_within_limits(blocks), f"{title}: {len(cards)} actions", in_channel=v.shared)
+    blocks += footer(v, more=page.has_more, shareable=bool(page.total))
+    return Reply(keep_within_limits(blocks), f"{title}: {page.total} actions", in_channel=v.shared)
 
 
 HISTORY_PER_PAGE = 10
