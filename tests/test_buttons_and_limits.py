@@ -175,3 +175,13 @@ def test_any_text_gets_a_reply_within_limits(slack: SlackDriver, text: str) -> N
     for message in answer.messages:
         assert message_problems(message) == []
         assert "Traceback" not in json.dumps(message)
+
+
+def test_web_api_calls_wait_out_rate_limits_and_retry_server_errors(slack: SlackDriver) -> None:
+    answer = slack.command("rec 4", channel="C0BOARD")
+    slack.fake.fail_next("chat.postMessage", status=429, retry_after=1)
+    slack.fake.fail_next("chat.postMessage", status=500)
+    shared = slack.press(answer.button("Share in channel"), channel="C0BOARD")
+    posts = [c for c in shared.later if c.method == "chat.postMessage"]
+    assert [c.status for c in posts] == [429, 500, 200]
+    assert posts[0].response.get("error") == "ratelimited"
