@@ -12,7 +12,7 @@ def nearest_verbs(word: str, limit: int = 3) -> list[str]:
     choices = listed + [a for a, target in ALIASES.items() if target in listed and len(a) > 2]
     found: list[str] = []
     for match, _score, _ in process.extract(
-        word.lower(), choices, scorer=fuzz.WRatio, limit=limit * 2, score_cutoff=55
+        word.lower(), choices, scorer=fuzz.WRatio, limit=limit * 2, score_cutoff=70
     ):
         name = ALIASES.get(match, match)
         if name not in found:

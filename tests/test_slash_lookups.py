@@ -227,3 +227,26 @@ def test_internal_errors_are_quoted_by_id(
     error_id = answer.text.split("error id `")[1][:8]
     assert any(error_id in record.getMessage() for record in caplog.records)
     assert "Traceback" not in answer.text
+
+
+def test_cover_shows_who_stands_in(slack: SlackDriver, staffed_db: object) -> None:
+    from datetime import date
+
+    from db.database import Database
+    from db.models import Cover, Post
+    from db.queries import get_or_create_person
+
+    assert "covered today" not in slack.command("action 4.1").text
+    assert isinstance(staffed_db, Database)
+    with staffed_db.sessions.begin() as session:
+        post = session.query(Post).filter_by(key="dir-corporate-parenting").one()
+        session.add(
+            Cover(
+                post=post,
+                person=get_or_create_person(session, "U0COVER"),
+                starts_on=date(2022, 9, 1),
+                ends_on=date(2022, 9, 30),
+            )
+        )
+    assert "covered today by <@U0COVER>" in slack.command("action 4.1").text
+    assert "*4.1*" in slack.command("mine", user="U0COVER").text

@@ -65,7 +65,7 @@ def owner_text(card: ActionCard, v: Viewing) -> str:
         return "Owner: no post set"
     who = person(card.owner, mention=not v.shared)
     text = f"Owner: {who} · {escape(post.title)}" if who else f"Owner: {escape(post.title)}"
-    covering = person(card.covering, mention=not v.shared)
+    covering = person(card.covering, mention=not v.shared) if card.covering else ""
     if covering:
         text += f" (covered today by {covering})"
     return text
