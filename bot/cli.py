@@ -56,7 +56,7 @@ def cmd_plan_validate(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_plan_import(args: argparse.Namespace, settings: Settings) -> int:
     database = _database(settings, prepare=False)
     database.prepare(None)
-    report = import_plan_file(database.sessions, args.file)
+    report = import_plan_file(database.writes, args.file)
     print(f"{args.file}: imported: {report.summary()}")
     for note in report.notes:
         print(f"  note: {note}")
@@ -109,7 +109,7 @@ def cmd_plan_list(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_owners_set(args: argparse.Namespace, settings: Settings) -> int:
     database = _database(settings)
     try:
-        with database.sessions.begin() as session:
+        with database.writes.begin() as session:
             post = set_post_holder(session, args.post, args.user_id)
             title = post.title
     except LookupError:

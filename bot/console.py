@@ -128,7 +128,7 @@ class Console:
 
     def own(self, post: str) -> None:
         try:
-            with self.database.sessions.begin() as session:
+            with self.database.writes.begin() as session:
                 title = set_post_holder(session, post, self.user_id).title
         except LookupError:
             self.say(f"   No post {post!r}: `:posts` lists them.")

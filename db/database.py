@@ -20,11 +20,17 @@ log = logging.getLogger(__name__)
 class Database:
     engine: Engine
     sessions: sessionmaker[Session]
+    writes: sessionmaker[Session]
 
     @classmethod
     def connect(cls, url: str) -> Database:
+        """`sessions` for reading; `writes` for transactions that change data."""
         engine = sessions.make_engine(url)
-        return cls(engine, sessions.make_sessionmaker(engine))
+        return cls(
+            engine,
+            sessions.make_sessionmaker(engine),
+            sessions.make_sessionmaker(engine, write=True),
+        )
 
     def upgrade(self, revision: str = "head") -> None:
         sessions.upgrade(self.engine, revision)
@@ -46,7 +52,7 @@ class Database:
             empty = not has_plans(session)
         if empty and plans_file is not None:
             log.info("empty database: importing %s", plans_file)
-            return import_plan_file(self.sessions, plans_file)
+            return import_plan_file(self.writes, plans_file)
         return None
 
     def dispose(self) -> None:

@@ -277,6 +277,7 @@ class Update(Base):
         UniqueConstraint("slack_channel", "slack_ts", "version"),
         UniqueConstraint("event_id"),
         Index("ix_action_update_action_latest", "action_id", "created_at", "id"),
+        Index("ix_action_update_supersedes_id", "supersedes_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id"))
@@ -385,6 +386,50 @@ class Delivery(Base):
     slack_ts: Mapped[str | None] = mapped_column(String(32))
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what to which action, when: every update, edit, retraction, undo, sign-off."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_action_at", "action_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"))
+    update_id: Mapped[int | None] = mapped_column(ForeignKey("action_update.id"))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class BotMessage(Base):
+    """A message the bot posted about one or more actions: replies in its thread are updates."""
+
+    __tablename__ = "bot_message"
+    __table_args__ = (UniqueConstraint("channel", "ts"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[str] = mapped_column(String(40))
+    action_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PendingReply(Base):
+    """A reply that names no action in a thread about several: kept until its author picks one."""
+
+    __tablename__ = "pending_reply"
+    __table_args__ = (UniqueConstraint("channel", "ts"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    action_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    update_id: Mapped[int | None] = mapped_column(ForeignKey("action_update.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

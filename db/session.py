@@ -31,12 +31,25 @@ def normalise_url(url: str | URL) -> URL:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
+    # SQLAlchemy, not the driver, decides when transactions begin (see _sqlite_begin)
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+WRITE = "ofsted_write"
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """Writers take SQLite's write lock when they begin (BEGIN IMMEDIATE), so they queue on the
+    busy timeout; a plain BEGIN that later tries to write can fail at once with "database is
+    locked" when another writer got there first. Readers begin plainly and never block."""
+    immediate = connection.get_execution_options().get(WRITE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str | URL, **kwargs: Any) -> Engine:
@@ -47,12 +60,15 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(parsed, pool_pre_ping=True, **kwargs)
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(engine: Engine, *, write: bool = False) -> sessionmaker[Session]:
+    """Sessions for reading, or (write=True) for transactions that write."""
+    bind = engine.execution_options(**{WRITE: True}) if write else engine
+    return sessionmaker(bind, expire_on_commit=False)
 
 
 @contextmanager

@@ -220,7 +220,7 @@ def test_internal_errors_are_quoted_by_id(
 
     assert isinstance(staffed_db, Database)
     with staffed_db.engine.begin() as connection:
-        connection.execute(text("DROP TABLE action_update"))
+        connection.execute(text("ALTER TABLE action_update RENAME TO action_update_gone"))
     answer = slack.command("rec 4")
     assert answer.status == 200
     assert "something went wrong" in answer.text
