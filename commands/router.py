@@ -11,7 +11,7 @@ import uuid
 
 from bot.views.common import Reply
 from bot.views.help import echo, internal_error_view, problem_view
-from commands import action, help, people, plans, rec, search  # noqa: F401  (registers verbs)
+from commands import action, help, people, plans, rec, search, update  # noqa: F401
 from commands.context import Context
 from commands.grammar import parse
 from commands.registry import UsageError, lookup

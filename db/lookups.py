@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, joinedload, raiseload, selectinload
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased, joinedload, raiseload, selectinload
 
 from db.models import (
     Action,
@@ -159,11 +159,16 @@ def _action_query() -> Select[Action]:
 
 
 def _latest_ids(action_ids: Sequence[int]) -> Any:
-    """The newest standing update of each action: one index seek per action on
-    (action_id, created_at, id), however many updates an action has."""
+    """The newest standing update of each action (not withdrawn, not replaced by an edit): one
+    index seek per action on (action_id, created_at, id), however many updates it has."""
+    later = aliased(Update)
     newest = (
         select(Update.id)
-        .where(Update.action_id == Action.id, Update.retracted.is_(False))
+        .where(
+            Update.action_id == Action.id,
+            Update.retracted.is_(False),
+            ~exists().where(later.supersedes_id == Update.id),
+        )
         .order_by(Update.created_at.desc(), Update.id.desc())
         .limit(1)
         .correlate(Action)
@@ -423,3 +428,42 @@ def data_version(session: Session) -> tuple[object, ...]:
         )
     ).one()
     return tuple(row)
+
+
+@dataclass(frozen=True)
+class RagCount:
+    number: str
+    text: str
+    counts: dict[str, int]
+
+
+def rag_by_recommendation(session: Session, plan: Plan) -> list[RagCount]:
+    """RAG counts of each recommendation's actions (one statement)."""
+    rows = session.execute(
+        select(
+            Recommendation.number,
+            Recommendation.text,
+            Recommendation.position,
+            Action.rag,
+            Action.status,
+            func.count(Action.id),
+        )
+        .outerjoin(Action, Action.recommendation_id == Recommendation.id)
+        .where(Recommendation.plan_id == plan.id)
+        .group_by(
+            Recommendation.id,
+            Recommendation.number,
+            Recommendation.text,
+            Recommendation.position,
+            Action.rag,
+            Action.status,
+        )
+        .order_by(Recommendation.position)
+    ).all()
+    found: dict[str, RagCount] = {}
+    for number, text, _position, rag, status, count in rows:
+        entry = found.setdefault(number, RagCount(number, text, {}))
+        if count:
+            key = "done" if status in DONE else (rag.value if rag else "unrated")
+            entry.counts[key] = entry.counts.get(key, 0) + count
+    return list(found.values())

@@ -27,7 +27,7 @@ from bot.views.common import (
     when,
 )
 from db.lookups import DONE, ActionCard, ActionPage
-from db.models import Update
+from db.models import ActionStatus, Update
 
 ACTIONS_PER_PAGE = 10
 
@@ -107,6 +107,9 @@ def action_blocks(card: ActionCard, v: Viewing, *, with_plan: bool = False) -> l
             button("Update", "update", {"action": action.id}, style="primary")
             if is_owner(card, v.viewer) and action.status not in DONE
             else None,
+            button("Sign off", "signoff", {"action": action.id})
+            if action.status == ActionStatus.COMPLETE
+            else None,
         )
         if row is not None:
             blocks.append(row)
@@ -149,6 +152,7 @@ def action_view(card: ActionCard, v: Viewing) -> Reply:
         keep_within_limits(blocks),
         f"Action {action.ref}: {cut(action.title, 200)}",
         in_channel=v.shared,
+        actions=[action.id],
     )
 
 
@@ -168,7 +172,12 @@ def action_list_view(title: str, page: ActionPage, v: Viewing, *, empty: str) ->
             blocks.append(DividerBlock())
             blocks += action_blocks(card, v, with_plan=True)
     blocks += footer(v, more=page.has_more, shareable=bool(page.total))
-    return Reply(keep_within_limits(blocks), f"{title}: {page.total} actions", in_channel=v.shared)
+    return Reply(
+        keep_within_limits(blocks),
+        f"{title}: {page.total} actions",
+        in_channel=v.shared,
+        actions=[c.action.id for c in page.cards],
+    )
 
 
 HISTORY_PER_PAGE = 10

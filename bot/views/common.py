@@ -41,6 +41,10 @@ ACTION_IDS = {
     "history": "ofsted_history",
     "update": "ofsted_update",
     "run": "ofsted_run",
+    "edit": "ofsted_edit",
+    "undo": "ofsted_undo",
+    "choose": "ofsted_choose",
+    "signoff": "ofsted_signoff",
 }
 
 
@@ -52,7 +56,7 @@ class Reply:
     text: str
     in_channel: bool = False
     replace_original: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    actions: list[int] = field(default_factory=list)  # the actions it shows (for thread replies)
 
     def payload(self) -> dict[str, Any]:
         body: dict[str, Any] = {

@@ -83,7 +83,9 @@ def recommendation_view(card: RecommendationCard, v: Viewing) -> Reply:
         blocks += action_blocks(action, v)
     blocks += footer(v, more=more)
     title = f"Recommendation {rec.number} ({rec.plan.key}): {cut(rec.text, 200)}"
-    return Reply(keep_within_limits(blocks), title, in_channel=v.shared)
+    return Reply(
+        keep_within_limits(blocks), title, in_channel=v.shared, actions=[c.action.id for c in shown]
+    )
 
 
 def full_text_view(rec: Recommendation) -> Reply:

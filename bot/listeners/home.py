@@ -1,0 +1,41 @@
+"""App Home, published when a user opens it (and after they log an update)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.services import Ofsted
+from bot.views.actions import Viewing
+from bot.views.home import home_view
+from db.lookups import PlanNotFoundError, actions_of_person, current_plan, rag_by_recommendation
+from db.models import Person
+from db.updates import is_admin
+
+
+def publish_home(ofsted: Ofsted, client: WebClient, user_id: str) -> None:
+    today = ofsted.today()
+    with ofsted.database.sessions() as session:
+        mine = actions_of_person(session, user_id, today, per_page=20)
+        person = session.query(Person).filter_by(slack_user_id=user_id).one_or_none()
+        admin = user_id in ofsted.settings.admins or (person is not None and is_admin(person, ()))
+        plan, glance = None, None
+        if admin:
+            try:
+                plan = current_plan(session, ofsted.settings.current_plan)
+                glance = rag_by_recommendation(session, plan)
+            except PlanNotFoundError:
+                plan = None
+    view = home_view(
+        mine, Viewing(viewer=user_id, tz=ofsted.settings.tz, today=today), plan=plan, glance=glance
+    )
+    client.views_publish(user_id=user_id, view=view)
+
+
+def register(app: App, ofsted: Ofsted) -> None:
+    @app.event("app_home_opened")
+    def on_home(event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") == "home":
+            publish_home(ofsted, client, event["user"])

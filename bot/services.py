@@ -1,0 +1,32 @@
+"""What the listeners share: settings, the database, the search catalogue and the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+from bot.settings import Settings
+from commands.context import Context
+from commands.search import SearchCatalogue
+from db.database import Database
+
+Clock = Callable[[], datetime]
+
+
+class Ofsted:
+    def __init__(self, settings: Settings, database: Database, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.database = database
+        self.catalogue = SearchCatalogue()
+        self.clock: Clock = clock or (lambda: datetime.now(UTC))
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        return self.now().astimezone(self.settings.tz).date()
+
+    def context(self, user_id: str, channel_id: str | None) -> Context:
+        return Context(
+            self.database, self.settings, self.catalogue, user_id, channel_id, now=self.clock()
+        )

@@ -1,0 +1,100 @@
+"""`/ofsted update REF [STATUS] TEXT` and `/ofsted signoff REF`."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.views.common import Reply
+from bot.views.help import echo
+from bot.views.updates import confirmation_view
+from commands.context import Context, Invocation
+from commands.registry import UsageError, command
+from commands.status_words import parse_update
+from db.lookups import current_plan, find_action, plans_with_action
+from db.models import Action, UpdateSource
+from db.updates import UpdateRefusedError, UpdateRequest, record_update, sign_off
+
+
+def _action(session: Session, ctx: Context, ref: str, verb: str) -> Action:
+    plan = current_plan(session, ctx.settings.current_plan)
+    card = find_action(session, plan, ref, ctx.today)
+    if card is None:
+        elsewhere = plans_with_action(session, ref)
+        if len(elsewhere) == 1:
+            card = find_action(session, elsewhere[0], ref, ctx.today)
+        elif elsewhere:
+            raise UsageError(
+                f"Action {echo(ref)} is in {len(elsewhere)} plans; updates by "
+                f"command go to the current plan `{plan.key}`, which has no "
+                f"{echo(ref)}."
+            )
+    if card is None:
+        raise UsageError(f"There is no action {echo(ref)}.", suggestions=["mine"])
+    return card.action
+
+
+@command(
+    "update",
+    usage="update REF [STATUS] TEXT",
+    summary="log progress on an action you own, e.g. `update 4.2 amber waiting for HR`",
+    details="STATUS is green/amber/red, on track/at risk/off track, blocked or done (done "
+    "needs evidence: a link or a sentence). Without one the status stays as it "
+    "was. You can also reply in the thread of the bot's message about an action, "
+    "or press *Update*.",
+    examples=(
+        "update 4.2 amber recruitment delayed to March",
+        "update 1.1 done: audit published, see https://…",
+    ),
+    aliases=("u", "log"),
+)
+def update(ctx: Context, inv: Invocation) -> Reply:
+    parsed = parse_update(inv.raw)
+    if parsed.ref is None:
+        raise UsageError(
+            "Which action? Start with its reference: `/ofsted update 4.2 amber waiting for HR`.",
+            suggestions=["mine"],
+        )
+    try:
+        with ctx.db.writes.begin() as session:
+            action = _action(session, ctx, parsed.ref, "update")
+            logged = record_update(
+                session,
+                UpdateRequest(
+                    action_id=action.id,
+                    author=ctx.user_id,
+                    text=parsed.text,
+                    source=UpdateSource.SLASH,
+                    status=parsed.status,
+                    rag=parsed.rag,
+                ),
+                today=ctx.today,
+                admins=ctx.settings.admins,
+            )
+    except UpdateRefusedError as refused:
+        raise UsageError(str(refused)) from None
+    return confirmation_view(logged, logged.action)
+
+
+@command(
+    "signoff",
+    usage="signoff REF",
+    summary="sign off a completed action (the board's secretary or an admin)",
+    examples=("signoff 4.2",),
+    aliases=("sign-off",),
+)
+def signoff(ctx: Context, inv: Invocation) -> Reply:
+    if len(inv.args) != 1:
+        raise UsageError("Which action? e.g. `/ofsted signoff 4.2`.")
+    try:
+        with ctx.db.writes.begin() as session:
+            action = _action(session, ctx, inv.args[0], "signoff")
+            logged = sign_off(
+                session,
+                action.id,
+                ctx.user_id,
+                source=UpdateSource.SLASH,
+                admins=ctx.settings.admins,
+            )
+    except UpdateRefusedError as refused:
+        raise UsageError(str(refused)) from None
+    return confirmation_view(logged, logged.action, undone=True)

@@ -1,0 +1,286 @@
+"""Messages that reach the bot through the Events API and may be updates.
+
+A reply in the thread of a bot message about one action updates that action; in a thread about
+several, it names the action first ("4.2: …") or is kept until its author picks one. A mention
+("@ofsted 4.2 green: …") names the action. Each Slack event is handled once (its `event_id` is
+recorded in the same transaction as what it did) and each Slack message yields at most one
+update (the unique (channel, ts) of updates), however many ways it arrives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.lookups import current_plan
+from db.models import (
+    Action,
+    ActionStatus,
+    BotMessage,
+    PendingReply,
+    ProcessedEvent,
+    Rag,
+    Update,
+    UpdateSource,
+)
+from db.updates import (
+    UpdateRefusedError,
+    UpdateRequest,
+    find_update,
+    record_update,
+    retract_update,
+    revise_update,
+)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A user's message as Slack sent it, with what was read from its text."""
+
+    event_id: str | None
+    channel: str
+    ts: str
+    thread_ts: str | None
+    user: str
+    kind: Literal["reply", "mention"]
+    ref: str | None
+    text: str
+    status: ActionStatus | None = None
+    rag: Rag | None = None
+
+
+@dataclass
+class Outcome:
+    """What became of a message: logged, refused, waiting for a choice, or nothing to do."""
+
+    kind: Literal["logged", "refused", "choose", "duplicate", "ignored"]
+    update: Update | None = None
+    message: str = ""
+    pending: PendingReply | None = None
+    choices: list[Action] = field(default_factory=list)
+
+
+def claim_event(session: Session, event_id: str | None) -> bool:
+    """Record an event id; False if it was handled before (a Slack retry)."""
+    if not event_id:
+        return True
+    if session.get(ProcessedEvent, event_id) is not None:
+        return False
+    session.add(ProcessedEvent(event_id=event_id))
+    session.flush()
+    return True
+
+
+def remember_bot_message(
+    session: Session, channel: str, ts: str, purpose: str, action_ids: list[int]
+) -> None:
+    """A bot message about actions: replies in its thread become their updates."""
+    if (
+        action_ids
+        and session.scalar(
+            select(BotMessage.id).where(BotMessage.channel == channel, BotMessage.ts == ts)
+        )
+        is None
+    ):
+        session.add(BotMessage(channel=channel, ts=ts, purpose=purpose, action_ids=action_ids))
+
+
+def thread_actions(session: Session, channel: str, thread_ts: str | None) -> list[Action]:
+    if not thread_ts:
+        return []
+    message = session.scalar(
+        select(BotMessage).where(BotMessage.channel == channel, BotMessage.ts == thread_ts)
+    )
+    if message is None:
+        return []
+    by_id = {
+        a.id: a for a in session.scalars(select(Action).where(Action.id.in_(message.action_ids)))
+    }
+    return [by_id[i] for i in message.action_ids if i in by_id]
+
+
+def action_by_ref(session: Session, ref: str, configured_plan: str | None) -> list[Action]:
+    """Actions with this ref: the current plan's, else every plan's."""
+    plan = current_plan(session, configured_plan)
+    query = select(Action).where(func.lower(Action.ref) == ref.lower())
+    found = list(session.scalars(query.where(Action.plan_id == plan.id)))
+    return found or list(session.scalars(query))
+
+
+def receive(
+    session: Session,
+    message: Incoming,
+    *,
+    today: date,
+    admins: Collection[str],
+    configured_plan: str | None,
+) -> Outcome:
+    if not claim_event(session, message.event_id):
+        return Outcome("duplicate")
+    if find_update(session, message.channel, message.ts) is not None:
+        return Outcome("duplicate")  # the same message arriving another way (mention in a thread)
+    candidates = thread_actions(session, message.channel, message.thread_ts)
+    if message.ref:
+        named = [a for a in candidates if a.ref.lower() == message.ref.lower()]
+        if candidates and not named:
+            refs = ", ".join(a.ref for a in candidates)
+            return Outcome(
+                "refused",
+                message=f"{message.ref} is not one of this thread's "
+                f"actions ({refs}). Nothing was logged.",
+            )
+        candidates = named or action_by_ref(session, message.ref, configured_plan)
+        if not candidates:
+            return Outcome(
+                "refused", message=f"There is no action {message.ref}. Nothing was logged."
+            )
+    if not candidates:
+        if message.kind == "mention":
+            return Outcome(
+                "refused",
+                message="Which action? Start with its reference, e.g. "
+                "`@ofsted 4.2 green: panel now meets weekly`.",
+            )
+        return Outcome("ignored")
+    if len(candidates) > 1:
+        pending = PendingReply(
+            channel=message.channel,
+            ts=message.ts,
+            thread_ts=message.thread_ts,
+            user_id=message.user,
+            text=message.text,
+            action_ids=[a.id for a in candidates],
+        )
+        session.add(pending)
+        session.flush()
+        return Outcome("choose", pending=pending, choices=candidates)
+    return _log(session, candidates[0], message, today=today, admins=admins)
+
+
+def _log(
+    session: Session, action: Action, message: Incoming, *, today: date, admins: Collection[str]
+) -> Outcome:
+    source = UpdateSource.MENTION if message.kind == "mention" else UpdateSource.THREAD_REPLY
+    request = UpdateRequest(
+        action_id=action.id,
+        author=message.user,
+        text=message.text,
+        source=source,
+        status=message.status,
+        rag=message.rag,
+        channel=message.channel,
+        ts=message.ts,
+        event_id=message.event_id,
+    )
+    try:
+        with session.begin_nested():
+            update = record_update(session, request, today=today, admins=admins)
+    except UpdateRefusedError as refused:
+        return Outcome("refused", message=str(refused))
+    return Outcome("logged", update=update)
+
+
+StatusParser = Callable[[str], tuple[ActionStatus | None, Rag | None, str]]
+
+
+def choose(
+    session: Session,
+    pending_id: int,
+    action_id: int,
+    chooser: str,
+    *,
+    today: date,
+    admins: Collection[str],
+    parse: StatusParser,
+) -> Outcome:
+    """The author of a kept reply picked its action."""
+    pending = session.get(PendingReply, pending_id, with_for_update=True)
+    if pending is None or action_id not in pending.action_ids:
+        return Outcome("refused", message="That choice is out of date.")
+    if pending.user_id != chooser:
+        return Outcome(
+            "refused", message="Only whoever wrote the reply can say which action it is about."
+        )
+    if pending.update_id is not None:
+        return Outcome("duplicate")
+    action = session.get(Action, action_id)
+    assert action is not None
+    status, rag, text = parse(pending.text)
+    outcome = _log(
+        session,
+        action,
+        Incoming(
+            None,
+            pending.channel,
+            pending.ts,
+            pending.thread_ts,
+            pending.user_id,
+            "reply",
+            action.ref,
+            text,
+            status,
+            rag,
+        ),
+        today=today,
+        admins=admins,
+    )
+    if outcome.update is not None:
+        pending.update_id = outcome.update.id
+    return outcome
+
+
+def edited(
+    session: Session,
+    *,
+    event_id: str | None,
+    channel: str,
+    ts: str,
+    user: str,
+    text: str,
+    status: ActionStatus | None,
+    rag: Rag | None,
+    admins: Collection[str],
+) -> Outcome:
+    """A message that was an update was edited in Slack: a new version of the update."""
+    if not claim_event(session, event_id):
+        return Outcome("duplicate")
+    previous = find_update(session, channel, ts)
+    if previous is None:
+        return Outcome("ignored")
+    if previous.retracted or previous.text == text:
+        return Outcome("ignored")
+    try:
+        with session.begin_nested():
+            update = revise_update(
+                session,
+                previous.id,
+                user,
+                text=text,
+                status=status,
+                rag=rag,
+                event_id=event_id,
+                admins=admins,
+            )
+    except UpdateRefusedError as refused:
+        return Outcome("refused", message=str(refused))
+    return Outcome("logged", update=update)
+
+
+def deleted(
+    session: Session, *, event_id: str | None, channel: str, ts: str, now: datetime
+) -> Outcome:
+    """A message that was an update was deleted in Slack: the update is withdrawn."""
+    if not claim_event(session, event_id):
+        return Outcome("duplicate")
+    previous = find_update(session, channel, ts)
+    if previous is None or previous.retracted or previous.author is None:
+        return Outcome("ignored")
+    update = retract_update(
+        session, previous.id, previous.author.slack_user_id, now=now, event_id=event_id
+    )
+    return Outcome("logged", update=update)
