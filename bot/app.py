@@ -56,7 +56,7 @@ def build_app(
     *,
     client: WebClient | None = None,
     clock: Clock | None = None,
-    process_before_response: bool = False,
+    process_before_response: bool = True,
     token_verification: bool = True,
 ) -> App:
     """The Bolt app. Tests and the console pass a client pointed at a fake Web API."""

@@ -69,6 +69,7 @@ def update(ctx: Context, inv: Invocation) -> Reply:
                 ),
                 today=ctx.today,
                 admins=ctx.settings.admins,
+                now=ctx.now,
             )
     except UpdateRefusedError as refused:
         raise UsageError(str(refused)) from None
@@ -94,6 +95,7 @@ def signoff(ctx: Context, inv: Invocation) -> Reply:
                 ctx.user_id,
                 source=UpdateSource.SLASH,
                 admins=ctx.settings.admins,
+                now=ctx.now,
             )
     except UpdateRefusedError as refused:
         raise UsageError(str(refused)) from None

@@ -15,6 +15,8 @@ from datetime import date, datetime
 from typing import Literal
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from db.lookups import current_plan
@@ -27,6 +29,7 @@ from db.models import (
     Rag,
     Update,
     UpdateSource,
+    utcnow,
 )
 from db.updates import (
     UpdateRefusedError,
@@ -66,14 +69,17 @@ class Outcome:
 
 
 def claim_event(session: Session, event_id: str | None) -> bool:
-    """Record an event id; False if it was handled before (a Slack retry)."""
+    """Record an event id; False if it was handled before (a Slack retry, or the same delivery
+    arriving twice at once: the second insert waits for the first to commit, then does nothing)."""
     if not event_id:
         return True
-    if session.get(ProcessedEvent, event_id) is not None:
-        return False
-    session.add(ProcessedEvent(event_id=event_id))
-    session.flush()
-    return True
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    claimed = session.execute(
+        insert(ProcessedEvent)
+        .values(event_id=event_id, received_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["event_id"])
+    )
+    return bool(getattr(claimed, "rowcount", 0))
 
 
 def remember_bot_message(
@@ -119,12 +125,15 @@ def receive(
     today: date,
     admins: Collection[str],
     configured_plan: str | None,
+    now: datetime | None = None,
 ) -> Outcome:
+    candidates = thread_actions(session, message.channel, message.thread_ts)
+    if message.kind == "reply" and not candidates:
+        return Outcome("ignored")  # a thread that is not about actions: nothing is written
     if not claim_event(session, message.event_id):
         return Outcome("duplicate")
     if find_update(session, message.channel, message.ts) is not None:
         return Outcome("duplicate")  # the same message arriving another way (mention in a thread)
-    candidates = thread_actions(session, message.channel, message.thread_ts)
     if message.ref:
         named = [a for a in candidates if a.ref.lower() == message.ref.lower()]
         if candidates and not named:
@@ -159,11 +168,17 @@ def receive(
         session.add(pending)
         session.flush()
         return Outcome("choose", pending=pending, choices=candidates)
-    return _log(session, candidates[0], message, today=today, admins=admins)
+    return _log(session, candidates[0], message, today=today, admins=admins, now=now)
 
 
 def _log(
-    session: Session, action: Action, message: Incoming, *, today: date, admins: Collection[str]
+    session: Session,
+    action: Action,
+    message: Incoming,
+    *,
+    today: date,
+    admins: Collection[str],
+    now: datetime | None = None,
 ) -> Outcome:
     source = UpdateSource.MENTION if message.kind == "mention" else UpdateSource.THREAD_REPLY
     request = UpdateRequest(
@@ -179,7 +194,7 @@ def _log(
     )
     try:
         with session.begin_nested():
-            update = record_update(session, request, today=today, admins=admins)
+            update = record_update(session, request, today=today, admins=admins, now=now)
     except UpdateRefusedError as refused:
         return Outcome("refused", message=str(refused))
     return Outcome("logged", update=update)
@@ -197,6 +212,7 @@ def choose(
     today: date,
     admins: Collection[str],
     parse: StatusParser,
+    now: datetime | None = None,
 ) -> Outcome:
     """The author of a kept reply picked its action."""
     pending = session.get(PendingReply, pending_id, with_for_update=True)
@@ -228,6 +244,7 @@ def choose(
         ),
         today=today,
         admins=admins,
+        now=now,
     )
     if outcome.update is not None:
         pending.update_id = outcome.update.id
@@ -245,6 +262,7 @@ def edited(
     status: ActionStatus | None,
     rag: Rag | None,
     admins: Collection[str],
+    now: datetime | None = None,
 ) -> Outcome:
     """A message that was an update was edited in Slack: a new version of the update."""
     if not claim_event(session, event_id):
@@ -265,6 +283,7 @@ def edited(
                 rag=rag,
                 event_id=event_id,
                 admins=admins,
+                now=now,
             )
     except UpdateRefusedError as refused:
         return Outcome("refused", message=str(refused))

@@ -28,6 +28,7 @@ from db.models import (
     Update,
     UpdateSource,
     board_plan,
+    utcnow,
 )
 from db.queries import get_or_create_person
 
@@ -130,10 +131,11 @@ def _audit(
 ) -> None:
     session.add(
         AuditEntry(
+            at=update.created_at if update is not None else utcnow(),
             kind=kind,
             actor_id=actor.id,
             action_id=action.id,
-            update=update,
+            update_id=update.id if update is not None else None,
             on_behalf_of_id=on_behalf_of.id if on_behalf_of else None,
             detail={k: str(v) for k, v in detail.items() if v is not None},
         )
@@ -141,7 +143,12 @@ def _audit(
 
 
 def record_update(
-    session: Session, request: UpdateRequest, *, today: date, admins: Collection[str]
+    session: Session,
+    request: UpdateRequest,
+    *,
+    today: date,
+    admins: Collection[str],
+    now: datetime | None = None,
 ) -> Update:
     """Log an update and apply its changes to the action (one transaction, the caller's)."""
     action = lock_action(session, request.action_id)
@@ -168,6 +175,7 @@ def record_update(
     if not (request.text.strip() or status or request.rag or request.due or request.escalation):
         raise UpdateRefusedError("That update was empty: say how the action is going.")
     update = Update(
+        created_at=now or utcnow(),
         action=action,
         author=author,
         on_behalf_of=on_behalf_of,
@@ -246,17 +254,19 @@ def _next_version(
     rag: Rag | None,
     retracted: bool,
     event_id: str | None,
+    now: datetime | None,
 ) -> tuple[Update, Action]:
     action = lock_action(session, previous.action_id)
     restore = retracted and action.status == previous.status_to and action.rag == previous.rag_to
     new_status = previous.status_from if restore else (status or action.status)
     new_rag = previous.rag_from if restore else (rag or action.rag)
     version = Update(
+        created_at=now or utcnow(),
         action=action,
         version=previous.version + 1,
         supersedes_id=previous.id,
         author=actor,
-        on_behalf_of_id=previous.on_behalf_of_id,
+        on_behalf_of=previous.on_behalf_of,
         text=text,
         status_from=action.status,
         status_to=new_status,
@@ -288,6 +298,7 @@ def revise_update(
     rag: Rag | None = None,
     event_id: str | None = None,
     admins: Collection[str] = (),
+    now: datetime | None = None,
 ) -> Update:
     """An edited update: a new version with the new text (and status, if one is given)."""
     previous = newest_version(session, update_id)
@@ -305,6 +316,7 @@ def revise_update(
         rag=rag,
         retracted=False,
         event_id=event_id,
+        now=now,
     )
     _audit(session, "edit", actor, action, version, status=status, rag=rag)
     return version
@@ -343,6 +355,7 @@ def retract_update(
         rag=None,
         retracted=True,
         event_id=event_id,
+        now=now,
     )
     _audit(session, "undo" if undo else "retract", actor, action, version)
     return version
@@ -367,6 +380,7 @@ def sign_off(
     source: UpdateSource,
     admins: Collection[str],
     note: str = "",
+    now: datetime | None = None,
 ) -> Update:
     action = lock_action(session, action_id)
     actor = get_or_create_person(session, actor_id)
@@ -381,8 +395,10 @@ def sign_off(
             "completed action (with its evidence) can be signed off."
         )
     update = Update(
+        created_at=now or utcnow(),
         action=action,
         author=actor,
+        on_behalf_of=None,
         text=note or "Signed off by the board.",
         status_from=action.status,
         status_to=ActionStatus.SIGNED_OFF,

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from slackdriver import SECRET, SlackDriver
+from slackdriver import SECRET, Driver, MovableClock
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -133,8 +133,15 @@ def staffed_db(surrey_db: Database) -> Database:
 
 
 @pytest.fixture
-def slack(staffed_db: Database, database_url: str, fake_slack: FakeSlack) -> SlackDriver:
-    """The Bolt app on Surrey's plans at NOW, talking to the fake Web API."""
+def clock() -> MovableClock:
+    return MovableClock(NOW)
+
+
+@pytest.fixture
+def slack(
+    staffed_db: Database, database_url: str, fake_slack: FakeSlack, clock: MovableClock
+) -> Driver:
+    """The Bolt app on Surrey's plans at NOW (the clock can move), talking to the fake Web API."""
     settings = bot_settings(database_url, fake_slack)
-    app = build_app(settings, staffed_db, clock=lambda: NOW, process_before_response=True)
-    return SlackDriver(app, fake_slack)
+    app = build_app(settings, staffed_db, clock=clock)
+    return Driver(app, fake_slack)

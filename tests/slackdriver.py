@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -142,3 +144,78 @@ class SlackDriver:
 
 def stale() -> int:
     return int(time.time()) - 60 * 10
+
+
+def event_body(name: str, *, event_id: str | None = None, **fields: Any) -> str:
+    """An Events API envelope from a fixture file, with event fields replaced."""
+    envelope = fixture(name)
+    envelope["event"].update(fields)
+    envelope["event_id"] = event_id or f"Ev{uuid.uuid4().hex[:12].upper()}"
+    return json.dumps(envelope)
+
+
+def interaction_body(payload: dict[str, Any]) -> str:
+    return urlencode({"payload": json.dumps(payload)})
+
+
+class Driver(SlackDriver):
+    """The driver with events, modals and shortcuts."""
+
+    def event(
+        self, name: str, *, retry: int | None = None, event_id: str | None = None, **fields: Any
+    ) -> Answer:
+        headers = (
+            {"x-slack-retry-num": str(retry), "x-slack-retry-reason": "http_timeout"}
+            if retry
+            else None
+        )
+        return self.send(
+            event_body(name, event_id=event_id, **fields),
+            content_type="application/json",
+            extra_headers=headers,
+        )
+
+    def opened_view(self) -> dict[str, Any]:
+        opened = self.fake.calls_to("views.open")
+        assert opened, "no modal was opened"
+        view: dict[str, Any] = opened[-1].args["view"]
+        return view
+
+    def submit(
+        self, view: dict[str, Any], values: dict[str, dict[str, Any]], *, user: str = "U0CP"
+    ) -> Answer:
+        payload = fixture("view_submission.json")
+        payload["user"].update(id=user, username=user.lower(), name=user.lower())
+        payload["view"].update(
+            blocks=view["blocks"],
+            callback_id=view["callback_id"],
+            private_metadata=view.get("private_metadata", ""),
+            state={"values": {k: {"value": v} for k, v in values.items()}},
+        )
+        return self.send(interaction_body(payload))
+
+    def shortcut(
+        self,
+        *,
+        user: str = "U0CP",
+        text: str,
+        ts: str = "1700000450.000600",
+        channel: str = "C0TEAM",
+    ) -> Answer:
+        payload = fixture("message_action.json")
+        payload["user"].update(id=user)
+        payload["channel"]["id"] = channel
+        payload["message"].update(text=text, ts=ts, user=user)
+        payload["message_ts"] = ts
+        return self.send(interaction_body(payload))
+
+
+class MovableClock:
+    def __init__(self, now: datetime) -> None:
+        self.current = now
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)

@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.services import Ofsted
 from bot.views.updates import choose_view, confirmation_view
-from commands.status_words import parse_status, parse_update
+from commands.status_words import parse_update
 from db.replies import Incoming, Outcome, deleted, edited, receive
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,7 @@ def register(app: App, ofsted: Ofsted) -> None:
                 today=ofsted.today(),
                 admins=ofsted.settings.admins,
                 configured_plan=ofsted.settings.current_plan,
+                now=ofsted.now(),
             )
         answer(ofsted, client, message, outcome)
 
@@ -121,7 +122,8 @@ def register(app: App, ofsted: Ofsted) -> None:
         new = event.get("message") or {}
         if not new.get("user") or new.get("bot_id"):
             return
-        status, rag, text = parse_status(parse_update(new.get("text") or "").text)
+        parsed = parse_update(new.get("text") or "")
+        status, rag, text = parsed.status, parsed.rag, parsed.text
         with ofsted.database.writes.begin() as session:
             outcome = edited(
                 session,
@@ -133,6 +135,7 @@ def register(app: App, ofsted: Ofsted) -> None:
                 status=status,
                 rag=rag,
                 admins=ofsted.settings.admins,
+                now=ofsted.now(),
             )
         if outcome.kind == "logged" and outcome.update is not None:
             reply = confirmation_view(outcome.update, outcome.update.action).payload()

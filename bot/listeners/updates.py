@@ -111,6 +111,7 @@ def register(app: App, ofsted: Ofsted) -> None:
                     status=form.status,
                     rag=form.rag,
                     admins=ofsted.settings.admins,
+                    now=ofsted.now(),
                 )
             permalink = None
             if meta.mode == "shortcut" and meta.channel and meta.ts:
@@ -136,7 +137,11 @@ def register(app: App, ofsted: Ofsted) -> None:
                 permalink=permalink,
             )
             return record_update(
-                session, request, today=ofsted.today(), admins=ofsted.settings.admins
+                session,
+                request,
+                today=ofsted.today(),
+                admins=ofsted.settings.admins,
+                now=ofsted.now(),
             )
 
     @app.view(MODAL_CALLBACK)
@@ -188,6 +193,7 @@ def register(app: App, ofsted: Ofsted) -> None:
                 user,
                 today=ofsted.today(),
                 admins=ofsted.settings.admins,
+                now=ofsted.now(),
                 parse=parse_status,
             )
         if outcome.kind == "refused":
@@ -218,6 +224,7 @@ def register(app: App, ofsted: Ofsted) -> None:
                     body["user"]["id"],
                     source=UpdateSource.SYSTEM,
                     admins=ofsted.settings.admins,
+                    now=ofsted.now(),
                 )
         except UpdateRefusedError as refused:
             refuse(respond, str(refused))
