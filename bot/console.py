@@ -11,6 +11,7 @@ import json
 import os
 import secrets
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TextIO
 
@@ -18,10 +19,17 @@ from pydantic import SecretStr
 from slack_bolt import BoltRequest
 
 from bot.app import build_app, make_client
-from bot.console_render import render
+from bot.console_render import render, render_view
 from bot.fakeslack import Call, FakeSlack
 from bot.settings import Settings
-from bot.slack_requests import block_actions_body, signed_headers, slash_command_body
+from bot.slack_requests import (
+    block_actions_body,
+    event_body,
+    message_event,
+    signed_headers,
+    slash_command_body,
+    view_submission_body,
+)
 from db.database import Database
 from db.queries import posts_with_holders, set_post_holder
 
@@ -30,10 +38,17 @@ HELP = """\
 Type what you would type in Slack:   /ofsted rec 4    /ofsted mine    /ofsted help
 Console commands:
   :press N        press button N of the last message
+  :reply TEXT     reply in the thread of the bot's last message (`:reply amber: waiting`)
+  :mention TEXT   mention the bot in a channel (`:mention 4.2 green: panel meets weekly`)
+  :dm TEXT        send the bot a direct message
+  :edit TEXT      edit your last message          :delete   delete it
+  :fill ID VALUE  fill a field of the open form    :submit   submit it    :cancel  close it
+  :home           open the bot's App Home
   :user U123      act as another Slack user (now: {user})
   :own POST       make the current user hold a post (as `ofsted-bot owners set` does)
   :posts          who holds which post
   :help           this text          :quit   leave (or Ctrl-D)"""
+CHANNEL = "C0CONSOLE"
 
 
 class Console:
@@ -62,6 +77,10 @@ class Console:
         self.app = build_app(self.settings, database, client=client, process_before_response=True)
         self.user_id = user_id or self._first_holder() or CONSOLE_USER
         self.buttons: list[dict[str, Any]] = []
+        self.thread: tuple[str, str] | None = None  # (channel, ts) of the bot's last message
+        self.mine: dict[str, str] | None = None  # the user's last message
+        self.modal: dict[str, Any] | None = None
+        self.filled: dict[str, dict[str, Any]] = {}
 
     def close(self) -> None:
         self.fake.stop()
@@ -83,6 +102,26 @@ class Console:
             self.say("   (`:press N` presses a button)")
 
     def _show_call(self, call: Call) -> None:
+        if (
+            call.method == "chat.postMessage"
+            and call.response.get("ok")
+            and not call.args.get("thread_ts")
+        ):
+            self.thread = (call.response["channel"], call.response["ts"])
+        if call.method in {"views.open", "views.push", "views.update"} and call.response.get("ok"):
+            self.modal, self.filled = call.response["view"], {}
+            self.say("\n── a form opened ──")
+            self.say(render_view(self.modal, colour=self.colour).text)
+            self.say("   (`:fill ID VALUE` for each field, then `:submit`)")
+            return
+        if call.method == "views.publish" and call.response.get("ok"):
+            shown = render_view(call.args["view"], colour=self.colour)
+            self.say("\n── App Home ──\n" + shown.text)
+            self.buttons = shown.buttons or self.buttons
+            return
+        if call.method == "reactions.add":
+            self.say(f"   (ofsted-bot reacted :{call.args.get('name')}: to your message)")
+            return
         if call.method == "response_url":
             where = (
                 "posted in the channel"
@@ -91,19 +130,29 @@ class Console:
             )
             self._show(f"ofsted-bot ({where})", call.args)
         elif call.method in {"chat.postMessage", "chat.postEphemeral", "chat.update"}:
-            channel = call.args.get("channel", "?")
+            channel = str(call.args.get("channel", "?"))
+            channel = "your direct messages" if channel[:1] in {"U", "D"} else channel
             private = " (only visible to you)" if call.method == "chat.postEphemeral" else ""
             self._show(f"ofsted-bot in {channel}{private}", call.args)
         elif not call.response.get("ok", True):
             self.say(f"   (Slack refused {call.method}: {call.response.get('error')})")
 
-    def _dispatch(self, body: str) -> None:
-        headers: dict[str, str | Sequence[str]] = dict(signed_headers(self.secret, body))
+    def _dispatch(
+        self,
+        body: str,
+        content_type: str = "application/x-www-form-urlencoded",
+    ) -> dict[str, Any] | None:
+        headers: dict[str, str | Sequence[str]] = dict(
+            signed_headers(self.secret, body, content_type=content_type)
+        )
         response = self.app.dispatch(BoltRequest(body=body, headers=headers))
         if response.status != 200:
             self.say(f"   (the app answered HTTP {response.status}: {response.body[:200]})")
-        elif response.body:
-            self._show("ofsted-bot (only visible to you)", json.loads(response.body))
+            return None
+        answer: dict[str, Any] | None = json.loads(response.body) if response.body else None
+        if answer and ("blocks" in answer or "text" in answer):
+            self._show("ofsted-bot (only visible to you)", answer)
+        return answer
 
     def slash(self, text: str) -> None:
         self._dispatch(
@@ -124,6 +173,134 @@ class Console:
         }
         self._dispatch(
             block_actions_body(action, user_id=self.user_id, response_url=self.fake.response_url())
+        )
+
+    def _event(self, event: dict[str, Any], kind: str = "message") -> None:
+        self._dispatch(
+            event_body({**event, "type": kind} if kind != "message" else event),
+            content_type="application/json",
+        )
+
+    def send_message(self, text: str, how: str) -> None:
+        ts = f"{time.time():.6f}"
+        if how == "reply" and self.thread is None:
+            self.say(
+                "   The bot has not posted a message yet: share one (e.g. `/ofsted action 4.1 "
+                "share`) or wait for a nudge."
+            )
+            return
+        channel, thread = (
+            self.thread
+            if how == "reply" and self.thread
+            else (f"D{self.user_id}" if how == "dm" else CHANNEL, None)
+        )
+        text = f"<@UBOT> {text}" if how == "mention" else text
+        event = message_event(
+            user_id=self.user_id,
+            channel=channel,
+            text=text,
+            ts=ts,
+            thread_ts=thread,
+            channel_type="im" if how == "dm" else "channel",
+        )
+        self.mine = {
+            "channel": channel,
+            "ts": ts,
+            "text": text,
+            **({"thread_ts": thread} if thread else {}),
+        }
+        self._event(event, "app_mention" if how == "mention" else "message")
+
+    def change_mine(self, text: str | None) -> None:
+        if self.mine is None:
+            self.say("   You have not sent a message yet (`:reply`, `:mention`, `:dm`).")
+            return
+        mine, ts = self.mine, f"{time.time():.6f}"
+        old = {
+            "type": "message",
+            "user": self.user_id,
+            "text": mine["text"],
+            "ts": mine["ts"],
+            **({"thread_ts": mine["thread_ts"]} if "thread_ts" in mine else {}),
+        }
+        if text is None:
+            event = {
+                "type": "message",
+                "subtype": "message_deleted",
+                "channel": mine["channel"],
+                "ts": ts,
+                "deleted_ts": mine["ts"],
+                "previous_message": old,
+            }
+            self.mine = None
+        else:
+            event = {
+                "type": "message",
+                "subtype": "message_changed",
+                "channel": mine["channel"],
+                "ts": ts,
+                "message": {**old, "text": text},
+                "previous_message": old,
+            }
+            mine["text"] = text
+        self._event(event)
+
+    def fill(self, rest: str) -> None:
+        block_id, _, value = rest.partition(" ")
+        blocks = {
+            b.get("block_id"): b
+            for b in (self.modal or {}).get("blocks", [])
+            if b.get("type") == "input"
+        }
+        if block_id not in blocks:
+            self.say(f"   No field {block_id!r}; the form has: {', '.join(map(str, blocks))}.")
+            return
+        kind = blocks[block_id]["element"]["type"]
+        value = value.strip()
+        if kind in {"static_select", "radio_buttons"}:
+            self.filled[block_id] = {"type": kind, "selected_option": {"value": value}}
+        elif kind == "datepicker":
+            self.filled[block_id] = {"type": kind, "selected_date": value}
+        elif kind == "checkboxes":
+            chosen = [{"value": "yes"}] if value.lower() in {"yes", "y", "true", "1"} else []
+            self.filled[block_id] = {"type": kind, "selected_options": chosen}
+        else:
+            self.filled[block_id] = {"type": kind, "value": value}
+        self.say(f"   {block_id} = {value}")
+
+    def submit(self) -> None:
+        if self.modal is None:
+            self.say("   No form is open.")
+            return
+        values = dict(self.filled)
+        for block in self.modal.get("blocks", []):  # untouched fields keep their initial values
+            element, block_id = block.get("element", {}), block.get("block_id")
+            if block.get("type") == "input" and block_id not in values:
+                if element.get("initial_option"):
+                    values[block_id] = {
+                        "type": element["type"],
+                        "selected_option": element["initial_option"],
+                    }
+                elif element.get("initial_value"):
+                    values[block_id] = {"type": element["type"], "value": element["initial_value"]}
+        answer = self._dispatch(view_submission_body(self.modal, values, user_id=self.user_id))
+        if answer and answer.get("response_action") == "errors":
+            for block_id, error in answer["errors"].items():
+                self.say(f"   ✗ {block_id}: {error}")
+            return
+        self.modal = None
+        self.say("   (the form closed)")
+
+    def home(self) -> None:
+        self._event(
+            {
+                "type": "app_home_opened",
+                "user": self.user_id,
+                "tab": "home",
+                "channel": f"D{self.user_id}",
+                "event_ts": f"{time.time():.6f}",
+            },
+            "app_home_opened",
         )
 
     def own(self, post: str) -> None:
@@ -155,6 +332,15 @@ class Console:
             ":user": lambda: self._set_user(rest),
             ":own": lambda: self.own(rest),
             ":posts": self.posts,
+            ":reply": lambda: self.send_message(rest, "reply"),
+            ":mention": lambda: self.send_message(rest, "mention"),
+            ":dm": lambda: self.send_message(rest, "dm"),
+            ":edit": lambda: self.change_mine(rest),
+            ":delete": lambda: self.change_mine(None),
+            ":fill": lambda: self.fill(rest),
+            ":submit": self.submit,
+            ":cancel": lambda: setattr(self, "modal", None),
+            ":home": self.home,
             ":help": lambda: self.say(HELP.format(user=self.user_id)),
         }
         if word in actions:

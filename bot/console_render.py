@@ -96,6 +96,32 @@ def render(payload: dict[str, Any], *, colour: bool = True, first_button: int = 
                         f"[{first_button + len(buttons) - 1} {_text(element['text'], False)}]"
                     )
             out.append("  " + " ".join(labels))
+        elif kind == "input":
+            out += _input(block)
         else:
             out.append(dim(f"  ({kind} block)"))
     return Rendered("\n".join(out), buttons)
+
+
+def _input(block: dict[str, Any]) -> list[str]:
+    """A modal's input as a line: its block id (for `:fill`), label, choices, current value."""
+    element = block.get("element", {})
+    label = _text(block.get("label"), False)
+    optional = "" if not block.get("optional") else " (optional)"
+    line = f"  [{block.get('block_id')}] {label}{optional}"
+    options = [o["value"] for o in element.get("options", [])]
+    if options and len(options) <= 8:
+        line += ": " + " | ".join(options)
+    elif options:
+        line += f": {len(options)} choices, e.g. " + " | ".join(options[:4]) + " …"
+    initial = (element.get("initial_option") or {}).get("value") or element.get("initial_value")
+    if initial:
+        line += f"  (now: {str(initial)[:60]})"
+    return [line]
+
+
+def render_view(view: dict[str, Any], *, colour: bool = True) -> Rendered:
+    """A modal or App Home: its title, then its blocks."""
+    title = _text(view.get("title"), False) if view.get("title") else "App Home"
+    shown = render({"blocks": view.get("blocks", [])}, colour=colour)
+    return Rendered(f"  ▣ {title}\n{shown.text}", shown.buttons)

@@ -109,3 +109,52 @@ def event_body(
             "authorizations": [{"team_id": TEAM_ID, "user_id": "UBOT", "is_bot": True}],
         }
     )
+
+
+def view_submission_body(
+    view: dict[str, Any], values: dict[str, dict[str, Any]], *, user_id: str
+) -> str:
+    """`payload=` form body of a submitted modal, its state in Slack's shape."""
+    payload = {
+        "type": "view_submission",
+        "team": {"id": TEAM_ID, "domain": "council"},
+        "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
+        "api_app_id": APP_ID,
+        "token": "deprecated-verification-token",
+        "trigger_id": f"{int(time.time())}.2.{uuid.uuid4().hex[:16]}",
+        "view": {
+            **view,
+            "id": view.get("id", "V0CONSOLE"),
+            "team_id": TEAM_ID,
+            "state": {"values": {block: {"value": value} for block, value in values.items()}},
+            "hash": f"{int(time.time())}.{uuid.uuid4().hex[:8]}",
+            "app_id": APP_ID,
+        },
+        "response_urls": [],
+        "is_enterprise_install": False,
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def message_event(
+    *,
+    user_id: str,
+    channel: str,
+    text: str,
+    ts: str,
+    thread_ts: str | None = None,
+    channel_type: str = "channel",
+) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "type": "message",
+        "user": user_id,
+        "text": text,
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        "channel_type": channel_type,
+        "team": TEAM_ID,
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
