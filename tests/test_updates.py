@@ -397,3 +397,34 @@ def test_two_hundred_concurrent_updates(
     with staffed_db.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Update)) == 200
         assert session.scalar(select(func.count()).select_from(AuditEntry)) == 200
+
+
+def test_edit_button_opens_the_form_and_saves_a_new_version(
+    slack: Driver, staffed_db: Database
+) -> None:
+    logged = slack.command("update 4.2 amber: waiting for HR", user="U0CP")
+    slack.press(logged.button("Edit"), user="U0CP")
+    modal = slack.opened_view()
+    assert json.loads(modal["private_metadata"])["mode"] == "edit"
+    text = next(b for b in modal["blocks"] if b.get("block_id") == "text")
+    assert text["element"]["initial_value"] == "waiting for HR"
+    slack.submit(
+        modal,
+        {
+            "text": {"type": "plain_text_input", "value": "waiting for HR panel"},
+            "rag": {"type": "radio_buttons", "selected_option": {"value": "red"}},
+        },
+    )
+    versions = updates_of(staffed_db, "4.2")
+    assert [(u.version, u.text) for u in versions] == [
+        (1, "waiting for HR"),
+        (2, "waiting for HR panel"),
+    ]
+    assert action_row(staffed_db, "4.2").rag == Rag.RED
+    slack.press(logged.button("Edit"), user="U0PRACT")
+    refused = slack.submit(
+        slack.opened_view(),
+        {"text": {"type": "plain_text_input", "value": "hijack"}},
+        user="U0PRACT",
+    )
+    assert refused.body is not None and "Only whoever wrote" in refused.body["errors"]["text"]
