@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from bot.cli_jobs import add_parsers as add_job_parsers
 from bot.settings import Settings, SettingsError, load_settings
 from db.database import Database
 from db.plan_export import export_document, to_csv, to_yaml, write_xlsx
@@ -220,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run this line and exit (repeatable)",
     )
     console.set_defaults(handler=cmd_console)
+    add_job_parsers(verbs)
     return parser
 
 
@@ -236,8 +238,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if settings.log_level != "DEBUG":
         logging.getLogger("alembic").setLevel(logging.WARNING)
-    handler: Handler = args.handler
     try:
+        if hasattr(args, "db_handler"):
+            return int(args.db_handler(args, settings, _database(settings)))
+        handler: Handler = args.handler
         return handler(args, settings)
     except PlanFileError as exc:
         for line in exc.lines():

@@ -170,6 +170,7 @@ class FakeSlack:
         self._users: dict[str, _Json] = {}
         self._files: dict[str, _Json] = {}
         self._reactions: set[tuple[str, str, str]] = set()
+        self._history: dict[str, list[dict[str, Any]]] = {}  # posted messages by channel
         self._counter = 0
         self.add_user(BOT_USER_ID, "Ofsted bot", is_bot=True)
 
@@ -331,7 +332,14 @@ class FakeSlack:
                 return dict(AUTH_TEST)
             case "chat.postMessage":
                 message["ts"] = ts = self._ts()
+                if isinstance(args.get("metadata"), dict):
+                    message["metadata"] = args["metadata"]
+                self._history.setdefault(channel, []).append(message)
                 return ok | {"channel": channel, "ts": ts, "message": message}
+            case "conversations.history":
+                posted = list(reversed(self._history.get(channel, [])))
+                limit = int(args.get("limit") or 100)
+                return ok | {"messages": posted[:limit], "has_more": len(posted) > limit}
             case "chat.postEphemeral":
                 return ok | {"message_ts": self._ts()}
             case "chat.update":

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     log_level: LogLevel = "INFO"
     port: int = Field(default=3000, ge=1, le=65535)
     plans_file: Path | None = DEFAULT_PLANS_FILE
+    send_interval: float = Field(default=1.0, ge=0, le=60)
+    scheduler: bool = True
 
     @field_validator("database_url")
     @classmethod

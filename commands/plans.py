@@ -6,6 +6,7 @@ from bot.views.actions import action_list_view
 from bot.views.catalogue import board_view, boards_view, plans_view
 from bot.views.common import Reply
 from bot.views.help import echo
+from commands.boards import change_meeting
 from commands.common import pick_plan
 from commands.context import Context, Invocation
 from commands.registry import UsageError, command
@@ -54,10 +55,16 @@ def _match_board(all_boards: list[Board], name: str) -> list[Board]:
     "board",
     usage="board [NAME]",
     summary="a board's next meetings and when owners and the secretary hear from the bot",
+    details="The secretary or an admin can move or cancel one meeting without changing the "
+    "cadence: `board move aeb 2022-09-14 2022-09-21`, `board cancel aeb 2022-09-14`. "
+    "Subscribe to a board's meetings: `ofsted-bot board ics NAME`, or `/boards/NAME.ics` "
+    "on the bot's web address.",
     examples=("board", "board aeb", "board achieving excellence"),
     aliases=("boards",),
 )
 def board(ctx: Context, inv: Invocation) -> Reply:
+    if inv.args and inv.args[0].lower() in {"move", "cancel"}:
+        return change_meeting(ctx, inv.args)
     with ctx.db.sessions() as session:
         all_boards = boards(session)
         if inv.raw:

@@ -11,7 +11,16 @@ import uuid
 
 from bot.views.common import Reply
 from bot.views.help import echo, internal_error_view, problem_view
-from commands import action, help, people, plans, rec, search, update  # noqa: F401
+from commands import (  # noqa: F401  (registers the verbs)
+    action,
+    boards,
+    help,
+    people,
+    plans,
+    rec,
+    search,
+    update,
+)
 from commands.context import Context
 from commands.grammar import parse
 from commands.registry import UsageError, lookup

@@ -385,6 +385,7 @@ class Delivery(Base):
     slack_channel: Mapped[str | None] = mapped_column(String(32))
     slack_ts: Mapped[str | None] = mapped_column(String(32))
     claimed_at: Mapped[datetime | None]
+    not_before: Mapped[datetime | None]  # after a passing fault: when to try again
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -51,6 +51,8 @@ def register(app: App, ofsted: Ofsted) -> None:
         reply = handle(ctx, command.get("text", ""))
         if not reply.in_channel:
             ack(**reply.payload())
+            for followup in reply.followups[:4]:  # response_url takes five messages
+                respond(**followup.payload())
             return
         ack()
         share(ofsted, client, respond, command["channel_id"], command["user_id"], reply)

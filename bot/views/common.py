@@ -57,6 +57,7 @@ class Reply:
     in_channel: bool = False
     replace_original: bool = False
     actions: list[int] = field(default_factory=list)  # the actions it shows (for thread replies)
+    followups: list[Reply] = field(default_factory=list)  # more private messages after it
 
     def payload(self) -> dict[str, Any]:
         body: dict[str, Any] = {

@@ -1,0 +1,115 @@
+"""`/ofsted board move|cancel …` and `/ofsted digest [BOARD]`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.views.common import MAX_BLOCKS, Reply, context, mrkdwn
+from bot.views.help import echo
+from bot.views.reminders import digest_details, digest_summary
+from commands.context import Context, Invocation
+from commands.registry import UsageError, command
+from db.lookups import boards as all_boards
+from db.lookups import current_plan
+from db.models import Board
+from db.updates import UpdateRefusedError
+from jobs.compose import digest_for, next_meeting
+from jobs.meetings import cancel_meeting, ensure_meetings, find_board, move_meeting
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"“{echo(text)}” is not a date: write it as 2022-09-14.") from None
+
+
+def change_meeting(ctx: Context, args: tuple[str, ...]) -> Reply:
+    """`board move NAME FROM TO` or `board cancel NAME DATE` (secretary or admin)."""
+    verb, rest = args[0].lower(), args[1:]
+    wanted = 3 if verb == "move" else 2
+    if len(rest) != wanted:
+        usage = (
+            "board move AEB 2022-09-14 2022-09-21"
+            if verb == "move"
+            else "board cancel AEB 2022-09-14"
+        )
+        raise UsageError(f"Use `/ofsted {usage}`.")
+    try:
+        with ctx.db.writes.begin() as session:
+            board = find_board(session, rest[0])
+            if board is None:
+                raise UsageError(f"No board is called “{echo(rest[0])}”.")
+            if verb == "move":
+                change = move_meeting(
+                    session,
+                    board,
+                    _day(rest[1]),
+                    _day(rest[2]),
+                    ctx.user_id,
+                    today=ctx.today,
+                    admins=ctx.settings.admins,
+                )
+            else:
+                change = cancel_meeting(
+                    session,
+                    board,
+                    _day(rest[1]),
+                    ctx.user_id,
+                    today=ctx.today,
+                    admins=ctx.settings.admins,
+                )
+    except UpdateRefusedError as refused:
+        raise UsageError(str(refused)) from None
+    what = (
+        f"now meets on {change.held_on:%A %-d %b %Y}"
+        if verb == "move"
+        else f"will not meet on {change.held_on:%A %-d %b %Y}"
+    )
+    text = f"The {change.board} {what}. Reminders follow the meeting; the cadence is unchanged."
+    return Reply([mrkdwn(text), context("`/ofsted board` shows the next meetings.")], text)
+
+
+@command(
+    "digest",
+    usage="digest [BOARD]",
+    summary="the digest the board's secretary will get, privately, now",
+    examples=("digest", "digest aeb"),
+    aliases=("preview",),
+)
+def digest_preview(ctx: Context, inv: Invocation) -> Reply:
+    """The digest of the next meeting, privately, now: the summary and its details."""
+    with ctx.db.writes.begin() as session:
+        board: Board | None
+        if inv.raw:
+            board = find_board(session, inv.raw)
+            if board is None:
+                raise UsageError(
+                    f"No board is called “{echo(inv.raw)}”.",
+                    suggestions=[f"digest {b.key}" for b in all_boards(session)],
+                )
+        else:
+            plan = current_plan(session, ctx.settings.current_plan)
+            board = next(
+                (b for b in all_boards(session) if any(p.id == plan.id for p in b.plans)), None
+            )
+            if board is None:
+                raise UsageError(
+                    "No board oversees the current plan; name one: `/ofsted digest aeb`."
+                )
+            board = find_board(session, board.key)
+        assert board is not None
+        ensure_meetings(session, [board], ctx.today)
+        meeting = next_meeting(session, board, ctx.today)
+        if meeting is None:
+            raise UsageError(f"The {board.name} has no meeting ahead.")
+        digest = digest_for(session, board, meeting, ctx.now, ctx.tz)
+    text, blocks = digest_summary(digest, ctx.tz)
+    details: list[Reply] = []
+    for title, section in digest_details(digest, ctx.tz, ctx.today, signoff_buttons=True):
+        if details and len(details[-1].blocks) + len(section) <= MAX_BLOCKS:
+            details[-1].blocks += section  # pack the sections into as few messages as fit
+            details[-1].text += f" · {title}"
+        else:
+            details.append(Reply(list(section), title))
+    return Reply(blocks, f"Preview: {text}", followups=details)

@@ -1,0 +1,141 @@
+"""Board meetings stored ahead from each board's cadence; single meetings moved or cancelled."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from db.models import Board, Meeting, MeetingStatus, Post
+from db.queries import get_or_create_person
+from db.updates import UpdateRefusedError, is_admin
+from jobs.schedule import cadence_dates
+
+HORIZON = timedelta(weeks=26)
+
+
+def all_boards(session: Session) -> list[Board]:
+    return list(
+        session.scalars(
+            select(Board)
+            .options(
+                selectinload(Board.plans), joinedload(Board.secretary_post).joinedload(Post.holder)
+            )
+            .order_by(Board.key)
+        )
+    )
+
+
+def ensure_meetings(session: Session, boards: Collection[Board], today: date) -> int:
+    """Store every cadence meeting from one cadence back to half a year ahead (idempotent)."""
+    added = 0
+    for board in boards:
+        start = today - timedelta(weeks=board.every_weeks)
+        count = HORIZON.days // (7 * board.every_weeks) + 2
+        wanted = cadence_dates(board.anchor, board.every_weeks, start, count)
+        have = set(
+            session.scalars(
+                select(Meeting.cadence_date).where(
+                    Meeting.board_id == board.id, Meeting.cadence_date.in_(wanted)
+                )
+            )
+        )
+        for day in wanted:
+            if day not in have:
+                session.add(Meeting(board_id=board.id, cadence_date=day, held_on=day))
+                added += 1
+    session.flush()
+    return added
+
+
+def find_board(session: Session, name: str) -> Board | None:
+    name = name.strip().lower()
+    return session.scalar(
+        select(Board).where((func.lower(Board.key) == name) | (func.lower(Board.name) == name))
+    )
+
+
+@dataclass(frozen=True)
+class MeetingChange:
+    board: str
+    cadence_date: date
+    held_on: date
+    status: MeetingStatus
+
+
+def _may_change(session: Session, board: Board, actor_id: str, admins: Collection[str]) -> None:
+    actor = get_or_create_person(session, actor_id)
+    secretary = board.secretary_post.holder_id if board.secretary_post else None
+    if not (is_admin(actor, admins) or (secretary is not None and secretary == actor.id)):
+        raise UpdateRefusedError(
+            f"Only the {board.name}'s secretary or an admin can move or cancel its meetings."
+        )
+
+
+def _meeting_on(session: Session, board: Board, day: date, today: date) -> Meeting:
+    ensure_meetings(session, [board], min(today, day))
+    meeting = session.scalar(
+        select(Meeting)
+        .where(
+            Meeting.board_id == board.id, (Meeting.held_on == day) | (Meeting.cadence_date == day)
+        )
+        .order_by((Meeting.held_on == day).desc())
+        .limit(1)
+        .with_for_update()
+    )
+    if meeting is None:
+        raise UpdateRefusedError(f"The {board.name} has no meeting on {day:%-d %b %Y}.")
+    return meeting
+
+
+def move_meeting(
+    session: Session,
+    board: Board,
+    day: date,
+    to: date,
+    actor_id: str,
+    *,
+    today: date,
+    admins: Collection[str],
+) -> MeetingChange:
+    _may_change(session, board, actor_id, admins)
+    if to < today:
+        raise UpdateRefusedError("A meeting can only be moved to a date still ahead.")
+    meeting = _meeting_on(session, board, day, today)
+    meeting.held_on = to
+    meeting.status = MeetingStatus.SCHEDULED if to == meeting.cadence_date else MeetingStatus.MOVED
+    session.flush()
+    return MeetingChange(board.name, meeting.cadence_date, to, meeting.status)
+
+
+def cancel_meeting(
+    session: Session,
+    board: Board,
+    day: date,
+    actor_id: str,
+    *,
+    today: date,
+    admins: Collection[str],
+) -> MeetingChange:
+    _may_change(session, board, actor_id, admins)
+    meeting = _meeting_on(session, board, day, today)
+    meeting.status = MeetingStatus.CANCELLED
+    session.flush()
+    return MeetingChange(board.name, meeting.cadence_date, meeting.held_on, meeting.status)
+
+
+def meetings_around(
+    session: Session, board: Board, today: date
+) -> tuple[Meeting | None, list[Meeting]]:
+    """The last meeting held before today, and the meetings from today on (held order)."""
+    rows = list(
+        session.scalars(
+            select(Meeting).where(Meeting.board_id == board.id).order_by(Meeting.held_on)
+        )
+    )
+    past = [m for m in rows if m.held_on < today and m.status != MeetingStatus.CANCELLED]
+    ahead = [m for m in rows if m.held_on >= today]
+    return (past[-1] if past else None), ahead

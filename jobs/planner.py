@@ -1,0 +1,185 @@
+"""Planning what the bot owes people before each meeting, as delivery rows (the outbox).
+
+For each meeting still ahead: owner nudges (first and second) and the digest, each planned once
+its send time has come. Keys make each one exactly-once: `nudge:<meeting>:<user>`,
+`nudge2:<meeting>:<user>`, `digest:<meeting>:<recipient>`. Deliveries of meetings that have
+passed or were cancelled are skipped, not sent late.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from db.models import Board, Delivery, DeliveryState, Meeting, MeetingStatus
+from jobs.digest import action_lines, local_midnight, needs_update
+from jobs.meetings import all_boards, ensure_meetings
+from jobs.schedule import send_at
+
+KINDS = ("nudge", "nudge2", "digest")
+
+
+@dataclass(frozen=True)
+class Owed:
+    key: str
+    kind: str
+    recipient: str
+    meeting_id: int | None
+    due_at: datetime
+    payload: dict[str, Any]
+
+
+def _send_times(board: Board, meeting: Meeting, tz: ZoneInfo) -> dict[str, datetime]:
+    return {
+        "nudge": send_at(meeting.held_on, board.nudge_days, board.send_time, tz),
+        "nudge2": send_at(meeting.held_on, board.second_nudge_days, board.send_time, tz),
+        "digest": send_at(meeting.held_on, board.digest_days, board.send_time, tz),
+    }
+
+
+def owed_for(
+    session: Session,
+    board: Board,
+    meeting: Meeting,
+    previous: date | None,
+    kind: str,
+    due_at: datetime,
+    today: date,
+    tz: ZoneInfo,
+) -> list[Owed]:
+    if kind == "digest":
+        recipients = []
+        secretary = board.secretary_post.holder if board.secretary_post else None
+        if secretary is not None:
+            recipients.append(secretary.slack_user_id)
+        if board.channel:
+            recipients.append(board.channel)
+        return [
+            Owed(f"digest:{meeting.id}:{r}", kind, r, meeting.id, due_at, {"board": board.key})
+            for r in recipients
+        ]
+    since = local_midnight(previous, tz) if previous else None
+    by_owner: dict[str, list[int]] = defaultdict(list)
+    for line in action_lines(session, board, today):
+        if line.owner_user and needs_update(line, since, today, meeting.held_on):
+            if kind == "nudge2" and not (
+                line.last_update_at is None or (since and line.last_update_at < since)
+            ):
+                continue  # the second nudge is only for what is still missing
+            by_owner[line.owner_user].append(line.action_id)
+    return [
+        Owed(
+            f"{kind}:{meeting.id}:{user}",
+            kind,
+            user,
+            meeting.id,
+            due_at,
+            {"board": board.key, "actions": ids},
+        )
+        for user, ids in sorted(by_owner.items())
+    ]
+
+
+def insert_owed(session: Session, owed: Iterable[Owed]) -> int:
+    rows = [
+        {
+            "key": o.key,
+            "kind": o.kind,
+            "recipient": o.recipient,
+            "meeting_id": o.meeting_id,
+            "due_at": o.due_at,
+            "payload": o.payload,
+            "state": DeliveryState.PLANNED,
+            "attempts": 0,
+        }
+        for o in owed
+    ]
+    if not rows:
+        return 0
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    result = session.execute(
+        insert(Delivery).values(rows).on_conflict_do_nothing(index_elements=["key"])
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def plan(
+    session: Session,
+    now: datetime,
+    tz: ZoneInfo,
+    *,
+    boards: list[Board] | None = None,
+) -> list[Owed]:
+    """Plan every delivery whose time has come (idempotent; safe in several processes)."""
+    today = now.astimezone(tz).date()
+    boards = boards if boards is not None else all_boards(session)
+    ensure_meetings(session, boards, today)
+    meetings = list(
+        session.scalars(
+            select(Meeting)
+            .where(Meeting.board_id.in_([b.id for b in boards]))
+            .order_by(Meeting.held_on)
+        )
+    )
+    planned_kinds = {
+        (m, k)
+        for m, k in session.execute(
+            select(Delivery.meeting_id, Delivery.kind)
+            .where(Delivery.meeting_id.in_([m.id for m in meetings]))
+            .distinct()
+        ).tuples()
+    }
+    owed: list[Owed] = []
+    for board in boards:
+        held = [
+            m for m in meetings if m.board_id == board.id and m.status != MeetingStatus.CANCELLED
+        ]
+        for index, meeting in enumerate(held):
+            if meeting.held_on < today:
+                continue
+            previous = held[index - 1].held_on if index else None
+            times = _send_times(board, meeting, tz)
+            for kind in KINDS:
+                if times[kind] > now or (meeting.id, kind) in planned_kinds:
+                    continue
+                if kind == "nudge" and times["nudge2"] <= now:
+                    continue  # came back late: the second nudge covers it
+                owed += owed_for(session, board, meeting, previous, kind, times[kind], today, tz)
+    insert_owed(session, owed)
+    return owed
+
+
+def skip_passed(session: Session, now: datetime, tz: ZoneInfo) -> int:
+    """Deliveries still owed for meetings that are over or cancelled: skipped, with a reason."""
+    today = now.astimezone(tz).date()
+    skipped = 0
+    for reason, condition in (
+        ("the meeting has passed", Meeting.held_on < today),
+        ("the meeting was cancelled", Meeting.status == MeetingStatus.CANCELLED),
+    ):
+        ids = (
+            select(Delivery.id)
+            .join(Meeting, Meeting.id == Delivery.meeting_id)
+            .where(Delivery.state == DeliveryState.PLANNED, condition)
+        )
+        result = session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(ids))
+            .values(state=DeliveryState.SKIPPED, reason=reason)
+            .execution_options(synchronize_session=False)
+        )
+        skipped += int(getattr(result, "rowcount", 0) or 0)
+    return skipped
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
