@@ -13,6 +13,7 @@ import secrets
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from pydantic import SecretStr
@@ -44,6 +45,7 @@ Console commands:
   :edit TEXT      edit your last message          :delete   delete it
   :fill ID VALUE  fill a field of the open form    :submit   submit it    :cancel  close it
   :home           open the bot's App Home
+  :time WHEN      move the clock (`:time 2022-10-05 09:00`)   :tick  send what is due then
   :user U123      act as another Slack user (now: {user})
   :own POST       make the current user hold a post (as `ofsted-bot owners set` does)
   :posts          who holds which post
@@ -71,10 +73,15 @@ class Console:
                 "slack_api_url": self.fake.base_url,
                 "slack_signing_secret": SecretStr(self.secret),
                 "slack_bot_token": SecretStr("xoxb-console"),
+                "send_interval": 0.0,
             }
         )
         client = make_client(self.settings, token="xoxb-console")  # noqa: S106 (the fake accepts any)
-        self.app = build_app(self.settings, database, client=client, process_before_response=True)
+        self.clock: datetime | None = None  # None: the real time; `:time` moves it
+        self.client = client
+        self.app = build_app(
+            self.settings, database, client=client, clock=lambda: self.clock or datetime.now(UTC)
+        )
         self.user_id = user_id or self._first_holder() or CONSOLE_USER
         self.buttons: list[dict[str, Any]] = []
         self.thread: tuple[str, str] | None = None  # (channel, ts) of the bot's last message
@@ -131,7 +138,13 @@ class Console:
             self._show(f"ofsted-bot ({where})", call.args)
         elif call.method in {"chat.postMessage", "chat.postEphemeral", "chat.update"}:
             channel = str(call.args.get("channel", "?"))
-            channel = "your direct messages" if channel[:1] in {"U", "D"} else channel
+            if channel[:1] in {"U", "D"}:
+                person = channel.removeprefix("D")
+                channel = (
+                    "your direct messages"
+                    if person == self.user_id
+                    else f"direct messages of {person}"
+                )
             private = " (only visible to you)" if call.method == "chat.postEphemeral" else ""
             self._show(f"ofsted-bot in {channel}{private}", call.args)
         elif not call.response.get("ok", True):
@@ -291,6 +304,27 @@ class Console:
         self.modal = None
         self.say("   (the form closed)")
 
+    def set_time(self, text: str) -> None:
+        try:
+            local = datetime.fromisoformat(text.strip().replace(" ", "T"))
+        except ValueError:
+            self.say("   Give a time like `:time 2022-10-05 09:00` (UK time).")
+            return
+        if local.tzinfo is None:
+            local = local.replace(tzinfo=self.settings.tz)
+        self.clock = local.astimezone(UTC)
+        self.say(
+            f"   The console's clock is now {local:%A %-d %b %Y %H:%M %Z}. `:tick` runs the "
+            "reminders and digests due then."
+        )
+
+    def tick(self) -> None:
+        from jobs.tick import tick
+
+        now = self.clock or datetime.now(UTC)
+        report = tick(self.database, self.client, self.settings, now)
+        self.say(f"   tick at {now.astimezone(self.settings.tz):%a %-d %b %Y %H:%M}: {report}")
+
     def home(self) -> None:
         self._event(
             {
@@ -341,6 +375,8 @@ class Console:
             ":submit": self.submit,
             ":cancel": lambda: setattr(self, "modal", None),
             ":home": self.home,
+            ":time": lambda: self.set_time(rest),
+            ":tick": self.tick,
             ":help": lambda: self.say(HELP.format(user=self.user_id)),
         }
         if word in actions:

@@ -16,10 +16,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.settings import Settings
 from db.database import Database
 
 
-def build_asgi(app: App, database: Database) -> Starlette:
+def build_asgi(app: App, database: Database, settings: Settings) -> Starlette:
     async def slack_events(request: Request) -> Response:
         body = await request.body()
         bolt_response = await run_in_threadpool(app.dispatch, to_bolt_request(request, body))
@@ -40,8 +41,17 @@ def build_asgi(app: App, database: Database) -> Starlette:
             status_code=200 if healthy else 503,
         )
 
+    async def board_calendar(request: Request) -> Response:
+        from bot.cli_jobs import board_ics
+
+        feed = await run_in_threadpool(board_ics, database, settings, request.path_params["name"])
+        if feed is None:
+            return Response("no such board", status_code=404, media_type="text/plain")
+        return Response(feed, media_type="text/calendar; charset=utf-8")
+
     return Starlette(
         routes=[
+            Route("/boards/{name}.ics", board_calendar, methods=["GET"]),
             Route("/slack/events", slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
         ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.app import build_app
+from bot.app import build_app, make_client
 from bot.settings import Settings
 from db.database import Database
 
@@ -15,6 +15,10 @@ def serve(settings: Settings, database: Database, *, mode: str | None, port: int
     if settings.slack_bot_token is None:
         log.error("SLACK_BOT_TOKEN is not set: `ofsted-bot console` runs without Slack")
         return 2
+    if settings.scheduler:
+        from jobs.scheduler import start_scheduler
+
+        start_scheduler(database, make_client(settings), settings)
     if mode is None:
         mode = "socket" if settings.slack_app_token else "http"
     if mode == "socket":
@@ -38,7 +42,7 @@ def serve(settings: Settings, database: Database, *, mode: str | None, port: int
     listen = port or settings.port
     log.info("listening for Slack on http://0.0.0.0:%d/slack/events", listen)
     uvicorn.run(
-        build_asgi(app, database),
+        build_asgi(app, database, settings),
         host="0.0.0.0",  # noqa: S104 (a server for Slack to reach)
         port=listen,
         log_level=settings.log_level.lower(),

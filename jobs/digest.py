@@ -56,9 +56,7 @@ def action_lines(session: Session, board: Board, today: date) -> list[ActionLine
             .join(Action, Action.id == Update.action_id)
             .where(Action.plan_id.in_(plan_ids), Update.retracted.is_(False))
             .group_by(Update.action_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     texts = {
         u.action_id: u.text
@@ -154,27 +152,23 @@ def _trend(
     """RAG totals as they stood on past meeting dates, replayed from status/RAG changes."""
     if not dates:
         return []
-    changes = (
-        session.execute(
-            select(
-                Update.action_id,
-                Update.created_at,
-                Update.status_to,
-                Update.rag_to,
-                Update.status_from,
-                Update.rag_from,
-            )
-            .join(Action, Action.id == Update.action_id)
-            .where(
-                Action.plan_id.in_(plan_ids),
-                (Update.rag_to.is_distinct_from(Update.rag_from))
-                | (Update.status_to.is_distinct_from(Update.status_from)),
-            )
-            .order_by(Update.created_at, Update.id)
+    changes = session.execute(
+        select(
+            Update.action_id,
+            Update.created_at,
+            Update.status_to,
+            Update.rag_to,
+            Update.status_from,
+            Update.rag_from,
         )
-        .tuples()
-        .all()
-    )
+        .join(Action, Action.id == Update.action_id)
+        .where(
+            Action.plan_id.in_(plan_ids),
+            (Update.rag_to.is_distinct_from(Update.rag_from))
+            | (Update.status_to.is_distinct_from(Update.status_from)),
+        )
+        .order_by(Update.created_at, Update.id)
+    ).all()
     by_action: dict[int, list[tuple[datetime, str, str | None, str, str | None]]] = defaultdict(
         list
     )
@@ -225,7 +219,7 @@ def build_digest(
         select(Recommendation.plan_id, Recommendation.number, Recommendation.text)
         .where(Recommendation.plan_id.in_(plan_ids))
         .order_by(Recommendation.plan_id, Recommendation.position)
-    ).tuples():
+    ):
         key = next(p.key for p in board.plans if p.id == rec_plan)
         recs[(key, number)] = RecommendationRag(key, number, text, {})
     for line in lines:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from db.models import Board, Meeting, MeetingStatus, Post
@@ -30,25 +32,30 @@ def all_boards(session: Session) -> list[Board]:
 
 
 def ensure_meetings(session: Session, boards: Collection[Board], today: date) -> int:
-    """Store every cadence meeting from one cadence back to half a year ahead (idempotent)."""
-    added = 0
+    """Store every cadence meeting from one cadence back to half a year ahead (idempotent, and
+    safe when several processes do it at once)."""
+    rows = []
     for board in boards:
         start = today - timedelta(weeks=board.every_weeks)
         count = HORIZON.days // (7 * board.every_weeks) + 2
-        wanted = cadence_dates(board.anchor, board.every_weeks, start, count)
-        have = set(
-            session.scalars(
-                select(Meeting.cadence_date).where(
-                    Meeting.board_id == board.id, Meeting.cadence_date.in_(wanted)
-                )
-            )
-        )
-        for day in wanted:
-            if day not in have:
-                session.add(Meeting(board_id=board.id, cadence_date=day, held_on=day))
-                added += 1
-    session.flush()
-    return added
+        rows += [
+            {
+                "board_id": board.id,
+                "cadence_date": day,
+                "held_on": day,
+                "status": MeetingStatus.SCHEDULED,
+            }
+            for day in cadence_dates(board.anchor, board.every_weeks, start, count)
+        ]
+    if not rows:
+        return 0
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    result = session.execute(
+        insert(Meeting)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["board_id", "cadence_date"])
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def find_board(session: Session, name: str) -> Board | None:

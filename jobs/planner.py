@@ -136,7 +136,7 @@ def plan(
             select(Delivery.meeting_id, Delivery.kind)
             .where(Delivery.meeting_id.in_([m.id for m in meetings]))
             .distinct()
-        ).tuples()
+        )
     }
     owed: list[Owed] = []
     for board in boards:

@@ -25,10 +25,13 @@ from db.database import Database
 
 @pytest.fixture
 def server(staffed_db: Database, database_url: str, fake_slack: FakeSlack) -> Iterator[str]:
-    app = build_app(bot_settings(database_url, fake_slack), staffed_db)
+    settings = bot_settings(database_url, fake_slack)
+    app = build_app(settings, staffed_db, process_before_response=False)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(build_asgi(app, staffed_db), log_level="warning", lifespan="off")
+    config = uvicorn.Config(
+        build_asgi(app, staffed_db, settings), log_level="warning", lifespan="off"
+    )
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -97,3 +100,14 @@ def test_concurrent_requests(server: str, fake_slack: FakeSlack) -> None:
         results = list(pool.map(lambda t: command(server, t, fake_slack), texts))
     assert [status for status, _ in results] == [200] * len(texts)
     assert all(json.loads(body)["blocks"] for _, body in results)
+
+
+def test_board_calendar_feed(server: str) -> None:
+    with urllib.request.urlopen(f"{server}/boards/aeb.ics", timeout=10) as response:
+        assert response.status == 200
+        assert response.headers["content-type"].startswith("text/calendar")
+        body = response.read().decode()
+    assert body.startswith("BEGIN:VCALENDAR") and "Achieving Excellence Board" in body
+    assert body.count("BEGIN:VEVENT") >= 4
+    with pytest.raises(urllib.error.HTTPError, match="404"):
+        urllib.request.urlopen(f"{server}/boards/nope.ics", timeout=10)

@@ -1,0 +1,58 @@
+"""APScheduler wiring: a tick every minute, and each board's cron at its send time (working
+days, in the council's timezone), so reminders go out on the minute. Everything the tick does
+is in the database, so a missed run is caught up by the next one."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from slack_sdk import WebClient
+
+from bot.settings import Settings
+from db.database import Database
+from jobs.meetings import all_boards
+from jobs.tick import tick
+
+log = logging.getLogger(__name__)
+
+
+def run_tick(database: Database, client: WebClient, settings: Settings) -> None:
+    try:
+        tick(database, client, settings, datetime.now(UTC))
+    except Exception:  # the next tick tries again; nothing is lost
+        log.exception("tick failed")
+
+
+def start_scheduler(
+    database: Database, client: WebClient, settings: Settings
+) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(
+        timezone=settings.tz,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 120},
+    )
+    args = (database, client, settings)
+    scheduler.add_job(
+        run_tick,
+        IntervalTrigger(minutes=1, timezone=settings.tz),
+        args=args,
+        id="tick",
+        name="plan and send what is due",
+    )
+    with database.sessions() as session:
+        send_times = sorted({b.send_time for b in all_boards(session)})
+    for send_time in send_times:
+        hour, minute = (int(x) for x in send_time.split(":"))
+        scheduler.add_job(
+            run_tick,
+            CronTrigger(day_of_week="mon-fri", hour=hour, minute=minute, timezone=settings.tz),
+            args=args,
+            id=f"boards-{send_time}",
+            name=f"board reminders at {send_time}",
+        )
+    scheduler.start()
+    log.info("scheduler started: %s", ", ".join(j.name for j in scheduler.get_jobs()))
+    return scheduler
