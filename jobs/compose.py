@@ -13,7 +13,7 @@ from db.database import Database
 from db.models import Board, Delivery, Meeting, MeetingStatus
 from jobs.digest import action_lines, build_digest
 from jobs.digest_files import board_paper_xlsx, rag_chart_png
-from jobs.digest_model import Digest
+from jobs.digest_model import ActionLine, Digest
 from jobs.meetings import all_boards
 from jobs.sender import Compose, Composed, NothingToSendError
 
@@ -77,6 +77,8 @@ def digest_message(digest: Digest, tz: ZoneInfo, today: date) -> Composed:
 def make_composer(database: Database, tz: ZoneInfo, now: datetime) -> Compose:
     today = now.astimezone(tz).date()
 
+    lines_of: dict[str, list[ActionLine]] = {}  # a board's actions, read once a tick
+
     def compose(delivery: Delivery) -> Composed:
         if delivery.kind == "alert":
             text, blocks = alert_view(
@@ -94,9 +96,11 @@ def make_composer(database: Database, tz: ZoneInfo, now: datetime) -> Compose:
             if delivery.kind == "digest":
                 return digest_message(digest_for(session, board, meeting, now, tz), tz, today)
             wanted = set(delivery.payload.get("actions", []))
+            if board.key not in lines_of:
+                lines_of[board.key] = action_lines(session, board, today)
             lines = [
                 x
-                for x in action_lines(session, board, today)
+                for x in lines_of[board.key]
                 if x.action_id in wanted and x.status not in {"complete", "signed off"}
             ]
         if not lines:
