@@ -20,7 +20,7 @@ from pydantic import SecretStr
 from slack_bolt import BoltRequest
 
 from bot.app import build_app, make_client
-from bot.console_render import render, render_view
+from bot.console_render import form_value, initial_values, render, render_view
 from bot.fakeslack import Call, FakeSlack
 from bot.settings import Settings
 from bot.slack_requests import (
@@ -268,34 +268,14 @@ class Console:
         if block_id not in blocks:
             self.say(f"   No field {block_id!r}; the form has: {', '.join(map(str, blocks))}.")
             return
-        kind = blocks[block_id]["element"]["type"]
-        value = value.strip()
-        if kind in {"static_select", "radio_buttons"}:
-            self.filled[block_id] = {"type": kind, "selected_option": {"value": value}}
-        elif kind == "datepicker":
-            self.filled[block_id] = {"type": kind, "selected_date": value}
-        elif kind == "checkboxes":
-            chosen = [{"value": "yes"}] if value.lower() in {"yes", "y", "true", "1"} else []
-            self.filled[block_id] = {"type": kind, "selected_options": chosen}
-        else:
-            self.filled[block_id] = {"type": kind, "value": value}
+        self.filled[block_id] = form_value(blocks[block_id], value.strip())
         self.say(f"   {block_id} = {value}")
 
     def submit(self) -> None:
         if self.modal is None:
             self.say("   No form is open.")
             return
-        values = dict(self.filled)
-        for block in self.modal.get("blocks", []):  # untouched fields keep their initial values
-            element, block_id = block.get("element", {}), block.get("block_id")
-            if block.get("type") == "input" and block_id not in values:
-                if element.get("initial_option"):
-                    values[block_id] = {
-                        "type": element["type"],
-                        "selected_option": element["initial_option"],
-                    }
-                elif element.get("initial_value"):
-                    values[block_id] = {"type": element["type"], "value": element["initial_value"]}
+        values = {**initial_values(self.modal), **self.filled}
         answer = self._dispatch(view_submission_body(self.modal, values, user_id=self.user_id))
         if answer and answer.get("response_action") == "errors":
             for block_id, error in answer["errors"].items():

@@ -125,3 +125,33 @@ def render_view(view: dict[str, Any], *, colour: bool = True) -> Rendered:
     title = _text(view.get("title"), False) if view.get("title") else "App Home"
     shown = render({"blocks": view.get("blocks", [])}, colour=colour)
     return Rendered(f"  ▣ {title}\n{shown.text}", shown.buttons)
+
+
+def form_value(block: dict[str, Any], value: str) -> dict[str, Any]:
+    """What Slack puts in a view's state for an input block the user filled with `value`."""
+    kind = block["element"]["type"]
+    if kind in {"static_select", "radio_buttons"}:
+        return {"type": kind, "selected_option": {"value": value}}
+    if kind == "datepicker":
+        return {"type": kind, "selected_date": value}
+    if kind == "checkboxes":
+        chosen = [{"value": "yes"}] if value.lower() in {"yes", "y", "true", "1"} else []
+        return {"type": kind, "selected_options": chosen}
+    return {"type": kind, "value": value}
+
+
+def initial_values(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The state of a form nobody has touched: its initial options and values."""
+    values: dict[str, dict[str, Any]] = {}
+    for block in view.get("blocks", []):
+        element, block_id = block.get("element", {}), block.get("block_id")
+        if block.get("type") != "input" or not block_id:
+            continue
+        if element.get("initial_option"):
+            values[block_id] = {
+                "type": element["type"],
+                "selected_option": element["initial_option"],
+            }
+        elif element.get("initial_value"):
+            values[block_id] = {"type": element["type"], "value": element["initial_value"]}
+    return values

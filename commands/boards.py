@@ -9,9 +9,9 @@ from bot.views.help import echo
 from bot.views.reminders import digest_details, digest_summary
 from commands.context import Context, Invocation
 from commands.registry import UsageError, command
-from db.lookups import boards as all_boards
 from db.lookups import current_plan
 from db.models import Board
+from db.overview import boards as all_boards
 from db.updates import UpdateRefusedError
 from jobs.compose import digest_for, next_meeting
 from jobs.meetings import cancel_meeting, ensure_meetings, find_board, move_meeting

@@ -10,8 +10,9 @@ from commands.boards import change_meeting
 from commands.common import pick_plan
 from commands.context import Context, Invocation
 from commands.registry import UsageError, command
-from db.lookups import boards, current_plan, meeting_overrides, overdue_actions
+from db.lookups import current_plan, overdue_actions
 from db.models import Board
+from db.overview import boards, meeting_overrides
 from db.queries import plan_summaries
 from jobs.schedule import upcoming_meetings
 

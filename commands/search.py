@@ -11,8 +11,9 @@ from bot.views.catalogue import SEARCH_PER_PAGE, search_view
 from bot.views.common import Reply
 from commands.context import Context, Invocation
 from commands.registry import UsageError, command
-from db.lookups import actions_by_id, data_version, recommendations_by_id, search_documents_source
+from db.lookups import actions_by_id, recommendations_by_id
 from db.models import Action, Recommendation
+from db.overview import data_version, search_documents_source
 from db.search import Document, Hit, SearchIndex
 
 RECHECK_SECONDS = 5.0

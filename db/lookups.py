@@ -12,14 +12,12 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased, joinedload, raiseload, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, raiseload
 
 from db.models import (
     Action,
     ActionStatus,
-    Board,
     Cover,
-    Meeting,
     Person,
     Plan,
     Post,
@@ -357,113 +355,8 @@ def action_history(
     return list(updates), total
 
 
-def boards(session: Session) -> list[Board]:
-    return list(
-        session.scalars(
-            select(Board)
-            .options(
-                selectinload(Board.plans).options(raiseload("*")),
-                selectinload(Board.secretary_post).joinedload(Post.holder),
-                raiseload("*"),
-            )
-            .order_by(Board.name)
-        )
-    )
-
-
-def meeting_overrides(session: Session, board: Board, after: date) -> list[Meeting]:
-    return list(
-        session.scalars(
-            select(Meeting)
-            .where(
-                Meeting.board_id == board.id,
-                or_(Meeting.cadence_date >= after, Meeting.held_on >= after),
-            )
-            .options(raiseload("*"))
-            .order_by(Meeting.cadence_date)
-        )
-    )
-
-
 def person_ids_named(session: Session, slack_user_ids: Sequence[str]) -> dict[str, Person]:
     return {
         p.slack_user_id: p
         for p in session.scalars(select(Person).where(Person.slack_user_id.in_(slack_user_ids)))
     }
-
-
-def search_documents_source(session: Session) -> tuple[list[Recommendation], list[Action]]:
-    """Everything the search index is built from, in three statements."""
-    recs = list(
-        session.scalars(
-            select(Recommendation).options(
-                joinedload(Recommendation.theme),
-                joinedload(Recommendation.plan).options(raiseload("*")),
-                raiseload("*"),
-            )
-        )
-    )
-    actions = list(
-        session.scalars(
-            select(Action).options(
-                joinedload(Action.owner_post).options(raiseload("*")),
-                joinedload(Action.plan).options(raiseload("*")),
-                raiseload("*"),
-            )
-        )
-    )
-    return recs, actions
-
-
-def data_version(session: Session) -> tuple[object, ...]:
-    """Changes whenever recommendations or actions are added, removed or re-imported."""
-    row = session.execute(
-        select(
-            select(func.count(Recommendation.id)).scalar_subquery(),
-            select(func.max(Recommendation.id)).scalar_subquery(),
-            select(func.count(Action.id)).scalar_subquery(),
-            select(func.max(Action.id)).scalar_subquery(),
-            select(func.sum(func.length(Recommendation.text))).scalar_subquery(),
-            select(func.sum(func.length(Action.title))).scalar_subquery(),
-        )
-    ).one()
-    return tuple(row)
-
-
-@dataclass(frozen=True)
-class RagCount:
-    number: str
-    text: str
-    counts: dict[str, int]
-
-
-def rag_by_recommendation(session: Session, plan: Plan) -> list[RagCount]:
-    """RAG counts of each recommendation's actions (one statement)."""
-    rows = session.execute(
-        select(
-            Recommendation.number,
-            Recommendation.text,
-            Recommendation.position,
-            Action.rag,
-            Action.status,
-            func.count(Action.id),
-        )
-        .outerjoin(Action, Action.recommendation_id == Recommendation.id)
-        .where(Recommendation.plan_id == plan.id)
-        .group_by(
-            Recommendation.id,
-            Recommendation.number,
-            Recommendation.text,
-            Recommendation.position,
-            Action.rag,
-            Action.status,
-        )
-        .order_by(Recommendation.position)
-    ).all()
-    found: dict[str, RagCount] = {}
-    for number, text, _position, rag, status, count in rows:
-        entry = found.setdefault(number, RagCount(number, text, {}))
-        if count:
-            key = "done" if status in DONE else (rag.value if rag else "unrated")
-            entry.counts[key] = entry.counts.get(key, 0) + count
-    return list(found.values())

@@ -10,8 +10,9 @@ from slack_sdk import WebClient
 from bot.services import Ofsted
 from bot.views.actions import Viewing
 from bot.views.home import home_view
-from db.lookups import PlanNotFoundError, actions_of_person, current_plan, rag_by_recommendation
+from db.lookups import PlanNotFoundError, actions_of_person, current_plan
 from db.models import Person
+from db.overview import rag_by_recommendation
 from db.updates import is_admin
 
 

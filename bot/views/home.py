@@ -24,8 +24,9 @@ from bot.views.common import (
     rag_label,
     status_label,
 )
-from db.lookups import DONE, ActionPage, RagCount
+from db.lookups import DONE, ActionPage
 from db.models import Plan, Rag
+from db.overview import RagCount
 
 HOME_BLOCKS = 100
 
