@@ -428,3 +428,33 @@ def test_edit_button_opens_the_form_and_saves_a_new_version(
         user="U0PRACT",
     )
     assert refused.body is not None and "Only whoever wrote" in refused.body["errors"]["text"]
+
+
+def test_a_refused_reaction_does_not_lose_or_repeat_the_update(
+    slack: Driver, staffed_db: Database
+) -> None:
+    thread = share(slack, "action 4.3")
+    slack.fake.fail_next("reactions.add", error="missing_scope")
+    answer = reply(slack, "amber: waiting for HR", thread, event_id="Ev0NOREACT")
+    assert answer.status == 200
+    again = reply(slack, "amber: waiting for HR", thread, event_id="Ev0NOREACT", retry=1)
+    assert again.status == 200
+    assert [u.text for u in updates_of(staffed_db, "4.3")] == ["waiting for HR"]
+
+
+def test_replies_to_the_forms_confirmation_are_updates(slack: Driver, staffed_db: Database) -> None:
+    slack.press(slack.command("action 4.1", user="U0CP").button("Update"), user="U0CP")
+    saved = slack.submit(
+        slack.opened_view(), {"text": {"type": "plain_text_input", "value": "panel booked"}}
+    )
+    dm = next(c for c in saved.later if c.method == "chat.postMessage")
+    slack.event(
+        "message_thread_reply.json",
+        text="green: first panel held",
+        user="U0CP",
+        channel=dm.response["channel"],
+        channel_type="im",
+        thread_ts=dm.response["ts"],
+        ts="1700009999.000100",
+    )
+    assert [u.text for u in updates_of(staffed_db, "4.1")] == ["panel booked", "first panel held"]

@@ -52,13 +52,23 @@ def answer(ofsted: Ofsted, client: WebClient, message: Incoming, outcome: Outcom
     if outcome.kind == "logged" and outcome.update is not None:
         reply = confirmation_view(outcome.update, outcome.update.action)
         payload = reply.payload()
-        client.reactions_add(channel=message.channel, timestamp=message.ts, name="white_check_mark")
-        client.chat_postMessage(
-            channel=message.channel,
-            thread_ts=thread,
-            text=payload["text"],
-            blocks=payload["blocks"],
-        )
+        try:  # the update is stored; saying so is best effort (Slack must not retry for it)
+            client.reactions_add(
+                channel=message.channel, timestamp=message.ts, name="white_check_mark"
+            )
+            client.chat_postMessage(
+                channel=message.channel,
+                thread_ts=thread,
+                text=payload["text"],
+                blocks=payload["blocks"],
+            )
+        except SlackApiError as exc:
+            log.warning(
+                "update %s stored but not confirmed in %s: %s",
+                outcome.update.id,
+                message.channel,
+                exc.response.get("error"),
+            )
     elif outcome.kind == "refused":
         _ephemeral(client, message.channel, message.user, outcome.message, thread)
     elif outcome.kind == "choose" and outcome.pending is not None:

@@ -25,7 +25,7 @@ from bot.views.updates import (
 from commands.status_words import parse_status
 from db.lookups import actions_by_id, actions_of_person
 from db.models import Update, UpdateSource
-from db.replies import Incoming, choose
+from db.replies import Incoming, choose, remember_bot_message
 from db.updates import (
     UpdateRefusedError,
     UpdateRequest,
@@ -158,7 +158,13 @@ def register(app: App, ofsted: Ofsted) -> None:
             return
         ack()
         payload = confirmation_view(update, update.action).payload()
-        client.chat_postMessage(channel=user, text=payload["text"], blocks=payload["blocks"])
+        posted = client.chat_postMessage(
+            channel=user, text=payload["text"], blocks=payload["blocks"]
+        )
+        with ofsted.database.writes.begin() as session:  # replies in its thread are updates
+            remember_bot_message(
+                session, posted["channel"], posted["ts"], "confirmation", [update.action_id]
+            )
 
     @app.action(re.compile(r"^ofsted_undo(:[0-9a-f]+)?$"))
     def on_undo(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
