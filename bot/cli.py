@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from pathlib import Path
 
 from bot.cli_jobs import add_parsers as add_job_parsers
@@ -14,7 +15,13 @@ from db.database import Database
 from db.plan_export import export_document, to_csv, to_yaml, write_xlsx
 from db.plan_import import import_plan_file
 from db.planfile import PlanFileError, parse_plan_file
-from db.queries import plan_summaries, posts_with_holders, set_post_holder
+from db.queries import (
+    add_cover,
+    covers_from,
+    plan_summaries,
+    posts_with_holders,
+    set_post_holder,
+)
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -129,6 +136,32 @@ def cmd_owners_list(args: argparse.Namespace, settings: Settings) -> int:
         holder = post.holder.slack_user_id if post.holder else "(nobody: `owners set`)"
         flag = " (illustrative)" if post.illustrative else ""
         print(f"{post.key:<{width}}  {holder:<22}  {post.title}{flag}")
+    with database.sessions() as session:
+        covers = covers_from(session, datetime.now(settings.tz).date())
+    for cover in covers:
+        print(
+            f"cover: {cover.post.key} by {cover.person.slack_user_id} "
+            f"from {cover.starts_on} to {cover.ends_on}"
+        )
+    return 0
+
+
+def cmd_owners_cover(args: argparse.Namespace, settings: Settings) -> int:
+    database = _database(settings)
+    try:
+        starts, ends = date.fromisoformat(args.starts), date.fromisoformat(args.ends)
+        with database.writes.begin() as session:
+            add_cover(session, args.post, args.user_id, starts, ends)
+    except LookupError:
+        print(f"no post {args.post!r}: `ofsted-bot owners list` shows the posts", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"ofsted-bot: {exc} (dates as 2022-09-01)", file=sys.stderr)
+        return 1
+    print(
+        f"{args.user_id} covers {args.post} from {starts:%-d %b %Y} to {ends:%-d %b %Y}: "
+        "they are nudged and may update its actions then"
+    )
     return 0
 
 
@@ -198,7 +231,13 @@ def build_parser() -> argparse.ArgumentParser:
     owner_set.add_argument("post", help="post key (see `owners list`) or exact title")
     owner_set.add_argument("user_id", help="Slack user id, e.g. U0123ABCD")
     owner_set.set_defaults(handler=cmd_owners_set)
-    owner_verbs.add_parser("list", help="posts and their holders").set_defaults(
+    cover = owner_verbs.add_parser("cover", help="someone covers a post between two dates")
+    cover.add_argument("post")
+    cover.add_argument("user_id")
+    cover.add_argument("starts", help="first day, e.g. 2022-09-01")
+    cover.add_argument("ends", help="last day (inclusive)")
+    cover.set_defaults(handler=cmd_owners_cover)
+    owner_verbs.add_parser("list", help="posts, their holders and covers").set_defaults(
         handler=cmd_owners_list
     )
 

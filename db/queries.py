@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from db.models import Action, Person, Plan, Post, Recommendation
+from db.models import Action, Cover, Person, Plan, Post, Recommendation
 
 
 @dataclass(frozen=True)
@@ -76,3 +77,34 @@ def set_post_holder(session: Session, post_key: str, slack_user_id: str) -> Post
         raise LookupError(post_key)
     post.holder = get_or_create_person(session, slack_user_id)
     return post
+
+
+def add_cover(
+    session: Session, post_key: str, slack_user_id: str, starts_on: date, ends_on: date
+) -> Cover:
+    """Someone covers a post between two dates (inclusive); LookupError if the post is unknown,
+    ValueError if the dates are the wrong way round."""
+    post = session.scalar(select(Post).where(Post.key == post_key))
+    if post is None:
+        raise LookupError(post_key)
+    if ends_on < starts_on:
+        raise ValueError("the cover ends before it starts")
+    cover = Cover(
+        post=post,
+        person=get_or_create_person(session, slack_user_id),
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    session.add(cover)
+    return cover
+
+
+def covers_from(session: Session, day: date) -> list[Cover]:
+    return list(
+        session.scalars(
+            select(Cover)
+            .where(Cover.ends_on >= day)
+            .options(selectinload(Cover.person), selectinload(Cover.post))
+            .order_by(Cover.starts_on)
+        )
+    )

@@ -113,3 +113,17 @@ def test_db_commands(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
     match = re.match(r"current (\w+), head (\w+)", out)
     assert match is not None
     assert match[1] == match[2]
+
+
+def test_owners_cover(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(
+        capsys, "owners", "cover", "dir-corporate-parenting", "U0COVER", "2030-09-01", "2030-09-30"
+    )
+    assert status == 0
+    assert "U0COVER covers dir-corporate-parenting from 1 Sep 2030 to 30 Sep 2030" in out
+    assert "cover: dir-corporate-parenting by U0COVER" in run(capsys, "owners", "list")[1]
+    status, _, err = run(
+        capsys, "owners", "cover", "dir-corporate-parenting", "U0COVER", "2030-09-30", "2030-09-01"
+    )
+    assert status == 1 and "ends before it starts" in err
+    assert run(capsys, "owners", "cover", "nobody", "U1", "2030-01-01", "2030-01-02")[0] == 1
