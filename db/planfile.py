@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -33,6 +35,18 @@ PlanKind = Literal[
 ILLUSTRATIVE_ACTION_FIELDS = {"title", "owner", "due", "status", "rag"}
 ILLUSTRATIVE_BOARD_FIELDS = {"anchor", "channel", "secretary", "every_weeks"}
 _SPAN = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*(?:to\s*(\d{4}-\d{2}-\d{2}))?\s*$")
+
+
+def fields_among(known: set[str]) -> Callable[[list[str]], list[str]]:
+    """A check that an `illustrative` list names only fields the entry has."""
+
+    def check(value: list[str]) -> list[str]:
+        unknown = set(value) - known
+        if unknown:
+            raise ValueError(f"illustrative names unknown fields {sorted(unknown)}")
+        return value
+
+    return check
 
 
 class _Model(BaseModel):
@@ -73,15 +87,9 @@ class ActionSpec(_Model):
     rag: Rag | None = None
     evidence: str | None = None
     source: str | None = None
-    illustrative: list[str] = Field(default_factory=list)
-
-    @field_validator("illustrative")
-    @classmethod
-    def _known_fields(cls, value: list[str]) -> list[str]:
-        unknown = set(value) - ILLUSTRATIVE_ACTION_FIELDS
-        if unknown:
-            raise ValueError(f"illustrative names unknown fields {sorted(unknown)}")
-        return value
+    illustrative: Annotated[list[str], AfterValidator(fields_among(ILLUSTRATIVE_ACTION_FIELDS))] = (
+        Field(default_factory=list)
+    )
 
 
 class RecommendationSpec(_Model):
@@ -149,15 +157,9 @@ class BoardSpec(_Model):
     second_nudge_days: int = Field(default=3, ge=0, le=60)
     digest_days: int = Field(default=2, ge=0, le=60)
     send_time: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    illustrative: list[str] = Field(default_factory=list)
-
-    @field_validator("illustrative")
-    @classmethod
-    def _known_fields(cls, value: list[str]) -> list[str]:
-        unknown = set(value) - ILLUSTRATIVE_BOARD_FIELDS
-        if unknown:
-            raise ValueError(f"illustrative names unknown fields {sorted(unknown)}")
-        return value
+    illustrative: Annotated[list[str], AfterValidator(fields_among(ILLUSTRATIVE_BOARD_FIELDS))] = (
+        Field(default_factory=list)
+    )
 
 
 class PlanFile(_Model):
@@ -248,7 +250,8 @@ def parse_plan_file(path: str | Path, text: str | None = None) -> PlanFile:
     except ValidationError as exc:
         problems = [
             Problem(
-                _line_for(tuple(err["loc"]), marks), f"{_where(tuple(err['loc']))}: {err['msg']}"
+                _line_for(tuple(err["loc"]), marks),
+                f"{_where(tuple(err['loc']))}: {err['msg'].removeprefix('Value error, ')}",
             )
             for err in exc.errors()
         ]

@@ -126,3 +126,12 @@ def test_unreadable_file(tmp_path: Path) -> None:
     with pytest.raises(PlanFileError) as caught:
         parse_plan_file(tmp_path / "missing.yaml")
     assert "cannot read the file" in str(caught.value)
+
+
+def test_unknown_illustrative_field_is_named() -> None:
+    text = broken("illustrative: [due]", "illustrative: [colour]")
+    lines = problems(text)
+    assert lines == [
+        f"plan.yaml:{line_of(text, 'colour')}: plans.recommendations.actions."
+        "illustrative: illustrative names unknown fields ['colour']"
+    ]
