@@ -55,11 +55,11 @@ def next_meeting(session: Session, board: Board, today: date) -> Meeting | None:
     )
 
 
-def digest_message(digest: Digest, tz: ZoneInfo, today: date) -> Composed:
+def digest_message(digest: Digest, tz: ZoneInfo, today: date, *, mention: bool = True) -> Composed:
     text, blocks = digest_summary(digest, tz)
     thread = [
         (t, [b.to_dict() for b in bl])
-        for t, bl in digest_details(digest, tz, today, signoff_buttons=True)
+        for t, bl in digest_details(digest, tz, today, signoff_buttons=True, mention=mention)
     ]
     stem = f"{digest.board_key}-{digest.meeting:%Y-%m-%d}"
     return Composed(
@@ -94,7 +94,12 @@ def make_composer(database: Database, tz: ZoneInfo, now: datetime) -> Compose:
             if board is None or meeting is None:
                 raise NothingToSendError("its board or meeting no longer exists")
             if delivery.kind == "digest":
-                return digest_message(digest_for(session, board, meeting, now, tz), tz, today)
+                return digest_message(
+                    digest_for(session, board, meeting, now, tz),
+                    tz,
+                    today,
+                    mention=delivery.recipient.startswith(("U", "W")),
+                )
             wanted = set(delivery.payload.get("actions", []))
             if board.key not in lines_of:
                 lines_of[board.key] = action_lines(session, board, today)

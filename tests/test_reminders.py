@@ -375,3 +375,26 @@ def test_two_tick_runners_at_once_send_each_message_once(
     assert len(sent) == len(set(sent)) >= 6  # second nudges and digests, each once
     assert all(d.state == DeliveryState.SENT for d in deliveries(staffed_db))
     time.sleep(0)
+
+
+def test_the_channel_digest_pings_nobody(
+    run: Callable[[str], TickReport], fake_slack: FakeSlack
+) -> None:
+    run("2022-10-10T09:00")
+    [to_channel] = [
+        c for c in aeb(fake_slack, "digest") if c.args["channel"] == "#achieving-excellence"
+    ]
+    [to_secretary] = [c for c in aeb(fake_slack, "digest") if c.args["channel"] == "U0SPM"]
+
+    def thread_of(call: Call) -> str:
+        return json.dumps(
+            [
+                c.args
+                for c in fake_slack.calls_to("chat.postMessage")
+                if c.args.get("thread_ts") == call.response["ts"]
+            ]
+        )
+
+    assert "<@" not in json.dumps(to_channel.args) + thread_of(to_channel)
+    assert "Director Corporate Parenting" in thread_of(to_channel)
+    assert "<@U0CP>" in thread_of(to_secretary)

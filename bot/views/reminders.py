@@ -193,17 +193,18 @@ def _section(title: str, lines: Sequence[str], empty: str) -> tuple[str, list[Bl
     return f"{title}: {len(lines)}", keep_within_limits(blocks)
 
 
-def _who(line: ActionLine) -> str:
-    return f"<@{line.owner_user}>" if line.owner_user else escape(line.owner_post)
+def _who(line: ActionLine, mention: bool) -> str:
+    """The owner: a mention in the secretary's DM; in a channel the post (no mass ping)."""
+    return f"<@{line.owner_user}>" if line.owner_user and mention else escape(line.owner_post)
 
 
-def _change(change: Change, tz: ZoneInfo) -> str:
+def _change(change: Change, tz: ZoneInfo, mention: bool) -> str:
     moves = []
     if change.status_to and change.status_to != change.status_from:
         moves.append(f"{change.status_from or '–'} → {change.status_to}")
     if change.rag_to and change.rag_to != change.rag_from:
         moves.append(f"{EMOJI.get(change.rag_from or 'unrated')} → {EMOJI.get(change.rag_to)}")
-    who = f" <@{change.author}>" if change.author else ""
+    who = f" <@{change.author}>" if change.author and mention else ""
     return (
         f"*{escape(change.ref)}* `{change.plan_key}` {when(change.at, tz)}{who}"
         f"{' · ' + '; '.join(moves) if moves else ''}: "
@@ -212,20 +213,21 @@ def _change(change: Change, tz: ZoneInfo) -> str:
 
 
 def digest_details(
-    digest: Digest, tz: ZoneInfo, today: date, *, signoff_buttons: bool
+    digest: Digest, tz: ZoneInfo, today: date, *, signoff_buttons: bool, mention: bool = True
 ) -> list[tuple[str, list[Block]]]:
-    """The digest's thread replies, each within Slack's limits."""
+    """The digest's thread replies, each within Slack's limits. `mention=False` (for a channel)
+    names owners by post so that posting it pings nobody."""
 
     def line(x: ActionLine) -> str:
         return (
             f"*{escape(x.ref)}* {cut_escaped(x.title, 120)} · {_rag(x)} · "
-            f"{_due(x, today)} · {_who(x)}"
+            f"{_due(x, today)} · {_who(x, mention)}"
         )
 
     details = [
         _section(
             "What changed since the last meeting",
-            [_change(c, tz) for c in digest.changes],
+            [_change(c, tz, mention) for c in digest.changes],
             "No updates since the last meeting.",
         ),
         _section("Overdue", [line(x) for x in digest.overdue], "Nothing is overdue."),
@@ -237,7 +239,7 @@ def digest_details(
         _section(
             "Chase list: no update since the last meeting",
             [
-                f"{_who(x)} · *{escape(x.ref)}* {cut_escaped(x.title, 120)}"
+                f"{_who(x, mention)} · *{escape(x.ref)}* {cut_escaped(x.title, 120)}"
                 for x in sorted(digest.chase, key=lambda x: (x.owner_user or "~", x.ref))
             ],
             "Every open action has an update since the last meeting.",
