@@ -5,32 +5,18 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bot.views.common import Reply
-from bot.views.help import echo
 from bot.views.updates import confirmation_view
+from commands.action import find_card
 from commands.context import Context, Invocation
 from commands.registry import UsageError, command
 from commands.status_words import parse_update
-from db.lookups import current_plan, find_action, plans_with_action
 from db.models import Action, UpdateSource
 from db.updates import UpdateRefusedError, UpdateRequest, record_update, sign_off
 
 
 def _action(session: Session, ctx: Context, ref: str, verb: str) -> Action:
-    plan = current_plan(session, ctx.settings.current_plan)
-    card = find_action(session, plan, ref, ctx.today)
-    if card is None:
-        elsewhere = plans_with_action(session, ref)
-        if len(elsewhere) == 1:
-            card = find_action(session, elsewhere[0], ref, ctx.today)
-        elif elsewhere:
-            raise UsageError(
-                f"Action {echo(ref)} is in {len(elsewhere)} plans; updates by "
-                f"command go to the current plan `{plan.key}`, which has no "
-                f"{echo(ref)}."
-            )
-    if card is None:
-        raise UsageError(f"There is no action {echo(ref)}.", suggestions=["mine"])
-    return card.action
+    """The action a ref names, found as `/ofsted action` finds it (same answers if not)."""
+    return find_card(session, ctx, Invocation(verb, (ref,), ref), verb).action
 
 
 @command(
