@@ -353,10 +353,3 @@ def action_history(
         .limit(limit)
     ).all()
     return list(updates), total
-
-
-def person_ids_named(session: Session, slack_user_ids: Sequence[str]) -> dict[str, Person]:
-    return {
-        p.slack_user_id: p
-        for p in session.scalars(select(Person).where(Person.slack_user_id.in_(slack_user_ids)))
-    }

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, raiseload
 
 from db.lookups import DONE
-from db.models import Action, Board, Cover, Person, Post, Recommendation, Update
+from db.models import Action, Board, Cover, Post, Recommendation, Update
 from jobs.digest_model import ActionLine, Change, Digest, RecommendationRag, TrendPoint
 
 TREND_MEETINGS = 6
@@ -257,10 +257,3 @@ def build_digest(
         if plan_ids
         else [],
     )
-
-
-def people_named(session: Session, user_ids: list[str]) -> dict[str, str]:
-    return {
-        p.slack_user_id: p.name or p.slack_user_id
-        for p in session.scalars(select(Person).where(Person.slack_user_id.in_(user_ids)))
-    }

@@ -132,17 +132,3 @@ def cancel_meeting(
     meeting.status = MeetingStatus.CANCELLED
     session.flush()
     return MeetingChange(board.name, meeting.cadence_date, meeting.held_on, meeting.status)
-
-
-def meetings_around(
-    session: Session, board: Board, today: date
-) -> tuple[Meeting | None, list[Meeting]]:
-    """The last meeting held before today, and the meetings from today on (held order)."""
-    rows = list(
-        session.scalars(
-            select(Meeting).where(Meeting.board_id == board.id).order_by(Meeting.held_on)
-        )
-    )
-    past = [m for m in rows if m.held_on < today and m.status != MeetingStatus.CANCELLED]
-    ahead = [m for m in rows if m.held_on >= today]
-    return (past[-1] if past else None), ahead
