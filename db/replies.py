@@ -17,7 +17,7 @@ from typing import Literal
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from db.lookups import current_plan
 from db.models import (
@@ -31,10 +31,12 @@ from db.models import (
     UpdateSource,
     utcnow,
 )
+from db.queries import get_or_create_person
 from db.updates import (
     UpdateRefusedError,
     UpdateRequest,
     find_update,
+    may_update,
     record_update,
     retract_update,
     revise_update,
@@ -105,7 +107,12 @@ def thread_actions(session: Session, channel: str, thread_ts: str | None) -> lis
     if message is None:
         return []
     by_id = {
-        a.id: a for a in session.scalars(select(Action).where(Action.id.in_(message.action_ids)))
+        a.id: a
+        for a in session.scalars(
+            select(Action)
+            .options(joinedload(Action.owner_post))
+            .where(Action.id.in_(message.action_ids))
+        )
     }
     return [by_id[i] for i in message.action_ids if i in by_id]
 
@@ -156,6 +163,12 @@ def receive(
                 "`@ofsted 4.2 green: panel now meets weekly`.",
             )
         return Outcome("ignored")
+    if len(candidates) > 1:
+        author = get_or_create_person(session, message.user)
+        allowed = [a for a in candidates if may_update(session, author, a, today, admins)]
+        if not allowed:  # say who can now, rather than ask which action first
+            return _log(session, candidates[0], message, today=today, admins=admins, now=now)
+        candidates = allowed
     if len(candidates) > 1:
         pending = PendingReply(
             channel=message.channel,

@@ -114,6 +114,16 @@ def check_may_update(
     )
 
 
+def may_update(
+    session: Session, person: Person, action: Action, today: date, admins: Collection[str]
+) -> bool:
+    try:
+        check_may_update(session, person, action, today, admins)
+    except UpdateRefusedError:
+        return False
+    return True
+
+
 def has_evidence(text: str, evidence: str | None) -> bool:
     if evidence and evidence.strip():
         return True

@@ -458,3 +458,13 @@ def test_replies_to_the_forms_confirmation_are_updates(slack: Driver, staffed_db
         ts="1700009999.000100",
     )
     assert [u.text for u in updates_of(staffed_db, "4.1")] == ["panel booked", "first panel held"]
+
+
+def test_a_stranger_in_a_thread_about_several_actions_is_refused_at_once(
+    slack: Driver, staffed_db: Database
+) -> None:
+    thread = share(slack, "rec 4")
+    answer = reply(slack, "red: not mine", thread, user="U0STRANGER")
+    told = [c.args["text"] for c in answer.later if c.method == "chat.postEphemeral"]
+    assert len(told) == 1 and told[0].startswith("Only the Director Corporate Parenting")
+    assert all(updates_of(staffed_db, ref) == [] for ref in ("4.1", "4.2", "4.3"))
