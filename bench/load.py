@@ -27,22 +27,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
-
+from bench.workload import current_plan_targets, percentile
 from bot.fakeslack import FakeSlack
 from bot.slack_requests import signed_headers, slash_command_body
 from db.database import Database
-from db.models import Action, Person, Plan, Post, Recommendation
 
 SECRET = "bench-secret"
 WORDS = ["supervision", "mental health", "care leavers", "permanence", "recruitment"]
 TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
 
 
 def process_tree(root: int) -> list[int]:
@@ -101,23 +94,8 @@ class Results:
 
 def commands_for(url: str) -> tuple[list[Callable[[random.Random], str]], str]:
     database = Database.connect(url)
-    with database.sessions() as session:
-        plan = (
-            session.scalar(select(Plan).where(Plan.is_current))
-            or session.scalars(select(Plan)).first()
-        )
-        assert plan is not None, "no plans: run bench/generate.py first"
-        numbers = list(
-            session.scalars(select(Recommendation.number).where(Recommendation.plan_id == plan.id))
-        )
-        refs = list(session.scalars(select(Action.ref).where(Action.plan_id == plan.id)))
-        owner = session.scalar(
-            select(Person.slack_user_id)
-            .join(Post, Post.holder_id == Person.id)
-            .join(Action, Action.owner_post_id == Post.id)
-            .where(Action.plan_id == plan.id)
-            .limit(1)
-        )
+    targets = current_plan_targets(database)
+    numbers, refs, owner = targets.numbers, targets.refs, targets.owner
     database.engine.dispose()
     makers: list[Callable[[random.Random], str]] = [
         lambda rng: f"rec {rng.choice(numbers)}",

@@ -20,12 +20,13 @@ from typing import Any
 from slack_bolt import Ack, BoltRequest
 from sqlalchemy import event, func, select
 
+from bench.workload import current_plan_targets, percentile
 from bot.app import build_app
 from bot.fakeslack import FakeSlack
 from bot.settings import Settings
 from bot.slack_requests import signed_headers, slash_command_body
 from db.database import Database
-from db.models import Action, Person, Plan, Post, Recommendation
+from db.models import Action, Recommendation
 
 SECRET = "bench-secret"
 WORDS = [
@@ -39,11 +40,6 @@ WORDS = [
     "recruitment",
     "supervison quality",
 ]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -61,29 +57,15 @@ def main() -> None:
         "before_cursor_execute",
         lambda *a: statements.__setitem__(0, statements[0] + 1),
     )
+    targets = current_plan_targets(database)
+    numbers, refs, owner = targets.numbers, targets.refs, targets.owner
     with database.sessions() as session:
-        plan = (
-            session.scalar(select(Plan).where(Plan.is_current))
-            or session.scalars(select(Plan)).first()
-        )
-        assert plan is not None, "no plans: run bench/generate.py first"
-        numbers = list(
-            session.scalars(select(Recommendation.number).where(Recommendation.plan_id == plan.id))
-        )
-        refs = list(session.scalars(select(Action.ref).where(Action.plan_id == plan.id)))
-        owner = session.scalar(
-            select(Person.slack_user_id)
-            .join(Post, Post.holder_id == Person.id)
-            .join(Action, Action.owner_post_id == Post.id)
-            .where(Action.plan_id == plan.id)
-            .limit(1)
-        )
         sizes = {
             name: session.scalar(select(func.count()).select_from(model))
             for name, model in (("recommendations", Recommendation), ("actions", Action))
         }
     print(
-        f"database: {args.url}\ncurrent plan {plan.key}: {len(numbers)} recommendations, "
+        f"database: {args.url}\ncurrent plan {targets.plan_key}: {len(numbers)} recommendations, "
         f"{len(refs)} actions; in all {sizes}"
     )
 
