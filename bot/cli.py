@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
+from sqlalchemy import select
+
 from bot.cli_jobs import add_parsers as add_job_parsers
-from bot.settings import Settings, SettingsError, load_settings
-from db.database import Database
+from bot.settings import DEFAULT_PLANS_FILE, Settings, SettingsError, load_settings
+from db.database import Database, DatabaseUnavailableError
+from db.models import Plan
 from db.plan_export import export_document, to_csv, to_yaml, write_xlsx
-from db.plan_import import import_plan_file
+from db.plan_import import NoCurrentPlanError, import_plan_file
 from db.planfile import PlanFileError, parse_plan_file
 from db.queries import (
     add_cover,
@@ -25,12 +29,42 @@ from db.queries import (
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
+CONSOLE_DATABASE = "ofsted-bot-console.db"
+SLACK_MEMBER_ID = re.compile(r"[UW][A-Z0-9]{1,31}")  # as Slack spells them (person: 32 max)
+
 
 def _database(settings: Settings, *, prepare: bool = True) -> Database:
-    database = Database.connect(settings.database_url)
+    """The database, checked to answer (DatabaseUnavailableError: one line) and, with
+    `prepare`, upgraded (SQLite) and loaded with the default plans when empty."""
+    database = Database.open(settings.database_url)
     if prepare:
         database.prepare(settings.plans_file)
     return database
+
+
+def _serving_database(settings: Settings) -> Database:
+    """The database for running the bot, its console or its jobs: CURRENT_PLAN must name a
+    plan in it."""
+    database = _database(settings)
+    if settings.current_plan is not None:
+        with database.sessions() as session:
+            keys = list(session.scalars(select(Plan.key).order_by(Plan.key)))
+        if settings.current_plan not in keys:
+            database.dispose()
+            raise SettingsError(
+                f"invalid setting CURRENT_PLAN: no plan {settings.current_plan!r} "
+                f"(plans: {', '.join(keys) if keys else 'none loaded yet'})"
+            )
+    return database
+
+
+def _member_id_problem(user_id: str) -> str | None:
+    if SLACK_MEMBER_ID.fullmatch(user_id):
+        return None
+    return (
+        f"ofsted-bot: {user_id!r} is not a Slack member id: give one like U0123ABCD (in Slack, "
+        "the person's profile → ⋯ → Copy member ID)"
+    )
 
 
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
@@ -64,10 +98,18 @@ def cmd_plan_validate(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_plan_import(args: argparse.Namespace, settings: Settings) -> int:
     database = _database(settings, prepare=False)
     database.prepare(None)
-    report = import_plan_file(database.writes, args.file)
+    try:
+        report = import_plan_file(database.writes, args.file, make_current=args.current or None)
+    except NoCurrentPlanError as exc:
+        print(f"ofsted-bot: {args.file}: {exc}; nothing was written", file=sys.stderr)
+        return 1
     print(f"{args.file}: imported: {report.summary()}")
     for note in report.notes:
         print(f"  note: {note}")
+    current = report.current or "none (`plan import FILE --current` sets one)"
+    print(f"current plan: {current}")
+    if settings.current_plan and settings.current_plan != report.current:
+        print(f"  (CURRENT_PLAN={settings.current_plan} is set: `/ofsted rec N` means that plan)")
     return 0
 
 
@@ -115,6 +157,10 @@ def cmd_plan_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_owners_set(args: argparse.Namespace, settings: Settings) -> int:
+    problem = _member_id_problem(args.user_id)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     database = _database(settings)
     try:
         with database.writes.begin() as session:
@@ -147,6 +193,10 @@ def cmd_owners_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_owners_cover(args: argparse.Namespace, settings: Settings) -> int:
+    problem = _member_id_problem(args.user_id)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     database = _database(settings)
     try:
         starts, ends = date.fromisoformat(args.starts), date.fromisoformat(args.ends)
@@ -165,10 +215,37 @@ def cmd_owners_cover(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_console(args: argparse.Namespace, settings: Settings, intro: str = "") -> int:
+    """The console keeps its own database unless DATABASE_URL names one, so trying it never
+    logs updates or sends reminders in the bot's real database."""
     from bot.console import Console
 
-    console = Console(settings, _database(settings), user_id=args.user)
+    explicit = "database_url" in settings.model_fields_set
+    if not explicit:
+        settings = settings.model_copy(
+            update={
+                "database_url": f"sqlite:///{CONSOLE_DATABASE}",
+                "plans_file": settings.plans_file or DEFAULT_PLANS_FILE,
+            }
+        )
+    database = _serving_database(settings)
+    if explicit:
+        print(
+            f"ofsted-bot: WARNING: the console is using the database DATABASE_URL names, "
+            f"{database.shown_url}: the updates you log and the reminders you :tick are "
+            "written there as if real (unset DATABASE_URL to try things on "
+            f"{CONSOLE_DATABASE})",
+            file=sys.stderr,
+        )
+    else:
+        print(
+            f"ofsted-bot: the console keeps its own database, {CONSOLE_DATABASE}, apart from "
+            "the bot's (DATABASE_URL names another)",
+            file=sys.stderr,
+        )
+    if intro:
+        print(intro)
+    console = Console(settings, database, user_id=args.user)
     try:
         console.run(args.commands or None)
     finally:
@@ -179,20 +256,23 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.server import serve
 
-    return serve(settings, _database(settings), mode=args.mode, port=args.port)
+    mode = settings.slack_mode(args.mode)  # SettingsError naming a missing token
+    return serve(settings, _serving_database(settings), mode=mode, port=args.port)
 
 
 def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
-    """The README's run command: the real bot with Slack tokens, else the console."""
-    if settings.has_slack_tokens:
-        args.mode, args.port = None, None
+    """The README's run command: the real bot with Slack tokens, else the console (with only
+    some of the tokens set it says which are missing rather than guess)."""
+    if settings.slack_tokens_set:
+        args.mode, args.port = settings.slack_mode(None), None
         return cmd_run(args, settings)
-    print(
-        "No Slack tokens are set (SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET or "
-        "SLACK_APP_TOKEN): starting the offline console."
-    )
     args.user, args.commands = None, []
-    return cmd_console(args, settings)
+    return cmd_console(
+        args,
+        settings,
+        intro="No Slack tokens are set (SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET or "
+        "SLACK_APP_TOKEN): starting the offline console.",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -215,6 +295,12 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(handler=cmd_plan_validate)
     imp = plan_verbs.add_parser("import", help="load a plan file (one transaction, idempotent)")
     imp.add_argument("file")
+    imp.add_argument(
+        "--current",
+        action="store_true",
+        help="make the plan the file marks current the current plan (without it, the current "
+        "plan is kept, unless there is none yet)",
+    )
     imp.set_defaults(handler=cmd_plan_import)
     exp = plan_verbs.add_parser("export", help="write the plans out")
     exp.add_argument("--format", choices=["yaml", "csv", "xlsx"], default="yaml")
@@ -279,9 +365,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         if hasattr(args, "db_handler"):
-            return int(args.db_handler(args, settings, _database(settings)))
+            return int(args.db_handler(args, settings, _serving_database(settings)))
         handler: Handler = args.handler
         return handler(args, settings)
+    except (SettingsError, DatabaseUnavailableError) as exc:
+        print(f"ofsted-bot: {exc}", file=sys.stderr)
+        return 2
     except PlanFileError as exc:
         for line in exc.lines():
             print(line, file=sys.stderr)

@@ -59,12 +59,14 @@ class Console:
         settings: Settings,
         database: Database,
         *,
-        out: TextIO = sys.stdout,
+        out: TextIO | None = None,
         colour: bool | None = None,
         user_id: str | None = None,
     ) -> None:
-        self.out = out
-        self.colour = (out.isatty() and "NO_COLOR" not in os.environ) if colour is None else colour
+        self.out = out or sys.stdout  # looked up now, not when the module was imported
+        self.colour = (
+            (self.out.isatty() and "NO_COLOR" not in os.environ) if colour is None else colour
+        )
         self.database = database
         self.fake = FakeSlack(on_call=self._show_call).start()
         self.secret = secrets.token_hex(16)

@@ -15,6 +15,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from db.session import missing_sqlite_folder
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PLANS_FILE = REPO_ROOT / "plans" / "surrey.yaml"
 
@@ -51,6 +53,9 @@ class Settings(BaseSettings):
             raise ValueError(f"not a database URL ({exc})") from None
         if url.get_backend_name() not in {"sqlite", "postgresql"}:
             raise ValueError("only sqlite:// and postgresql:// URLs are supported")
+        folder = missing_sqlite_folder(url)
+        if folder is not None:
+            raise ValueError(f"the folder {folder} does not exist (create it, or fix the path)")
         return value
 
     @field_validator("timezone")
@@ -98,6 +103,51 @@ class Settings(BaseSettings):
         return self.slack_bot_token is not None and (
             self.slack_signing_secret is not None or self.slack_app_token is not None
         )
+
+    @property
+    def slack_tokens_set(self) -> list[str]:
+        """The names of the Slack tokens that are set."""
+        return [
+            name.upper()
+            for name in ("slack_bot_token", "slack_app_token", "slack_signing_secret")
+            if getattr(self, name) is not None
+        ]
+
+    def slack_mode(self, requested: str | None = None) -> Literal["socket", "http"]:
+        """How `run` reaches Slack: Socket Mode with SLACK_APP_TOKEN, else HTTP.
+
+        Raises SettingsError saying exactly which token is missing.
+        """
+        present = self.slack_tokens_set
+        if self.slack_bot_token is None:
+            if not present:
+                raise SettingsError(
+                    "SLACK_BOT_TOKEN is not set: set the Slack tokens (README, Installing in "
+                    "Slack), or run `ofsted-bot console` to try the bot without Slack"
+                )
+            raise SettingsError(
+                f"{' and '.join(present)} {'is' if len(present) == 1 else 'are'} set but "
+                "SLACK_BOT_TOKEN is not: set it too (the app's Bot User OAuth Token, xoxb-…), "
+                "or unset them all for the offline console"
+            )
+        mode = requested or ("socket" if self.slack_app_token else "http")
+        if mode == "socket" and self.slack_app_token is None:
+            raise SettingsError(
+                "Socket Mode is asked for but SLACK_APP_TOKEN is not set (an xapp- token "
+                "with connections:write)"
+            )
+        if mode == "http" and self.slack_signing_secret is None:
+            if requested is None:
+                raise SettingsError(
+                    "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor "
+                    "SLACK_SIGNING_SECRET (HTTP) is: set one of them, or unset SLACK_BOT_TOKEN "
+                    "for the offline console"
+                )
+            raise SettingsError(
+                "HTTP mode is asked for but SLACK_SIGNING_SECRET is not set (it verifies "
+                "that requests come from Slack)"
+            )
+        return "socket" if mode == "socket" else "http"
 
 
 class SettingsError(Exception):

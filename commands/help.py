@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.views.common import Reply
-from bot.views.help import help_view, rag_key_view, verb_help_view
+from bot.views.help import echo, help_view, rag_key_view, verb_help_view
 from commands.context import Context, Invocation
 from commands.registry import VERBS, UsageError, command, lookup
 from commands.suggest import nearest_verbs
@@ -25,7 +25,7 @@ def help_(ctx: Context, inv: Invocation) -> Reply:
     verb = lookup(topic)
     if verb is None:
         raise UsageError(
-            f"There is no `{topic[:30]}` to explain.",
+            f"There is no `{echo(topic, 30)}` to explain.",
             suggestions=[f"help {v}" for v in nearest_verbs(topic)] or ["help"],
         )
     return verb_help_view(verb.help)

@@ -17,6 +17,9 @@ from db.overview import data_version, search_documents_source
 from db.search import Document, Hit, SearchIndex
 
 RECHECK_SECONDS = 5.0
+# The query rides in the *More* and *Share* buttons' values (at most 2,000 characters, and
+# JSON may spell a letter in 12): 150 letters always fit, and are plenty for a search.
+MAX_QUERY = 150
 
 
 class SearchCatalogue:
@@ -99,6 +102,12 @@ def search(ctx: Context, inv: Invocation) -> Reply:
     if not query:
         raise UsageError(
             "Search for what? e.g. `/ofsted search supervision`.",
+            suggestions=["search supervision"],
+        )
+    if len(query) > MAX_QUERY:
+        raise UsageError(
+            f"That search is too long ({len(query):,} characters): search for a few words, "
+            f"up to {MAX_QUERY} characters, e.g. `/ofsted search supervision`.",
             suggestions=["search supervision"],
         )
     with ctx.db.sessions() as session:

@@ -6,12 +6,16 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import session as sessions
 from db.plan_import import ImportReport, import_plan_file
 from db.queries import has_plans
+from db.session import DatabaseUnavailableError, shown_url
+
+__all__ = ["Database", "DatabaseUnavailableError"]
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +36,31 @@ class Database:
             sessions.make_sessionmaker(engine, write=True),
         )
 
+    @classmethod
+    def open(cls, url: str) -> Database:
+        """Connect and check at once that the database answers (DatabaseUnavailableError,
+        one line naming it, if not)."""
+        database = cls.connect(url)
+        database.check()
+        return database
+
+    @property
+    def shown_url(self) -> str:
+        """The URL as configured (whatever the driver), the password masked."""
+        url = self.engine.url
+        return shown_url(url.set(drivername=url.get_backend_name()))
+
+    def check(self) -> None:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except DBAPIError as exc:
+            reason = str(exc.orig or exc).strip().splitlines()
+            raise DatabaseUnavailableError(
+                f"cannot connect to the database {self.shown_url}: "
+                f"{reason[0] if reason else type(exc).__name__} (check DATABASE_URL)"
+            ) from None
+
     def upgrade(self, revision: str = "head") -> None:
         sessions.upgrade(self.engine, revision)
 
@@ -47,7 +76,10 @@ class Database:
         if sessions.is_sqlite(self.engine):
             self.upgrade()
         elif not self.is_up_to_date():
-            raise RuntimeError("the database schema is not up to date: run `ofsted-bot db upgrade`")
+            raise DatabaseUnavailableError(
+                f"the schema of the database {self.shown_url} is not up to date: "
+                "run `ofsted-bot db upgrade`"
+            )
         with self.sessions() as session:
             empty = not has_plans(session)
         if empty and plans_file is not None:

@@ -36,6 +36,7 @@ class ImportReport:
     created: Counter[str] = field(default_factory=Counter)
     changed: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
+    current: str | None = None  # the current plan's key after the import
 
     @property
     def touched(self) -> bool:
@@ -60,9 +61,10 @@ def _assign(obj: Any, values: dict[str, Any]) -> bool:
 
 
 class _Importer:
-    def __init__(self, session: Session, spec: PlanFile) -> None:
+    def __init__(self, session: Session, spec: PlanFile, make_current: bool | None) -> None:
         self.session = session
         self.spec = spec
+        self.make_current = make_current
         self.report = ImportReport()
 
     def _upsert(self, kind: str, existing: Any, factory: type[Any], values: dict[str, Any]) -> Any:
@@ -111,15 +113,10 @@ class _Importer:
                 values["holder"] = person
             posts[spec_post.key] = self._upsert("posts", posts.get(spec_post.key), Post, values)
         plans = {x.key: x for x in s.scalars(select(Plan))}
+        was_current = next((k for k, p in plans.items() if p.is_current), None)
         for spec_plan in self.spec.plans:
             plans[spec_plan.key] = self._plan(spec_plan, plans.get(spec_plan.key), sources, posts)
-        if any(p.current for p in self.spec.plans):
-            current = next(p.key for p in self.spec.plans if p.current)
-            for key, plan in plans.items():
-                if plan.is_current != (key == current):
-                    if plan.id is not None:
-                        self.report.changed["plans"] += 1
-                    plan.is_current = key == current
+        self._choose_current(plans, was_current)
         boards = {x.key: x for x in s.scalars(select(Board))}
         for spec_board in self.spec.boards:
             board = self._upsert(
@@ -147,6 +144,31 @@ class _Importer:
                 board.plans = wanted
         s.flush()
         return self.report
+
+    def _choose_current(self, plans: dict[str, Plan], was_current: str | None) -> None:
+        """The file's current plan becomes the current one only when asked (make_current) or
+        when no plan was current before; importing another council's file never switches
+        `/ofsted rec N` silently."""
+        marked = [p.key for p in self.spec.plans if p.current]
+        wanted = marked[0] if marked else None
+        if wanted is None and self.make_current and len(self.spec.plans) == 1:
+            wanted = self.spec.plans[0].key
+        switch = self.make_current if self.make_current is not None else was_current is None
+        if wanted is None or not switch:
+            if wanted is not None and wanted != was_current:
+                kept = f"stays {was_current}" if was_current else "is still none"
+                self.report.notes.append(
+                    f"the file marks {wanted} current; the current plan {kept} "
+                    "(import with --current to switch)"
+                )
+            self.report.current = was_current
+            return
+        for key, plan in plans.items():
+            if plan.is_current != (key == wanted):
+                if plan.id is not None:
+                    self.report.changed["plans"] += 1
+                plan.is_current = key == wanted
+        self.report.current = wanted
 
     def _plan(
         self, spec: Any, plan: Plan | None, sources: dict[str, Source], posts: dict[str, Post]
@@ -253,12 +275,28 @@ class _Importer:
         return plan
 
 
-def import_plan_file(factory: sessionmaker[Session], path: str | Path) -> ImportReport:
-    """Validate and import a plan file in one transaction (nothing is written on error)."""
+def import_plan_file(
+    factory: sessionmaker[Session], path: str | Path, *, make_current: bool | None = None
+) -> ImportReport:
+    """Validate and import a plan file in one transaction (nothing is written on error).
+
+    The plan the file marks current becomes the current plan when `make_current` is True, or
+    (None, the default) when no plan is current yet; False never changes it.
+    """
     spec = parse_plan_file(path)
-    return import_plan_spec(factory, spec)
+    return import_plan_spec(factory, spec, make_current=make_current)
 
 
-def import_plan_spec(factory: sessionmaker[Session], spec: PlanFile) -> ImportReport:
+def import_plan_spec(
+    factory: sessionmaker[Session], spec: PlanFile, *, make_current: bool | None = None
+) -> ImportReport:
+    if make_current and len(spec.plans) != 1 and not any(p.current for p in spec.plans):
+        raise NoCurrentPlanError(
+            "the file marks no plan `current: true`, so there is no plan to make current"
+        )
     with factory.begin() as session:
-        return _Importer(session, spec).run()
+        return _Importer(session, spec, make_current).run()
+
+
+class NoCurrentPlanError(ValueError):
+    """Asked to make the file's current plan current, but the file names none."""

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+PG_CONNECT_TIMEOUT = 10  # seconds
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -52,16 +53,43 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def missing_sqlite_folder(url: str | URL) -> Path | None:
+    """The folder a SQLite file URL names when that folder does not exist (it is never made:
+    a mistyped path should be refused, not silently become a new empty database)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    folder = Path(database).parent
+    return None if folder.is_dir() else folder
+
+
+class DatabaseUnavailableError(Exception):
+    """The database cannot be used as configured; the message is one line for the operator."""
+
+
+def shown_url(url: str | URL) -> str:
+    """A database URL as it may be printed: the password masked."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database
-        if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        folder = missing_sqlite_folder(parsed)
+        if folder is not None:
+            raise DatabaseUnavailableError(
+                f"the folder {folder} of the SQLite file {parsed.database} does not exist"
+            )
         engine = create_engine(parsed, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
+    if "connect_timeout" not in parsed.query:
+        # without one, libpq waits as long as the OS does for a host that never answers
+        kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", PG_CONNECT_TIMEOUT)
     return create_engine(parsed, pool_pre_ping=True, **kwargs)
 
 

@@ -127,3 +127,76 @@ def test_owners_cover(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert status == 1 and "ends before it starts" in err
     assert run(capsys, "owners", "cover", "nobody", "U1", "2030-01-01", "2030-01-02")[0] == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["owners", "set", "dir-corporate-parenting", "sam"],
+        ["owners", "set", "dir-corporate-parenting", "u0cp"],
+        ["owners", "set", "dir-corporate-parenting", "<@U0CP>"],
+        ["owners", "set", "dir-corporate-parenting", "C0CHANNEL"],
+        ["owners", "cover", "dir-corporate-parenting", "sam", "2030-09-01", "2030-09-30"],
+    ],
+)
+def test_owners_need_a_slack_member_id(
+    cli_env: str, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    before = run(capsys, "owners", "list")[1]
+    status, out, err = run(capsys, *argv)
+    assert status == 2 and out == ""
+    assert err.strip().splitlines() == [
+        f"ofsted-bot: {argv[3]!r} is not a Slack member id: give one like U0123ABCD (in Slack, "
+        "the person's profile → ⋯ → Copy member ID)"
+    ]
+    assert run(capsys, "owners", "list")[1] == before  # nothing changed
+
+
+def test_owners_take_user_and_enterprise_ids(
+    cli_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "owners", "set", "dir-corporate-parenting", "W0123ABCD")[0] == 0
+    assert run(capsys, "owners", "set", "dir-corporate-parenting", "U0123ABCD")[0] == 0
+
+
+def test_importing_another_council_keeps_the_current_plan(
+    cli_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stockton = str(ROOT / "plans" / "stockton.yaml")
+    assert " * ilacs-2022" in run(capsys, "plan", "list")[1]  # Surrey, loaded on first use
+    status, out, _ = run(capsys, "plan", "import", stockton)
+    assert status == 0
+    assert "the file marks ilacs-2019 current; the current plan stays ilacs-2022" in out
+    assert out.splitlines()[-1] == "current plan: ilacs-2022"
+    listed = run(capsys, "plan", "list")[1]
+    assert " * ilacs-2022" in listed and "   ilacs-2019" in listed
+    status, out, _ = run(capsys, "plan", "import", stockton, "--current")
+    assert status == 0
+    assert "1 plans changed" in out or "2 plans changed" in out
+    assert out.splitlines()[-1] == "current plan: ilacs-2019"
+    listed = run(capsys, "plan", "list")[1]
+    assert " * ilacs-2019" in listed and "   ilacs-2022" in listed
+
+
+def test_import_current_needs_a_plan_to_make_current(
+    cli_env: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import yaml
+
+    data = yaml.safe_load(SMALL.read_text())
+    del data["plans"][0]["current"]
+    data["boards"] = []
+    one = tmp_path / "one.yaml"
+    one.write_text(yaml.safe_dump(data))
+    second = {**data["plans"][0], "key": "ilacs-2024"}
+    two = tmp_path / "two.yaml"
+    two.write_text(yaml.safe_dump({**data, "plans": [data["plans"][0], second]}))
+    before = run(capsys, "plan", "list")[1]
+    status, out, err = run(capsys, "plan", "import", str(two), "--current")
+    assert status == 1 and out == ""
+    assert "marks no plan `current: true`" in err and "nothing was written" in err
+    assert run(capsys, "plan", "list")[1] == before
+    status, out, _ = run(capsys, "plan", "import", str(one))
+    assert status == 0 and out.splitlines()[-1] == "current plan: ilacs-2022"
+    status, out, _ = run(capsys, "plan", "import", str(one), "--current")
+    assert status == 0 and out.splitlines()[-1] == "current plan: ilacs-2023"
