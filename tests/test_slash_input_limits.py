@@ -19,6 +19,9 @@ def test_help_on_an_unknown_topic_never_pings(slack: SlackDriver, typed: str) ->
     assert "There is no" in shown
     assert typed not in shown and typed.lower() not in shown
     assert "&lt;" in shown
+    # the notification text is escaped once, like the blocks: not "&amp;lt;"
+    notification = answer.message["text"]
+    assert "&lt;" in notification and "&amp;lt;" not in notification
 
 
 def test_a_search_over_two_thousand_characters_is_answered(slack: SlackDriver) -> None:

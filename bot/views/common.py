@@ -79,6 +79,11 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def unescape(mrkdwn_text: str) -> str:
+    """The plain text of mrkdwn we escaped (for a notification `text`, which is escaped again)."""
+    return mrkdwn_text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def cut(text: str, limit: int) -> str:
     """At most `limit` characters, cut at a word boundary with "…" when it had to be cut."""
     if len(text) <= limit:

@@ -20,6 +20,7 @@ from bot.views.common import (
     keep_within_limits,
     mrkdwn,
     rerun,
+    unescape,
 )
 from db.models import ActionStatus, Rag
 
@@ -92,7 +93,7 @@ def problem_view(message: str, *, suggestions: Sequence[str] = (), hint: str = "
         blocks.append(buttons(*(button(cut(f"/ofsted {s}", 75), "run", rerun(s)) for s in unique)))
     if hint:
         blocks.append(context(hint))
-    return Reply(keep_within_limits(blocks), cut(message, 300))
+    return Reply(keep_within_limits(blocks), cut(unescape(message), 300))
 
 
 def internal_error_view(error_id: str) -> Reply:
