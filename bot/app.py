@@ -27,6 +27,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.listeners import events, home, lookups, updates
 from bot.services import Clock, Ofsted
 from bot.settings import Settings
+from bot.signing import QuietRequestVerification
 from bot.views.help import internal_error_view
 from db.database import Database
 
@@ -72,6 +73,8 @@ def build_app(
         process_before_response=process_before_response,
         token_verification_enabled=token_verification,
         raise_error_for_unhandled_request=False,
+        request_verification_enabled=False,
+        before_authorize=QuietRequestVerification(signing_secret),
     )
     ofsted = Ofsted(settings, database, clock)
 
