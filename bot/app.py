@@ -20,7 +20,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -94,9 +94,20 @@ class TrackedExecutor(ThreadPoolExecutor):
 
 
 class OfstedApp(App):
-    """Bolt's App, with a way to wait for the work done after acks."""
+    """Bolt's App, timing each request, with a way to wait for the work done after acks."""
 
     executor: TrackedExecutor
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        started = time.perf_counter()
+        try:
+            return super().dispatch(req)
+        finally:
+            body = req.body if isinstance(req.body, dict) else {}
+            kind = body.get("command") or (body.get("event") or {}).get("type") or body.get("type")
+            log.debug(
+                "%s handled in %.1f ms", kind or "request", (time.perf_counter() - started) * 1000
+            )
 
     def settle(self, timeout: float = 60) -> None:
         """Wait for the lazy listeners' work (tests and the console show what follows an ack)."""
@@ -139,16 +150,6 @@ def build_app(
     )
     app.executor = executor
     ofsted = Ofsted(settings, database, clock)
-
-    @app.middleware
-    def time_requests(
-        logger: logging.Logger, body: dict[str, Any], next: Callable[[], BoltResponse]
-    ) -> BoltResponse:
-        started = time.perf_counter()
-        response = next()
-        kind = body.get("command") or body.get("type") or "request"
-        logger.debug("%s handled in %.1f ms", kind, (time.perf_counter() - started) * 1000)
-        return response
 
     lookups.register(app, ofsted)
     updates.register(app, ofsted)
