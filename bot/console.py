@@ -161,6 +161,7 @@ class Console:
             signed_headers(self.secret, body, content_type=content_type)
         )
         response = self.app.dispatch(BoltRequest(body=body, headers=headers))
+        self.app.settle()  # show what follows the ack before the next prompt
         if response.status != 200:
             self.say(f"   (the app answered HTTP {response.status}: {response.body[:200]})")
             return None

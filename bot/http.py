@@ -3,12 +3,21 @@
 An ASGI app (Starlette) served by uvicorn. Bolt's own Starlette adapter calls the synchronous
 app on the event loop, which would serialise requests; here each request is dispatched in the
 thread pool so that concurrent requests are handled concurrently.
+
+Before Bolt sees a request it must pass, in order: a size cap (over 1 MB: 413, and the body is
+not read past the cap, whether it declares its length or streams it); Slack's signature over
+the raw bytes (anything unsigned, stale or malformed: 401, nothing parsed, nothing called);
+parsing (a signed body that is not a Slack payload: 400). No refused body is logged.
 """
 
 from __future__ import annotations
 
-from slack_bolt import App
-from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+import logging
+from collections.abc import Sequence
+
+from slack_bolt import App, BoltRequest
+from slack_bolt.adapter.starlette.handler import to_starlette_response
+from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -17,13 +26,69 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.settings import Settings
+from bot.signing import MAX_BODY, is_signed, refused
 from db.database import Database
+
+log = logging.getLogger(__name__)
+
+
+class _TooLargeError(Exception):
+    pass
+
+
+async def _capped_body(request: Request) -> bytes:
+    """The body, or _TooLargeError as soon as it is known to pass MAX_BODY (unread beyond that)."""
+    declared = request.headers.get("content-length")  # uvicorn has refused a malformed one
+    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
+        raise _TooLargeError
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise _TooLargeError
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _refusal(status: int, error: str) -> Response:
+    return JSONResponse({"ok": False, "error": error}, status_code=status)
 
 
 def build_asgi(app: App, database: Database, settings: Settings) -> Starlette:
+    secret = settings.slack_signing_secret
+    verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
+
     async def slack_events(request: Request) -> Response:
-        body = await request.body()
-        bolt_response = await run_in_threadpool(app.dispatch, to_bolt_request(request, body))
+        try:
+            body = await _capped_body(request)
+        except _TooLargeError:
+            refused("body over 1 MB")
+            return _refusal(413, "request_too_large")
+        timestamp = request.headers.get("x-slack-request-timestamp")
+        signature = request.headers.get("x-slack-signature")
+        if verifier is None or not is_signed(verifier, body, timestamp, signature):
+            refused("bad or missing signature", len(body))
+            return _refusal(401, "invalid_request")
+        headers: dict[str, str | Sequence[str]] = {
+            name: request.headers.getlist(name)
+            for name in request.headers
+            if not name.startswith("x-slack-bolt-")  # Bolt's internal headers are not Slack's
+        }
+        try:  # signed, so UTF-8 (is_signed checked); does it parse as a Slack payload?
+            bolt_request = BoltRequest(
+                body=body.decode("utf-8"), query=request.url.query, headers=headers
+            )
+            parsed = isinstance(bolt_request.body, dict)
+        except Exception:  # not JSON, a payload that is not JSON, not an object: not Slack's
+            parsed = False
+        if not parsed:
+            refused("signed, but the body is not a Slack payload", len(body))
+            return _refusal(400, "invalid_payload")
+        try:
+            bolt_response = await run_in_threadpool(app.dispatch, bolt_request)
+        except Exception:  # outside Bolt's own error handling: the payload's shape is wrong
+            log.exception("could not dispatch a signed request (%d bytes)", len(body))
+            return _refusal(400, "invalid_payload")
         return to_starlette_response(bolt_response)
 
     def database_ok() -> bool:

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from bot.app import build_app, make_client
 from bot.settings import Settings
 from db.database import Database
 
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
 log = logging.getLogger(__name__)
+
+
+def http_app(settings: Settings, database: Database) -> Starlette:
+    """The ASGI app HTTP mode serves (the tests serve this very app)."""
+    from bot.http import build_asgi
+
+    return build_asgi(build_app(settings, database), database, settings)
 
 
 def serve(settings: Settings, database: Database, *, mode: str | None, port: int | None) -> int:
@@ -36,13 +47,11 @@ def serve(settings: Settings, database: Database, *, mode: str | None, port: int
         return 2
     import uvicorn
 
-    from bot.http import build_asgi
-
-    app = build_app(settings, database)
+    asgi = http_app(settings, database)
     listen = port or settings.port
     log.info("listening for Slack on http://0.0.0.0:%d/slack/events", listen)
     uvicorn.run(
-        build_asgi(app, database, settings),
+        asgi,
         host="0.0.0.0",  # noqa: S104 (a server for Slack to reach)
         port=listen,
         log_level=settings.log_level.lower(),

@@ -3,53 +3,27 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import uvicorn
 from conftest import bot_settings
+from httpserver import post, serving
 from slackdriver import SECRET, slash_body, stale
 
-from bot.app import build_app
 from bot.fakeslack import FakeSlack
-from bot.http import build_asgi
+from bot.server import http_app
 from bot.slack_requests import signed_headers
 from db.database import Database
 
 
 @pytest.fixture
 def server(staffed_db: Database, database_url: str, fake_slack: FakeSlack) -> Iterator[str]:
-    settings = bot_settings(database_url, fake_slack)
-    app = build_app(settings, staffed_db, process_before_response=False)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(
-        build_asgi(app, staffed_db, settings), log_level="warning", lifespan="off"
-    )
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not instance.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    instance.should_exit = True
-    thread.join(timeout=10)
-
-
-def post(url: str, body: str, headers: dict[str, str]) -> tuple[int, str]:
-    request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
+    """The app exactly as `ofsted-bot start` serves it in HTTP mode."""
+    with serving(http_app(bot_settings(database_url, fake_slack), staffed_db)) as url:
+        yield url
 
 
 def command(

@@ -1,12 +1,17 @@
-"""App Home, published when a user opens it (and after they log an update)."""
+"""App Home, published when a user opens it (and after they log an update).
+
+Opening it is acknowledged at once; the view is published after (a lazy listener), so a slow
+or rate-limited `views.publish` never makes Slack wait and send the event again.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.listeners.later import after_the_ack
 from bot.services import Ofsted
 from bot.views.actions import Viewing
 from bot.views.home import home_view
@@ -36,7 +41,12 @@ def publish_home(ofsted: Ofsted, client: WebClient, user_id: str) -> None:
 
 
 def register(app: App, ofsted: Ofsted) -> None:
-    @app.event("app_home_opened")
-    def on_home(event: dict[str, Any], client: WebClient) -> None:
+    def acknowledge(ack: Ack) -> None:
+        ack()
+
+    def publish(event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") == "home":
-            publish_home(ofsted, client, event["user"])
+            with after_the_ack("app_home_opened"):
+                publish_home(ofsted, client, event["user"])
+
+    app.event("app_home_opened")(ack=acknowledge, lazy=[publish])

@@ -1,4 +1,9 @@
-"""`/ofsted` and the buttons that run commands again (share, more, history, suggestions)."""
+"""`/ofsted` and the buttons that run commands again (share, more, history, suggestions).
+
+A lookup is answered in the ack itself. What would make the ack wait on the Web API or on a
+slow build (`… share`, `/ofsted digest`, and every button, which answers through
+response_url) is acknowledged at once and done in a lazy listener after it.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +15,28 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.listeners.later import after_the_ack
 from bot.services import Ofsted
 from bot.views.common import Reply
+from commands.grammar import parse
+from commands.registry import lookup
 from commands.router import handle
 from db.replies import remember_bot_message
 
 RERUN_BUTTONS = re.compile(r"^ofsted_(share|more|run|history)(:[0-9a-f]+)?$")
+LATER_VERBS = frozenset({"digest"})  # slow to build: answered after the ack
+WRITE_VERBS = frozenset({"update", "signoff"})  # committed before Slack hears back, as ever
+RESPONSE_URL_MESSAGES = 5  # response_url takes five messages
+
+
+def answered_later(text: str) -> bool:
+    """Whether `/ofsted TEXT` is acknowledged first and answered after: sharing a lookup posts
+    through the Web API, and the verbs in LATER_VERBS take a while (and answer in several
+    messages)."""
+    invocation = parse(text)
+    verb = lookup(invocation.verb)
+    name = verb.help.name if verb is not None else None
+    return name in LATER_VERBS or (invocation.share and name not in WRITE_VERBS)
 
 
 def share(
@@ -45,40 +66,67 @@ def share(
 
 
 def register(app: App, ofsted: Ofsted) -> None:
-    @app.command(re.compile(r"^/ofsted"))
-    def on_ofsted(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ctx = ofsted.context(command["user_id"], command.get("channel_id"))
-        reply = handle(ctx, command.get("text", ""))
-        if not reply.in_channel:
-            ack(**reply.payload())
-            for followup in reply.followups[:4]:  # response_url takes five messages
-                respond(**followup.payload())
+    def acknowledge_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        text = command.get("text", "")
+        if answered_later(text):
+            ack()
             return
-        ack()
-        share(ofsted, client, respond, command["channel_id"], command["user_id"], reply)
+        reply = handle(ofsted.context(command["user_id"], command.get("channel_id")), text)
+        ack(**reply.payload())
+        for followup in reply.followups[: RESPONSE_URL_MESSAGES - 1]:  # none expected here:
+            respond(**followup.payload())  # a verb with followups belongs in LATER_VERBS
 
-    @app.action(RERUN_BUTTONS)
-    def on_button(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
+    def answer_command(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        text = command.get("text", "")
+        if not answered_later(text):
+            return
+        with after_the_ack(f"/ofsted {parse(text).verb}", respond):
+            user_id, channel_id = command["user_id"], command.get("channel_id")
+            reply = handle(ofsted.context(user_id, channel_id), text)
+            if reply.in_channel and channel_id:
+                share(ofsted, client, respond, channel_id, user_id, reply)
+                return
+            for message in [reply, *reply.followups][:RESPONSE_URL_MESSAGES]:
+                respond(**message.payload())
+
+    app.command(re.compile(r"^/ofsted"))(ack=acknowledge_command, lazy=[answer_command])
+
+    def acknowledge_button(ack: Ack) -> None:
         ack()
+
+    def answer_button(
+        body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
         kind = action["action_id"].removeprefix("ofsted_").split(":")[0]
-        user_id = body["user"]["id"]
-        channel_id = (body.get("channel") or {}).get("id")
-        try:
-            value = json.loads(action.get("value") or "{}")
-            command, page = str(value["cmd"]), int(value.get("page", 0))
-        except (ValueError, KeyError, TypeError):
-            respond(
-                response_type="ephemeral",
-                replace_original=False,
-                text="That button is out of date: run the command again.",
-            )
-            return
-        reply = handle(
-            ofsted.context(user_id, channel_id), command, page=page, share=kind == "share"
+        with after_the_ack(f"the {kind} button", respond):
+            rerun(ofsted, body, action, kind, client, respond)
+
+    app.action(RERUN_BUTTONS)(ack=acknowledge_button, lazy=[answer_button])
+
+
+def rerun(
+    ofsted: Ofsted,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    kind: str,
+    client: WebClient,
+    respond: Respond,
+) -> None:
+    """A button that runs a command again: share it, its next page, its history, a suggestion."""
+    user_id = body["user"]["id"]
+    channel_id = (body.get("channel") or {}).get("id")
+    try:
+        value = json.loads(action.get("value") or "{}")
+        command, page = str(value["cmd"]), int(value.get("page", 0))
+    except (ValueError, KeyError, TypeError):
+        respond(
+            response_type="ephemeral",
+            replace_original=False,
+            text="That button is out of date: run the command again.",
         )
-        if kind == "share" and reply.in_channel and channel_id:
-            share(ofsted, client, respond, channel_id, user_id, reply)
-            return
-        respond(**{**reply.payload(), "replace_original": kind == "more"})
+        return
+    reply = handle(ofsted.context(user_id, channel_id), command, page=page, share=kind == "share")
+    if kind == "share" and reply.in_channel and channel_id:
+        share(ofsted, client, respond, channel_id, user_id, reply)
+        return
+    respond(**{**reply.payload(), "replace_original": kind == "more"})
