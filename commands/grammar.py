@@ -2,7 +2,8 @@
 
 `/ofsted <verb> <args>`; a bare recommendation number (`/ofsted 4`, `/ofsted b`) means `rec`, a
 bare action ref (`/ofsted 4.2`) means `action`, and an empty command means `help`. A trailing
-word `share` posts the answer in the channel instead of privately.
+word `share` posts the answer in the channel instead of privately, except after a verb whose
+words are what the user is recording (`update`): there it is part of the text.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from commands.context import Invocation
 
 REC_NUMBER = re.compile(r"^(\d{1,3}|[A-Za-z])$")
 ACTION_REF = re.compile(r"^[A-Za-z0-9]{1,4}(\.[A-Za-z0-9]{1,4}){1,3}$")
+TEXT_VERBS = frozenset({"update"})  # the rest of the line is the user's words, kept whole
 MAX_TEXT = 4000  # Slack caps command text well below this; anything longer is cut
 
 
@@ -23,7 +25,8 @@ def words(text: str) -> list[str]:
 def parse(text: str, *, page: int = 0, share: bool = False) -> Invocation:
     text = text[:MAX_TEXT].strip()
     tokens = words(text)
-    if tokens and tokens[-1].lower() == "share" and len(tokens) > 1:
+    takes_share = bool(tokens) and tokens[0].lower() not in TEXT_VERBS
+    if takes_share and tokens[-1].lower() == "share" and len(tokens) > 1:
         tokens, share = tokens[:-1], True
         text = text[: text.lower().rfind("share")].rstrip()
     if not tokens:
