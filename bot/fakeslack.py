@@ -427,6 +427,10 @@ class FakeSlack:
                 ]
                 limit = int(args.get("limit") or 100)
                 return ok | {"messages": posted[:limit], "has_more": len(posted) > limit}
+            case "conversations.list":  # the channels posted to, named as posted
+                named = [c for c in self._history if c[:1] not in ("D", "G")]
+                found = [{"id": c, "name": c.lstrip("#").lower(), "is_member": True} for c in named]
+                return ok | {"channels": found, "response_metadata": {"next_cursor": ""}}
             case "conversations.replies":  # the parent, then its replies, oldest first
                 if not ts:
                     return _err("thread_not_found")
