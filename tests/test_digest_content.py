@@ -130,7 +130,7 @@ def test_details_too_long_for_one_message_are_cut_with_a_pointer_to_the_board_pa
     text, blocks = digest_details(big, LONDON, date(2022, 10, 10), signoff_buttons=True)
     message = {"text": text, "blocks": [b.to_dict() for b in blocks]}
     assert message_problems(message) == [] and len(blocks) <= 50
-    assert "385 more in the board paper (XLSX)" in shown(message)
+    assert "380 more in the board paper (XLSX)" in shown(message)
 
 
 # -- bars: one square per action ----------------------------------------------------------------

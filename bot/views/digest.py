@@ -44,7 +44,7 @@ SECTION = 2900  # characters in a section block (Slack allows 3000)
 BOARD_SQUARES = 20  # squares in the board's bar before a scale is used
 REC_SQUARES = 10  # squares in a recommendation's bar before a scale is used
 REC_CHUNKS = 20  # section blocks of recommendations in the digest's message
-ITEMS = 15  # lines of a section in the thread; the board paper has the rest
+ITEMS = 20  # lines of a section in the thread; the board paper has the rest
 SIGNOFF_BUTTONS = 10
 KEY = (
     "🔴 red: off track, needs the board · 🟠 amber: at risk · 🟢 green: on track · "
