@@ -11,6 +11,7 @@ channel_not_found, ...) means Slack did not post it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.client import HTTPException
@@ -19,6 +20,8 @@ from typing import Any, Literal
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+log = logging.getLogger(__name__)
 
 METADATA_EVENT = "ofsted_delivery"  # the main message: {"key": <delivery key>}
 PART_EVENT = "ofsted_delivery_part"  # a thread message: {"key": "<key>#<part>", ...}
@@ -135,8 +138,10 @@ class SlackParts:
                 return True
         return False
 
-    def find_main(self, key: str, recipient: str) -> Where | None:
-        channel = self.channel_id(recipient)
+    def find_main(self, key: str, recipient: str, known: str | None = None) -> Where | None:
+        """The main message by its key, in `known` (the recipient's conversation, from an
+        earlier delivery) or the recipient's conversation looked up in Slack."""
+        channel = known or self.channel_id(recipient)
         for message in self._pages(
             "conversations_history", channel=channel, include_all_metadata=True
         ):
@@ -151,18 +156,24 @@ class SlackParts:
             if recipient.startswith(("U", "W")):
                 found = str(self.reader.conversations_open(users=recipient)["channel"]["id"])
             elif recipient.startswith("#"):
-                name = recipient[1:].lower()
-                for channel in self._pages(
-                    "conversations_list",
-                    item="channels",
-                    types="public_channel,private_channel",
-                    exclude_archived=True,
-                ):
-                    if channel.get("name") == name:
-                        found = str(channel["id"])
-                        break
+                found = self._named(recipient[1:].lower()) or recipient
             self._channels[recipient] = found
         return self._channels[recipient]
+
+    def _named(self, name: str) -> str | None:
+        """A channel's id by its name (needs channels:read and groups:read)."""
+        try:
+            for channel in self._pages(
+                "conversations_list",
+                item="channels",
+                types="public_channel,private_channel",
+                exclude_archived=True,
+            ):
+                if channel.get("name") == name:
+                    return str(channel["id"])
+        except SlackApiError as exc:
+            log.warning("cannot list channels to find #%s: %s", name, error_of(exc))
+        return None
 
     def _replies(self, channel: str, ts: str) -> Iterator[dict[str, Any]]:
         return self._pages(

@@ -218,7 +218,9 @@ class Sender:
             if in_doubt:
                 try:
                     if part.kind == "message":
-                        found = self.slack.find_main(delivery.key, delivery.recipient)
+                        found = self.slack.find_main(
+                            delivery.key, delivery.recipient, self._known_channel(delivery)
+                        )
                         if found is not None:
                             return found
                     elif self.slack.find(delivery.key, index, part, delivery.recipient, where):
@@ -239,11 +241,24 @@ class Sender:
                 time.sleep(self.pause * 2 ** (attempt - 1))
         raise AssertionError("unreachable")
 
+    def _known_channel(self, delivery: Delivery) -> str | None:
+        """The conversation an earlier delivery to the same recipient went to, if any."""
+        with self.database.sessions() as session:
+            return session.scalar(
+                select(Delivery.slack_channel)
+                .where(
+                    Delivery.recipient == delivery.recipient, Delivery.slack_channel.is_not(None)
+                )
+                .limit(1)
+            )
+
     def _nothing_to_send(self, delivery: Delivery, reason: str, now: datetime) -> None:
         found: Where | None = None
         if delivery.parts_done == 0 and delivery.in_doubt:
             try:
-                found = self.slack.find_main(delivery.key, delivery.recipient)
+                found = self.slack.find_main(
+                    delivery.key, delivery.recipient, self._known_channel(delivery)
+                )
             except Exception as exc:  # then it stays skipped: nothing more will be sent
                 log.warning("cannot look for delivery %s: %s", delivery.key, error_of(exc))
         if delivery.parts_done or found:

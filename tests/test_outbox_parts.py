@@ -143,7 +143,10 @@ def test_a_definite_error_on_a_file_is_not_looked_for(
 ) -> None:
     fake_slack.fail_next("files.completeUploadExternal", error="ratelimited", match=is_share)
     run(DIGEST_DAY)
+    [waiting] = [d for d in deliveries(staffed_db, "digest") if d.state == DeliveryState.PLANNED]
+    assert (waiting.parts_done, waiting.in_doubt, waiting.reason) == (2, False, "ratelimited")
     run("2022-10-10T10:00")
+    assert fake_slack.calls_to("conversations.replies") == []  # Slack said no: nothing to find
     assert_each_part_once(fake_slack, "U0SPM")
     assert_each_part_once(fake_slack, "#achieving-excellence")
 
