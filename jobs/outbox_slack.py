@@ -64,6 +64,9 @@ def posting_client(client: WebClient) -> WebClient:
         token=client.token,
         base_url=client.base_url,
         timeout=client.timeout,
+        ssl=client.ssl,
+        proxy=client.proxy,
+        headers=client.headers,
         retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
     )
 
