@@ -31,6 +31,9 @@ def parse_now(text: str | None, settings: Settings) -> datetime:
 def _row(d: Delivery, settings: Settings) -> str:
     due = d.due_at.astimezone(settings.tz).strftime("%a %-d %b %Y %H:%M")
     extra = f"  ({d.reason})" if d.reason else ""
+    if d.parts_done and d.state != DeliveryState.SENT:  # a digest part-way through
+        extra += f"  [{d.parts_done} part{'s' if d.parts_done > 1 else ''} posted"
+        extra += ", the next in doubt]" if d.in_doubt else "]"
     return f"{due}  {d.state.value:<8} {d.kind:<7} {d.recipient:<14} {d.key}{extra}"
 
 

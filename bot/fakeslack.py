@@ -7,7 +7,11 @@
 
 It serves `POST /api/<method>` on 127.0.0.1 from a daemon thread and answers like Slack (HTTP 200,
 `{"ok": ...}` JSON), checking blocks and views against `bot.block_limits`. `fail_next` injects
-faults; `response_url()` and `files_upload_v2` work end to end; every request becomes a `Call`.
+faults Slack answers instead of doing the call; `lose_answer` makes Slack do the call and then
+lose its answer (a timeout, a dropped connection or a 5xx), as happens in real life.
+`response_url()` and `files_upload_v2` work end to end (a shared file appears as a message in
+its channel or thread); `conversations.history` and `conversations.replies` return what was
+posted, metadata and files included; every request becomes a `Call`.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from datetime import datetime
 from email import policy
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -32,6 +36,8 @@ from bot.block_limits import message_problems, view_problems
 log = logging.getLogger(__name__)
 _Json = dict[str, Any]
 _Reply = tuple[int, _Json | str, dict[str, str]]  # status, JSON or text body, extra headers
+_DROP, _HANG = 0, -1  # reply statuses that mean: close the connection (at once, or after a while)
+Lost = Literal["timeout", "drop"] | int
 
 BOT_USER_ID, BOT_ID, TEAM_ID = "UBOT", "BBOT", "T0COUNCIL"
 WORKSPACE_URL = "https://council.slack.com/"
@@ -77,6 +83,7 @@ class Call:
     response: _Json  # the JSON answered ({"body": text} for a text answer)
     status: int
     path: str  # the method, the response_url key, or the file id
+    lost: str = ""  # done, but the answer was lost: "timeout", "drop" or the status sent ("500")
 
 
 class _Server(ThreadingHTTPServer):
@@ -91,6 +98,15 @@ class _Fault:
     error: str
     retry_after: int | None
     times: int
+    match: Callable[[_Json], bool] | None = None
+
+
+@dataclass
+class _LostAnswer:
+    method: str
+    how: Lost
+    times: int
+    match: Callable[[_Json], bool] | None
 
 
 def _err(error: str, **extra: Any) -> _Json:
@@ -167,8 +183,12 @@ class FakeSlack:
         self._thread: threading.Thread | None = None
         self._calls: list[Call] = []
         self._faults: list[_Fault] = []
+        self._lost: list[_LostAnswer] = []
+        self._stopping = threading.Event()
+        self.hang = 30.0  # seconds a "timeout" answer is held back (the client gives up first)
         self._users: dict[str, _Json] = {}
         self._files: dict[str, _Json] = {}
+        self._content: dict[str, bytes] = {}  # uploaded bytes by file id
         self._reactions: set[tuple[str, str, str]] = set()
         self._history: dict[str, list[dict[str, Any]]] = {}  # posted messages by channel
         self._counter = 0
@@ -176,6 +196,7 @@ class FakeSlack:
 
     def start(self) -> FakeSlack:
         if self._server is None:
+            self._stopping.clear()
             self._server = _Server((self._host, self._port), _make_handler(self))
             serve = self._server.serve_forever  # polls 20 times a second, so stop() is quick
             self._thread = threading.Thread(target=serve, args=(0.05,), daemon=True)
@@ -184,6 +205,7 @@ class FakeSlack:
 
     def stop(self) -> None:
         server, thread, self._server, self._thread = self._server, self._thread, None, None
+        self._stopping.set()  # let held-back answers go
         if server is not None:
             server.shutdown()
             server.server_close()
@@ -226,20 +248,55 @@ class FakeSlack:
         error: str | None = None,
         retry_after: int | None = None,
         times: int = 1,
+        match: Callable[[_Json], bool] | None = None,
     ) -> None:
-        """Make the next `times` calls to `method` ("*": any call) fail with `status`/`error`."""
+        """Make the next `times` calls to `method` ("*": any call) whose args satisfy `match`
+        fail with `status`/`error`, without taking effect."""
         if status == 200 and error is None:
             raise ValueError("a status 200 fault needs error=, e.g. 'channel_not_found'")
         default = {429: "ratelimited", 503: "service_unavailable"}.get(status, "internal_error")
         retry_after = 1 if status == 429 and retry_after is None else retry_after
         with self._lock:
-            self._faults.append(_Fault(method, status, error or default, retry_after, times))
+            self._faults.append(_Fault(method, status, error or default, retry_after, times, match))
+
+    def lose_answer(
+        self,
+        method: str,
+        how: Lost = "timeout",
+        *,
+        times: int = 1,
+        match: Callable[[_Json], bool] | None = None,
+    ) -> None:
+        """Let the next `times` calls to `method` (whose args satisfy `match`) take effect, then
+        lose Slack's answer: "timeout" holds it back until the client gives up, "drop" closes
+        the connection without one, a status (500, 503) answers that error instead. The message
+        is posted (or the file shared) all the same; the call is recorded with `lost` set."""
+        with self._lock:
+            self._lost.append(_LostAnswer(method, how, times, match))
 
     def clear(self) -> None:
         """Forget recorded calls and pending faults (users, files and the ts clock stay)."""
         with self._lock:
             self._calls.clear()
             self._faults.clear()
+            self._lost.clear()
+
+    def messages(self, channel: str, thread_ts: str | None = None) -> list[_Json]:
+        """What is in a channel (top-level messages), or in one thread (its parent first)."""
+        channel = "D" + channel if channel[:1] in ("U", "W") else channel
+        with self._lock:
+            posted = list(self._history.get(channel, []))
+        if thread_ts is None:
+            return [m for m in posted if m.get("thread_ts", m["ts"]) == m["ts"]]
+        return [m for m in posted if thread_ts in (m["ts"], m.get("thread_ts"))]
+
+    def file_content(self, name: str) -> bytes:
+        """The bytes last uploaded under a file name."""
+        with self._lock:
+            found = [f for f in self._files.values() if f["name"] == name and f["uploaded"]]
+            if not found:
+                raise KeyError(name)
+            return bytes(self._content[found[-1]["id"]])
 
     def add_user(
         self, user_id: str, real_name: str, *, tz: str = "Europe/London", is_bot: bool = False
@@ -275,7 +332,14 @@ class FakeSlack:
         self, method: str, path: str, args: _Json, headers: _Json, answer: Callable[[], _Reply]
     ) -> _Reply:
         with self._lock:  # one call at a time, so ts order is call order
-            if fault := next((f for f in self._faults if f.method in (method, "*")), None):
+            if fault := next(
+                (
+                    f
+                    for f in self._faults
+                    if f.method in (method, "*") and (f.match is None or f.match(args))
+                ),
+                None,
+            ):
                 fault.times -= 1
                 if fault.times <= 0:
                     self._faults.remove(fault)
@@ -285,6 +349,24 @@ class FakeSlack:
                 reply = answer()
             response = reply[1] if isinstance(reply[1], dict) else {"body": reply[1]}
             call = Call(method, args, headers, response, reply[0], path)
+            if lost := next(
+                (
+                    x
+                    for x in self._lost
+                    if x.method == method and (x.match is None or x.match(args))
+                ),
+                None,
+            ):
+                lost.times -= 1
+                if lost.times <= 0:
+                    self._lost.remove(lost)
+                call.lost = str(lost.how)
+                if lost.how == "drop":
+                    reply = (_DROP, "", {})
+                elif lost.how == "timeout":
+                    reply = (_HANG, "", {})
+                else:
+                    reply = (int(lost.how), _err("internal_error"), {})
             self._calls.append(call)
         if self._on_call is not None:
             try:
@@ -297,6 +379,7 @@ class FakeSlack:
         if (record := self._files.get(file_id)) is None:
             return 404, "file_not_found", {}
         record.update(size=len(data), uploaded=True)
+        self._content[file_id] = data
         return 200, f"OK - {len(data)}", {}
 
     def _api(self, method: str, args: _Json, headers: dict[str, str]) -> _Reply:
@@ -336,10 +419,28 @@ class FakeSlack:
                     message["metadata"] = args["metadata"]
                 self._history.setdefault(channel, []).append(message)
                 return ok | {"channel": channel, "ts": ts, "message": message}
-            case "conversations.history":
-                posted = list(reversed(self._history.get(channel, [])))
+            case "conversations.history":  # newest first; thread replies are not in it
+                posted = [
+                    m
+                    for m in reversed(self._history.get(channel, []))
+                    if m.get("thread_ts", m["ts"]) == m["ts"]
+                ]
                 limit = int(args.get("limit") or 100)
                 return ok | {"messages": posted[:limit], "has_more": len(posted) > limit}
+            case "conversations.list":  # the channels posted to, named as posted
+                named = [c for c in self._history if c[:1] not in ("D", "G")]
+                found = [{"id": c, "name": c.lstrip("#").lower(), "is_member": True} for c in named]
+                return ok | {"channels": found, "response_metadata": {"next_cursor": ""}}
+            case "conversations.replies":  # the parent, then its replies, oldest first
+                if not ts:
+                    return _err("thread_not_found")
+                thread = [
+                    m for m in self._history.get(channel, []) if ts in (m["ts"], m.get("thread_ts"))
+                ]
+                if not thread:
+                    return _err("thread_not_found")
+                limit = int(args.get("limit") or 1000)
+                return ok | {"messages": thread[:limit], "has_more": len(thread) > limit}
             case "chat.postEphemeral":
                 return ok | {"message_ts": self._ts()}
             case "chat.update":
@@ -390,6 +491,9 @@ class FakeSlack:
 
     def _complete_upload(self, args: _Json) -> _Json:
         channel, done = args.get("channel_id"), []
+        channel = (
+            "D" + channel if isinstance(channel, str) and channel[:1] in ("U", "W") else channel
+        )
         for item in args["files"] if isinstance(args["files"], list) else []:
             item = item if isinstance(item, dict) else {"id": item}
             record = self._files.get(str(item.get("id")))
@@ -399,7 +503,16 @@ class FakeSlack:
             link = f"{WORKSPACE_URL}files/{BOT_USER_ID}/{record['id']}/{record['name']}"
             shared = {"channels": [channel] if channel else [], "permalink": link}
             done.append({k: v for k, v in record.items() if k != "uploaded"} | shared)
-        return {"ok": True, "files": done} if done else _err("invalid_arguments")
+        if not done:
+            return _err("invalid_arguments")
+        if channel:  # the share is a message in the channel (or the thread) with the files
+            message: _Json = {"type": "message", "subtype": "file_share", "user": BOT_USER_ID}
+            message |= {"bot_id": BOT_ID, "text": args.get("initial_comment") or ""}
+            message |= {"ts": self._ts(), "upload": True, "files": done}
+            if args.get("thread_ts"):
+                message["thread_ts"] = str(args["thread_ts"])
+            self._history.setdefault(str(channel), []).append(message)
+        return {"ok": True, "files": done}
 
 
 def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
@@ -419,6 +532,11 @@ def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             except Exception as exc:  # a bug in the fake: say so rather than hang up
                 log.exception("FakeSlack failed on %s", self.path)
                 reply = (500, _err(f"fakeslack_error: {exc!r}"), {})
+            if reply[0] == _HANG:  # hold the answer back until the client gave up
+                fake._stopping.wait(fake.hang)
+            if reply[0] in (_DROP, _HANG):  # and close the connection without one
+                self.close_connection = True
+                return
             self._send(*reply)
 
         def _send(self, status: int, body: _Json | str, headers: dict[str, str]) -> None:

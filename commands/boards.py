@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from bot.views.common import MAX_BLOCKS, Reply, context, mrkdwn
+from bot.views.digest import digest_details, digest_summary
 from bot.views.help import echo
-from bot.views.reminders import digest_details, digest_summary
 from commands.context import Context, Invocation
 from commands.registry import UsageError, command
 from db.lookups import current_plan
@@ -104,12 +104,17 @@ def digest_preview(ctx: Context, inv: Invocation) -> Reply:
         if meeting is None:
             raise UsageError(f"The {board.name} has no meeting ahead.")
         digest = digest_for(session, board, meeting, ctx.now, ctx.tz)
+    if not digest.actions:
+        text = f"The {board.name} gets no digest: its plans have no actions yet."
+        return Reply([mrkdwn(text)], text)
     text, blocks = digest_summary(digest, ctx.tz)
-    details: list[Reply] = []
-    for title, section in digest_details(digest, ctx.tz, ctx.today, signoff_buttons=True):
-        if details and len(details[-1].blocks) + len(section) <= MAX_BLOCKS:
-            details[-1].blocks += section  # pack the sections into as few messages as fit
-            details[-1].text += f" · {title}"
-        else:
-            details.append(Reply(list(section), title))
-    return Reply(blocks, f"Preview: {text}", followups=details)
+    details, detail_blocks = digest_details(digest, ctx.tz, ctx.today, signoff_buttons=True)
+    files = context(
+        "In Slack the chart (PNG) and the board paper (XLSX) follow in the thread; "
+        f"`ofsted-bot digest {board.key} --out DIR` writes them."
+    )
+    return Reply(
+        blocks,
+        f"Preview: {text}",
+        followups=[Reply([*detail_blocks[: MAX_BLOCKS - 1], files], details)],
+    )

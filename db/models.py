@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
@@ -382,8 +383,11 @@ class Delivery(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     reason: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    slack_channel: Mapped[str | None] = mapped_column(String(32))
-    slack_ts: Mapped[str | None] = mapped_column(String(32))
+    slack_channel: Mapped[str | None] = mapped_column(String(32))  # of the main message,
+    slack_ts: Mapped[str | None] = mapped_column(String(32))  # recorded as soon as it is posted
+    parts_done: Mapped[int] = mapped_column(default=0, server_default="0")  # main, thread, files
+    in_doubt: Mapped[bool] = mapped_column(default=False, server_default=false())  # the next
+    # part may have been posted (lost answer, dead sender): look for it before posting it
     claimed_at: Mapped[datetime | None]
     not_before: Mapped[datetime | None]  # after a passing fault: when to try again
     sent_at: Mapped[datetime | None]

@@ -8,14 +8,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.views.reminders import alert_view, digest_details, digest_summary, nudge_view
+from bot.views.digest import digest_details, digest_summary
+from bot.views.reminders import alert_view, nudge_view
 from db.database import Database
 from db.models import Board, Delivery, Meeting, MeetingStatus
+from jobs.alerts import DeliveryAlert
 from jobs.digest import action_lines, build_digest
 from jobs.digest_files import board_paper_xlsx, rag_chart_png
 from jobs.digest_model import ActionLine, Digest
-from jobs.meetings import all_boards
+from jobs.meetings import all_boards, find_board
 from jobs.sender import Compose, Composed, NothingToSendError
+
+NO_ACTIONS = "the board's plans have no actions: nothing to report"
 
 
 def digest_for(
@@ -56,22 +60,33 @@ def next_meeting(session: Session, board: Board, today: date) -> Meeting | None:
 
 
 def digest_message(digest: Digest, tz: ZoneInfo, today: date, *, mention: bool = True) -> Composed:
+    """One message, one thread message with the details, and the chart and board paper."""
     text, blocks = digest_summary(digest, tz)
-    thread = [
-        (t, [b.to_dict() for b in bl])
-        for t, bl in digest_details(digest, tz, today, signoff_buttons=True, mention=mention)
-    ]
+    details, detail_blocks = digest_details(
+        digest, tz, today, signoff_buttons=True, mention=mention
+    )
     stem = f"{digest.board_key}-{digest.meeting:%Y-%m-%d}"
     return Composed(
         text,
         [b.to_dict() for b in blocks],
-        thread,
+        [(details, [b.to_dict() for b in detail_blocks])],
         [
             (f"{stem}-rag.png", rag_chart_png(digest)),
             (f"{stem}-board-paper.xlsx", board_paper_xlsx(digest)),
         ],
         purpose="digest",
     )
+
+
+def alert_message(database: Database, alert: DeliveryAlert) -> Composed:
+    """An admin's alert, naming the board and the meeting of the delivery that failed."""
+    with database.sessions() as session:
+        board = find_board(session, alert.board) if alert.board else None
+        meeting = session.get(Meeting, alert.meeting_id) if alert.meeting_id else None
+        text, blocks = alert_view(
+            alert, board.name if board else None, meeting.held_on if meeting else None
+        )
+    return Composed(text, [b.to_dict() for b in blocks], purpose="alert")
 
 
 def make_composer(database: Database, tz: ZoneInfo, now: datetime) -> Compose:
@@ -81,12 +96,7 @@ def make_composer(database: Database, tz: ZoneInfo, now: datetime) -> Compose:
 
     def compose(delivery: Delivery) -> Composed:
         if delivery.kind == "alert":
-            text, blocks = alert_view(
-                str(delivery.payload.get("key", delivery.payload)),
-                str(delivery.payload.get("recipient", "")),
-                str(delivery.payload.get("error", "")),
-            )
-            return Composed(text, [b.to_dict() for b in blocks], purpose="alert")
+            return alert_message(database, DeliveryAlert.from_payload(delivery.payload))
         with database.sessions() as session:
             boards = {b.key: b for b in all_boards(session)}
             board = boards.get(str(delivery.payload.get("board")))
@@ -94,11 +104,11 @@ def make_composer(database: Database, tz: ZoneInfo, now: datetime) -> Compose:
             if board is None or meeting is None:
                 raise NothingToSendError("its board or meeting no longer exists")
             if delivery.kind == "digest":
+                digest = digest_for(session, board, meeting, now, tz)
+                if not digest.actions:
+                    raise NothingToSendError(NO_ACTIONS)
                 return digest_message(
-                    digest_for(session, board, meeting, now, tz),
-                    tz,
-                    today,
-                    mention=delivery.recipient.startswith(("U", "W")),
+                    digest, tz, today, mention=delivery.recipient.startswith(("U", "W"))
                 )
             wanted = set(delivery.payload.get("actions", []))
             if board.key not in lines_of:

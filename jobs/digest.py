@@ -8,8 +8,8 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload, raiseload
+from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy.orm import Session, aliased, joinedload, raiseload
 
 from db.lookups import DONE
 from db.models import Action, Board, Cover, Post, Recommendation, Update
@@ -50,28 +50,19 @@ def action_lines(session: Session, board: Board, today: date) -> list[ActionLine
             .order_by(Cover.id)
         )
     }
-    latest_at = dict(
-        session.execute(
-            select(Update.action_id, func.max(Update.created_at))
-            .join(Action, Action.id == Update.action_id)
-            .where(Action.plan_id.in_(plan_ids), Update.retracted.is_(False))
-            .group_by(Update.action_id)
-        ).all()
+    newest = (
+        select(Update.id)
+        .where(Update.action_id == Action.id, standing())
+        .order_by(Update.created_at.desc(), Update.id.desc())
+        .limit(1)
+        .correlate(Action)
+        .scalar_subquery()
     )
-    texts = {
-        u.action_id: u.text
+    latest = {
+        u.action_id: u
         for u in session.scalars(
             select(Update)
-            .join(Action, Action.id == Update.action_id)
-            .where(
-                Action.plan_id.in_(plan_ids),
-                Update.retracted.is_(False),
-                Update.created_at
-                == select(func.max(Update.created_at))
-                .where(Update.action_id == Action.id, Update.retracted.is_(False))
-                .correlate(Action)
-                .scalar_subquery(),
-            )
+            .where(Update.id.in_(select(newest).where(Action.plan_id.in_(plan_ids))))
             .options(raiseload("*"))
         )
     }
@@ -94,8 +85,8 @@ def action_lines(session: Session, board: Board, today: date) -> list[ActionLine
                 a.due_original,
                 a.status.value,
                 a.rag.value if a.rag else None,
-                latest_at.get(a.id),
-                texts.get(a.id),
+                latest[a.id].created_at if a.id in latest else None,
+                latest[a.id].text if a.id in latest else None,
             )
         )
     return lines
@@ -109,11 +100,21 @@ def needs_update(line: ActionLine, since: datetime | None, today: date, meeting:
     return stale or (line.due is not None and line.due <= meeting)
 
 
+def standing() -> ColumnElement[bool]:
+    """An update that stands: not withdrawn (undone or its message deleted), not replaced by an
+    edit (a later version supersedes it)."""
+    later = aliased(Update)
+    return Update.retracted.is_(False) & ~exists().where(later.supersedes_id == Update.id)
+
+
 def _changes(session: Session, plan_ids: list[int], since: datetime | None) -> list[Change]:
+    """One change per update logged since `since` that still stands: its latest version's text
+    and status, moved from where its first version found the action. A withdrawn update (its
+    last version retracts it) is left out, with every version it had."""
     query = (
         select(Update)
         .join(Action, Action.id == Update.action_id)
-        .where(Action.plan_id.in_(plan_ids), Update.retracted.is_(False))
+        .where(Action.plan_id.in_(plan_ids))
         .options(
             joinedload(Update.action).joinedload(Action.plan),
             joinedload(Update.author),
@@ -123,23 +124,33 @@ def _changes(session: Session, plan_ids: list[int], since: datetime | None) -> l
     )
     if since is not None:
         query = query.where(Update.created_at >= since)
-    return [
-        Change(
-            u.action.plan.key,
-            u.action.ref,
-            u.action.title,
-            u.created_at,
-            u.author.slack_user_id if u.author else None,
-            u.text,
-            u.status_from.value if u.status_from else None,
-            u.status_to.value if u.status_to else None,
-            u.rag_from.value if u.rag_from else None,
-            u.rag_to.value if u.rag_to else None,
-            u.escalation,
-            u.due_to,
+    versions = list(session.scalars(query.limit(2000)))
+    by_id = {u.id: u for u in versions}
+    replaced = {u.supersedes_id for u in versions if u.supersedes_id}
+    changes = []
+    for head in versions:
+        if head.id in replaced or head.retracted:
+            continue
+        first = head
+        while first.supersedes_id in by_id:
+            first = by_id[first.supersedes_id]
+        changes.append(
+            Change(
+                head.action.plan.key,
+                head.action.ref,
+                head.action.title,
+                first.created_at,
+                first.author.slack_user_id if first.author else None,
+                head.text,
+                first.status_from.value if first.status_from else None,
+                head.status_to.value if head.status_to else None,
+                first.rag_from.value if first.rag_from else None,
+                head.rag_to.value if head.rag_to else None,
+                head.escalation or first.escalation,
+                head.due_to or first.due_to,
+            )
         )
-        for u in session.scalars(query.limit(2000))
-    ]
+    return sorted(changes, key=lambda c: c.at, reverse=True)
 
 
 def _key(status: str, rag: str | None) -> str:

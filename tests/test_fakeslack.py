@@ -326,3 +326,38 @@ def test_stop_releases_the_port() -> None:
         socket.create_connection(("127.0.0.1", port), timeout=1),
     ):
         pass
+
+
+@pytest.mark.parametrize("how", ["timeout", "drop", 500])
+def test_a_lost_answer_still_posts_the_message(fake: FakeSlack, how: str | int) -> None:
+    quick = WebClient(token="xoxb-test", base_url=fake.base_url, retry_handlers=[], timeout=1)
+    fake.lose_answer("chat.postMessage", how)  # type: ignore[arg-type]
+    with pytest.raises((OSError, SlackApiError)):
+        quick.chat_postMessage(
+            channel="C1", text="hi", metadata={"event_type": "e", "event_payload": {"key": "k"}}
+        )
+    [call] = fake.calls_to("chat.postMessage")
+    assert call.lost == str(how) and call.response["ok"] is True
+    [posted] = quick.conversations_history(channel="C1")["messages"]
+    assert posted["metadata"]["event_payload"] == {"key": "k"}
+    assert quick.chat_postMessage(channel="C1", text="again")["ok"] is True  # only once
+
+
+def test_replies_and_file_shares_in_a_thread(fake: FakeSlack, client: WebClient) -> None:
+    parent = client.chat_postMessage(channel="U1", text="digest")
+    channel, ts = parent["channel"], parent["ts"]
+    meta = {"event_type": "e", "event_payload": {"key": "k#1"}}
+    client.chat_postMessage(channel=channel, thread_ts=ts, text="details", metadata=meta)
+    fake.lose_answer("files.completeUploadExternal", "drop")
+    with pytest.raises(ConnectionError):
+        client.files_upload_v2(content=b"PNG", filename="x.png", channel=channel, thread_ts=ts)
+    thread = client.conversations_replies(channel=channel, ts=ts)["messages"]
+    assert [m["text"] for m in thread[:2]] == ["digest", "details"]
+    assert thread[1]["metadata"]["event_payload"] == {"key": "k#1"}
+    assert [f["name"] for f in thread[2]["files"]] == ["x.png"]
+    assert [m["text"] for m in client.conversations_history(channel=channel)["messages"]] == [
+        "digest"
+    ]
+    assert fake.messages("U1", ts) == thread and fake.file_content("x.png") == b"PNG"
+    with pytest.raises(SlackApiError):
+        client.conversations_replies(channel=channel, ts="1.2")

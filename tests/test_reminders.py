@@ -372,7 +372,13 @@ def test_two_tick_runners_at_once_send_each_message_once(
         assert results == [0, 0], errors
         sent = keys(fake)
     assert len(sent) == len(set(sent)) >= 6  # second nudges and digests, each once
-    assert all(d.state == DeliveryState.SENT for d in deliveries(staffed_db))
+    # issue 8: the Getting to Good working group's plans have no actions, so its digest is
+    # skipped (with a reason) rather than sent full of zeros
+    assert all(
+        d.state == DeliveryState.SENT
+        or (d.state == DeliveryState.SKIPPED and d.payload.get("board") == "g2g" and d.reason)
+        for d in deliveries(staffed_db)
+    )
 
 
 def test_the_channel_digest_pings_nobody(
