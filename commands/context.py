@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
@@ -13,6 +14,11 @@ from db.database import Database
 
 if TYPE_CHECKING:
     from commands.search import SearchCatalogue
+
+
+# The request being handled, for commands that store something: a slash command's trigger id
+# (set by bot.listeners.updates around each request), so the same request sent twice is done once.
+REQUEST_KEY: ContextVar[str | None] = ContextVar("ofsted_request_key", default=None)
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,7 @@ class Context:
     user_id: str
     channel_id: str | None = None
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    request_key: str | None = field(default_factory=REQUEST_KEY.get)
 
     @property
     def tz(self) -> ZoneInfo:
