@@ -273,3 +273,39 @@ def test_a_direct_message_is_recorded_as_one(slack: Driver, staffed_db: Database
     [mention] = updates_of(staffed_db, "4.2")
     assert mention.source == UpdateSource.MENTION
     assert "direct message" in slack.command("history 4.1").text
+
+
+def test_direct_messages_recorded_as_mentions_before_become_direct_messages(
+    database_url: str,
+) -> None:
+    from sqlalchemy import text
+
+    from db.session import downgrade
+
+    db = Database.connect(database_url)
+    try:
+        db.upgrade("0004")
+        import_plan_file(db.writes, Path(__file__).parent / "fixtures" / "plans" / "small.yaml")
+        sources = "SELECT slack_channel, source FROM action_update ORDER BY slack_channel"
+        with db.engine.begin() as connection:
+            action_id = connection.execute(text("SELECT min(id) FROM action")).scalar()
+            for channel in ("C0BOARD", "D0CP"):
+                connection.execute(
+                    text(
+                        "INSERT INTO action_update (action_id, version, text, retracted, source,"
+                        " slack_channel, slack_ts, created_at) VALUES (:a, 1, 'x', false,"
+                        " 'mention', :c, '1.1', :t)"
+                    ),
+                    {"a": action_id, "c": channel, "t": "2022-09-05 08:00:00+00:00"},
+                )
+        db.upgrade()
+        with db.engine.connect() as connection:
+            assert connection.execute(text(sources)).all() == [
+                ("C0BOARD", "mention"),
+                ("D0CP", "direct message"),
+            ]
+        downgrade(db.engine, "0004")
+        with db.engine.connect() as connection:
+            assert [s for _, s in connection.execute(text(sources))] == ["mention", "mention"]
+    finally:
+        db.dispose()
