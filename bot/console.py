@@ -83,8 +83,6 @@ class Console:
         self.app = build_app(
             self.settings, database, client=client, clock=lambda: self.clock or datetime.now(UTC)
         )
-        # what the bot does after answering (confirmations, filling a form) shows before the
-        # next prompt, in the order Slack would see it
         self.lazy = run_lazy_after_response(self.app)
         self.user_id = user_id or self._first_holder() or CONSOLE_USER
         self.buttons: list[dict[str, Any]] = []
@@ -173,7 +171,7 @@ class Console:
             answer = json.loads(response.body) if response.body else None
             if answer and ("blocks" in answer or "text" in answer):
                 self._show("ofsted-bot (only visible to you)", answer)
-        self.lazy.run_pending()
+        self.lazy.run_pending()  # what the bot does after answering, before the next prompt
         return answer
 
     def slash(self, text: str) -> None:
