@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import logging
 import secrets
-import threading
 import time
 import uuid
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -36,6 +34,7 @@ from bot.views.help import internal_error_view
 from db.database import Database
 
 log = logging.getLogger(__name__)
+LAZY_WORKERS = 16
 
 # what a user sees while Slack's auth.test fails (Bolt's default says to reinstall the app)
 SLACK_UNREACHABLE = (
@@ -60,43 +59,8 @@ def make_client(settings: Settings, token: str | None = None) -> WebClient:
     )
 
 
-class TrackedExecutor(ThreadPoolExecutor):
-    """The listeners' thread pool, which knows what it still has to do (see OfstedApp.settle)."""
-
-    def __init__(self) -> None:
-        super().__init__(thread_name_prefix="ofsted-listener")
-        self._pending: set[Future[Any]] = set()
-        self._lock = threading.Lock()
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        future = super().submit(fn, *args, **kwargs)
-        with self._lock:
-            self._pending.add(future)
-        future.add_done_callback(self._done)
-        return future
-
-    def _done(self, future: Future[Any]) -> None:
-        with self._lock:
-            self._pending.discard(future)
-
-    def wait_idle(self, timeout: float) -> bool:
-        """Wait until all work (and any work it started) is done; False if it timed out."""
-        deadline = time.monotonic() + timeout
-        while True:
-            with self._lock:
-                pending = set(self._pending)
-            if not pending:
-                return True
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False
-            wait(pending, timeout=left)
-
-
 class OfstedApp(App):
-    """Bolt's App, timing each request, with a way to wait for the work done after acks."""
-
-    executor: TrackedExecutor
+    """Bolt's App, timing each request."""
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         started = time.perf_counter()
@@ -108,11 +72,6 @@ class OfstedApp(App):
             log.debug(
                 "%s handled in %.1f ms", kind or "request", (time.perf_counter() - started) * 1000
             )
-
-    def settle(self, timeout: float = 60) -> None:
-        """Wait for the lazy listeners' work (tests and the console show what follows an ack)."""
-        if not self.executor.wait_idle(timeout):
-            log.warning("work after the ack still running after %.0f s", timeout)
 
 
 def build_app(
@@ -136,7 +95,8 @@ def build_app(
         else secrets.token_hex(16)
     )
     web = client or make_client(settings)
-    executor = TrackedExecutor()
+    # the lazy listeners' threads (work after the ack): bounded, so a burst queues, not grows
+    executor = ThreadPoolExecutor(max_workers=LAZY_WORKERS, thread_name_prefix="ofsted-lazy")
     app = OfstedApp(
         client=web,
         signing_secret=signing_secret,
@@ -148,7 +108,6 @@ def build_app(
         listener_executor=executor,
         user_facing_authorize_error_message=SLACK_UNREACHABLE,
     )
-    app.executor = executor
     ofsted = Ofsted(settings, database, clock)
 
     lookups.register(app, ofsted)

@@ -18,7 +18,7 @@ from db.database import Database, DatabaseUnavailableError
 from db.models import Plan
 from db.plan_export import export_document, to_csv, to_yaml, write_xlsx
 from db.plan_import import NoCurrentPlanError, import_plan_file
-from db.planfile import PlanFileError, parse_plan_file
+from db.planfile import PlanFileError, parse_plan_file, rag_warnings
 from db.queries import (
     add_cover,
     covers_from,
@@ -92,6 +92,8 @@ def cmd_plan_validate(args: argparse.Namespace, settings: Settings) -> int:
         f"{args.file}: OK: {spec.council}, {len(spec.plans)} plans, {recs} recommendations, "
         f"{actions} actions, {len(spec.posts)} posts, {len(spec.boards)} boards"
     )
+    for warning in rag_warnings(spec):
+        print(f"  warning: {warning}")
     return 0
 
 

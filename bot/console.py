@@ -22,6 +22,7 @@ from slack_bolt import BoltRequest
 from bot.app import build_app, make_client
 from bot.console_render import form_value, initial_values, render, render_view
 from bot.fakeslack import Call, FakeSlack
+from bot.lazy import run_lazy_after_response
 from bot.settings import Settings
 from bot.slack_requests import (
     block_actions_body,
@@ -84,6 +85,7 @@ class Console:
         self.app = build_app(
             self.settings, database, client=client, clock=lambda: self.clock or datetime.now(UTC)
         )
+        self.lazy = run_lazy_after_response(self.app)
         self.user_id = user_id or self._first_holder() or CONSOLE_USER
         self.buttons: list[dict[str, Any]] = []
         self.thread: tuple[str, str] | None = None  # (channel, ts) of the bot's last message
@@ -119,6 +121,9 @@ class Console:
             self.thread = (call.response["channel"], call.response["ts"])
         if call.method in {"views.open", "views.push", "views.update"} and call.response.get("ok"):
             self.modal, self.filled = call.response["view"], {}
+            inputs = [b for b in self.modal.get("blocks", []) if b.get("type") == "input"]
+            if call.method == "views.open" and not inputs:
+                return  # opened at once to be filled in by views.update: shown then
             self.say("\n── a form opened ──")
             self.say(render_view(self.modal, colour=self.colour).text)
             self.say("   (`:fill ID VALUE` for each field, then `:submit`)")
@@ -161,13 +166,14 @@ class Console:
             signed_headers(self.secret, body, content_type=content_type)
         )
         response = self.app.dispatch(BoltRequest(body=body, headers=headers))
-        self.app.settle()  # show what follows the ack before the next prompt
+        answer: dict[str, Any] | None = None
         if response.status != 200:
             self.say(f"   (the app answered HTTP {response.status}: {response.body[:200]})")
-            return None
-        answer: dict[str, Any] | None = json.loads(response.body) if response.body else None
-        if answer and ("blocks" in answer or "text" in answer):
-            self._show("ofsted-bot (only visible to you)", answer)
+        else:
+            answer = json.loads(response.body) if response.body else None
+            if answer and ("blocks" in answer or "text" in answer):
+                self._show("ofsted-bot (only visible to you)", answer)
+        self.lazy.run_pending()  # what the bot does after answering, before the next prompt
         return answer
 
     def slash(self, text: str) -> None:

@@ -26,7 +26,15 @@ class Ofsted:
     def today(self) -> date:
         return self.now().astimezone(self.settings.tz).date()
 
-    def context(self, user_id: str, channel_id: str | None) -> Context:
+    def context(
+        self, user_id: str, channel_id: str | None, *, request_key: str | None = None
+    ) -> Context:
         return Context(
-            self.database, self.settings, self.catalogue, user_id, channel_id, now=self.clock()
+            self.database,
+            self.settings,
+            self.catalogue,
+            user_id,
+            channel_id,
+            now=self.clock(),
+            request_key=request_key,
         )

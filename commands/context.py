@@ -34,6 +34,8 @@ class Context:
     user_id: str
     channel_id: str | None = None
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    request_key: str | None = None  # names the request (a slash command's trigger id): a
+    # command that stores something does it once however often the request comes
 
     @property
     def tz(self) -> ZoneInfo:

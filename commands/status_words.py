@@ -5,7 +5,8 @@
     "done: policy agreed at DMT"  -> complete, "policy agreed at DMT"
     "waiting for HR"              -> no status change, "waiting for HR"
 
-Status words are matched whole, in any case, with or without a colon or dash after them.
+Status words are matched whole, in any case, with or without a colon or dash after them. A word
+names a status; its RAG is the one the status implies (db.status.settle_rag, the one rule).
 """
 
 from __future__ import annotations
@@ -13,22 +14,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from db.models import ActionStatus, Rag
+from db.status import ActionStatus, Rag, settle_rag
 
+_STATUS_OF_WORD = {
+    "green": ActionStatus.ON_TRACK,
+    "on track": ActionStatus.ON_TRACK,
+    "on-track": ActionStatus.ON_TRACK,
+    "amber": ActionStatus.AT_RISK,
+    "at risk": ActionStatus.AT_RISK,
+    "at-risk": ActionStatus.AT_RISK,
+    "red": ActionStatus.OFF_TRACK,
+    "off track": ActionStatus.OFF_TRACK,
+    "off-track": ActionStatus.OFF_TRACK,
+    "blocked": ActionStatus.OFF_TRACK,
+    "done": ActionStatus.COMPLETE,
+    "complete": ActionStatus.COMPLETE,
+    "completed": ActionStatus.COMPLETE,
+}
 STATUS_WORDS: dict[str, tuple[ActionStatus, Rag | None]] = {
-    "green": (ActionStatus.ON_TRACK, Rag.GREEN),
-    "on track": (ActionStatus.ON_TRACK, Rag.GREEN),
-    "on-track": (ActionStatus.ON_TRACK, Rag.GREEN),
-    "amber": (ActionStatus.AT_RISK, Rag.AMBER),
-    "at risk": (ActionStatus.AT_RISK, Rag.AMBER),
-    "at-risk": (ActionStatus.AT_RISK, Rag.AMBER),
-    "red": (ActionStatus.OFF_TRACK, Rag.RED),
-    "off track": (ActionStatus.OFF_TRACK, Rag.RED),
-    "off-track": (ActionStatus.OFF_TRACK, Rag.RED),
-    "blocked": (ActionStatus.OFF_TRACK, Rag.RED),
-    "done": (ActionStatus.COMPLETE, Rag.GREEN),
-    "complete": (ActionStatus.COMPLETE, Rag.GREEN),
-    "completed": (ActionStatus.COMPLETE, Rag.GREEN),
+    word: (status, settle_rag(status)) for word, status in _STATUS_OF_WORD.items()
 }
 _WORDS = "|".join(
     sorted((re.escape(w).replace(r"\ ", r"\s+") for w in STATUS_WORDS), key=len, reverse=True)

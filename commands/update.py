@@ -11,7 +11,8 @@ from commands.context import Context, Invocation
 from commands.registry import UsageError, command
 from commands.status_words import parse_update
 from db.models import Action, UpdateSource
-from db.updates import UpdateRefusedError, UpdateRequest, record_update, sign_off
+from db.signoff import sign_off
+from db.updates import AlreadyLoggedError, UpdateRefusedError, UpdateRequest, record_update
 
 
 def _action(session: Session, ctx: Context, ref: str, verb: str) -> Action:
@@ -43,23 +44,27 @@ def update(ctx: Context, inv: Invocation) -> Reply:
     try:
         with ctx.db.writes.begin() as session:
             action = _action(session, ctx, parsed.ref, "update")
-            logged = record_update(
-                session,
-                UpdateRequest(
-                    action_id=action.id,
-                    author=ctx.user_id,
-                    text=parsed.text,
-                    source=UpdateSource.SLASH,
-                    status=parsed.status,
-                    rag=parsed.rag,
-                ),
-                today=ctx.today,
-                admins=ctx.settings.admins,
-                now=ctx.now,
-            )
+            try:
+                logged = record_update(
+                    session,
+                    UpdateRequest(
+                        action_id=action.id,
+                        author=ctx.user_id,
+                        text=parsed.text,
+                        source=UpdateSource.SLASH,
+                        status=parsed.status,
+                        rag=parsed.rag,
+                        idempotency_key=ctx.request_key,
+                    ),
+                    today=ctx.today,
+                    admins=ctx.settings.admins,
+                    now=ctx.now,
+                )
+            except AlreadyLoggedError as again:  # the same command sent twice: the same answer
+                logged = again.update
+            return confirmation_view(logged, logged.action)
     except UpdateRefusedError as refused:
         raise UsageError(str(refused)) from None
-    return confirmation_view(logged, logged.action)
 
 
 @command(

@@ -33,6 +33,10 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+# defined beside the RAG rule (db.status); imported from here as ever
+from db.status import ActionStatus as ActionStatus
+from db.status import Rag as Rag
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -86,26 +90,12 @@ def _enum(cls: type[enum.Enum], name: str) -> Enum:
     )
 
 
-class ActionStatus(enum.StrEnum):
-    NOT_STARTED = "not started"
-    ON_TRACK = "on track"
-    AT_RISK = "at risk"
-    OFF_TRACK = "off track"
-    COMPLETE = "complete"
-    SIGNED_OFF = "signed off"
-
-
-class Rag(enum.StrEnum):
-    RED = "red"
-    AMBER = "amber"
-    GREEN = "green"
-
-
 class UpdateSource(enum.StrEnum):
     THREAD_REPLY = "thread reply"
     MODAL = "modal"
     SLASH = "slash"
     MENTION = "mention"
+    DIRECT_MESSAGE = "direct message"
     SHORTCUT = "shortcut"
     IMPORT = "import"
     SYSTEM = "system"
@@ -277,6 +267,7 @@ class Update(Base):
     __table_args__ = (
         UniqueConstraint("slack_channel", "slack_ts", "version"),
         UniqueConstraint("event_id"),
+        UniqueConstraint("idempotency_key"),
         Index("ix_action_update_action_latest", "action_id", "created_at", "id"),
         Index("ix_action_update_supersedes_id", "supersedes_id"),
     )
@@ -302,6 +293,9 @@ class Update(Base):
     slack_ts: Mapped[str | None] = mapped_column(String(32))
     permalink: Mapped[str | None] = mapped_column(Text)
     event_id: Mapped[str | None] = mapped_column(String(64))
+    # the request that made it (a slash command's trigger id, a form's view and values): a
+    # request sent again finds its update instead of making another
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     action: Mapped[Action] = relationship()
@@ -432,7 +426,9 @@ class PendingReply(Base):
     ts: Mapped[str] = mapped_column(String(32))
     thread_ts: Mapped[str | None] = mapped_column(String(32))
     user_id: Mapped[str] = mapped_column(String(32))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)  # without the status word, which is kept apart
+    status: Mapped[ActionStatus | None] = mapped_column(_enum(ActionStatus, "pending_status"))
+    rag: Mapped[Rag | None] = mapped_column(_enum(Rag, "pending_rag"))
     action_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     update_id: Mapped[int | None] = mapped_column(ForeignKey("action_update.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -3,7 +3,9 @@
 Entities are matched by their keys (plan key, recommendation number, action ref, post key,
 board key). Values in the file replace those in the database; nothing absent from the file is
 deleted. Status and RAG from the file apply only to actions with no logged update, since once
-an owner has reported progress the updates are the record.
+an owner has reported progress the updates are the record. RAG follows the one rule
+(db.planfile.file_rag): blank follows the status, complete is green; a contradiction in the
+file is stored normalised and reported in the notes.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from db.models import (
     Theme,
     Update,
 )
-from db.planfile import PlanFile, parse_plan_file
+from db.planfile import PlanFile, file_rag, parse_plan_file, rag_warnings
 
 
 @dataclass
@@ -264,9 +266,10 @@ class _Importer:
                     "source_ref": spec_action.source,
                     "illustrative": list(spec_action.illustrative),
                 }
+                rag = file_rag(spec_action)[0]
                 if action is None or action.id not in updated:
-                    values |= {"status": spec_action.status, "rag": spec_action.rag}
-                elif (action.status, action.rag) != (spec_action.status, spec_action.rag):
+                    values |= {"status": spec_action.status, "rag": rag}
+                elif (action.status, action.rag) != (spec_action.status, rag):
                     self.report.notes.append(
                         f"{plan.key} {action.ref}: kept status {action.status} from logged "
                         "updates (the file's status applies only before the first update)"
@@ -295,7 +298,9 @@ def import_plan_spec(
             "the file marks no plan `current: true`, so there is no plan to make current"
         )
     with factory.begin() as session:
-        return _Importer(session, spec, make_current).run()
+        report = _Importer(session, spec, make_current).run()
+    report.notes[:0] = rag_warnings(spec)
+    return report
 
 
 class NoCurrentPlanError(ValueError):

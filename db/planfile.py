@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from db.models import ActionStatus, Rag
+from db.status import RagConflictError, settle_rag
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -90,6 +91,20 @@ class ActionSpec(_Model):
     illustrative: Annotated[list[str], AfterValidator(fields_among(ILLUSTRATIVE_ACTION_FIELDS))] = (
         Field(default_factory=list)
     )
+
+
+def file_rag(action: ActionSpec) -> tuple[Rag | None, str | None]:
+    """The RAG an action is stored with, by the one rule (db.status.settle_rag): a RAG the file
+    gives is kept, a blank one follows the status; complete and signed off are green. A file
+    that contradicts the rule (complete, amber) is normalised, with a warning to show."""
+    try:
+        return settle_rag(action.status, action.rag), None
+    except RagConflictError:
+        rag = action.rag.value if action.rag else ""
+        return Rag.GREEN, (
+            f"status {action.status.value} with RAG {rag}: stored as green "
+            f"({action.status.value} is green)"
+        )
 
 
 class RecommendationSpec(_Model):
@@ -168,6 +183,18 @@ class PlanFile(_Model):
     posts: list[PostSpec] = Field(default_factory=list)
     plans: list[PlanSpec] = Field(min_length=1)
     boards: list[BoardSpec] = Field(default_factory=list)
+
+
+def rag_warnings(spec: PlanFile) -> list[str]:
+    """Where the file's status and RAG contradict each other, and what is stored instead."""
+    found = []
+    for plan in spec.plans:
+        for rec in plan.recommendations:
+            for action in rec.actions:
+                warning = file_rag(action)[1]
+                if warning:
+                    found.append(f"{plan.key} {action.ref}: {warning}")
+    return found
 
 
 @dataclass(frozen=True)

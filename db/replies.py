@@ -1,15 +1,17 @@
 """Messages that reach the bot through the Events API and may be updates.
 
 A reply in the thread of a bot message about one action updates that action; in a thread about
-several, it names the action first ("4.2: …") or is kept until its author picks one. A mention
-("@ofsted 4.2 green: …") names the action. Each Slack event is handled once (its `event_id` is
-recorded in the same transaction as what it did) and each Slack message yields at most one
-update (the unique (channel, ts) of updates), however many ways it arrives.
+several, it names the action first ("4.2: …") or is kept, with its status word, until its
+author picks one. A mention ("@ofsted 4.2 green: …") or a DM names the action. Each Slack
+event is handled once (its `event_id` is recorded in the same transaction as what it did) and
+each Slack message yields at most one update (the unique (channel, ts) of updates), however
+many ways it arrives, one after another or at once (the second finds the first's update once
+it holds the action's lock, or meets the unique key and is a duplicate).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
@@ -17,6 +19,7 @@ from typing import Literal
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from db.lookups import current_plan
@@ -33,14 +36,21 @@ from db.models import (
 )
 from db.queries import get_or_create_person
 from db.updates import (
+    AlreadyLoggedError,
     UpdateRefusedError,
     UpdateRequest,
+    clean_text,
     find_update,
     may_update,
     record_update,
-    retract_update,
-    revise_update,
 )
+from db.versions import retract_update, revise_update
+
+SOURCES = {
+    "reply": UpdateSource.THREAD_REPLY,
+    "mention": UpdateSource.MENTION,
+    "dm": UpdateSource.DIRECT_MESSAGE,
+}
 
 
 @dataclass(frozen=True)
@@ -52,7 +62,7 @@ class Incoming:
     ts: str
     thread_ts: str | None
     user: str
-    kind: Literal["reply", "mention"]
+    kind: Literal["reply", "mention", "dm"]
     ref: str | None
     text: str
     status: ActionStatus | None = None
@@ -156,11 +166,12 @@ def receive(
                 "refused", message=f"There is no action {message.ref}. Nothing was logged."
             )
     if not candidates:
-        if message.kind == "mention":
+        if message.kind in ("mention", "dm"):
+            example = "4.2 green: panel now meets weekly"
             return Outcome(
                 "refused",
                 message="Which action? Start with its reference, e.g. "
-                "`@ofsted 4.2 green: panel now meets weekly`.",
+                f"`{'@ofsted ' if message.kind == 'mention' else ''}{example}`.",
             )
         return Outcome("ignored")
     if len(candidates) > 1:
@@ -175,11 +186,17 @@ def receive(
             ts=message.ts,
             thread_ts=message.thread_ts,
             user_id=message.user,
-            text=message.text,
+            text=clean_text(message.text),
+            status=message.status,
+            rag=message.rag,
             action_ids=[a.id for a in candidates],
         )
-        session.add(pending)
-        session.flush()
+        try:
+            with session.begin_nested():  # the same message kept already (it came two ways)
+                session.add(pending)
+                session.flush()
+        except IntegrityError:
+            return Outcome("duplicate")
         return Outcome("choose", pending=pending, choices=candidates)
     return _log(session, candidates[0], message, today=today, admins=admins, now=now)
 
@@ -193,12 +210,11 @@ def _log(
     admins: Collection[str],
     now: datetime | None = None,
 ) -> Outcome:
-    source = UpdateSource.MENTION if message.kind == "mention" else UpdateSource.THREAD_REPLY
     request = UpdateRequest(
         action_id=action.id,
         author=message.user,
         text=message.text,
-        source=source,
+        source=SOURCES[message.kind],
         status=message.status,
         rag=message.rag,
         channel=message.channel,
@@ -208,12 +224,15 @@ def _log(
     try:
         with session.begin_nested():
             update = record_update(session, request, today=today, admins=admins, now=now)
+    except AlreadyLoggedError:
+        return Outcome("duplicate")  # the same message, logged the other way it arrived
     except UpdateRefusedError as refused:
         return Outcome("refused", message=str(refused))
+    except IntegrityError:  # ... at the same moment, for another action
+        if find_update(session, message.channel, message.ts) is None:
+            raise
+        return Outcome("duplicate")
     return Outcome("logged", update=update)
-
-
-StatusParser = Callable[[str], tuple[ActionStatus | None, Rag | None, str]]
 
 
 def choose(
@@ -224,10 +243,9 @@ def choose(
     *,
     today: date,
     admins: Collection[str],
-    parse: StatusParser,
     now: datetime | None = None,
 ) -> Outcome:
-    """The author of a kept reply picked its action."""
+    """The author of a kept reply picked its action: logged with the reply's status word."""
     pending = session.get(PendingReply, pending_id, with_for_update=True)
     if pending is None or action_id not in pending.action_ids:
         return Outcome("refused", message="That choice is out of date.")
@@ -239,7 +257,6 @@ def choose(
         return Outcome("duplicate")
     action = session.get(Action, action_id)
     assert action is not None
-    status, rag, text = parse(pending.text)
     outcome = _log(
         session,
         action,
@@ -251,9 +268,9 @@ def choose(
             pending.user_id,
             "reply",
             action.ref,
-            text,
-            status,
-            rag,
+            pending.text,
+            pending.status,
+            pending.rag,
         ),
         today=today,
         admins=admins,

@@ -1,9 +1,13 @@
 """Logging progress on actions: who may, what is recorded, and the audit trail it leaves.
 
 Updates are immutable. An edit adds a new version superseding the last; a deletion or an undo
-adds a retracting version. Each change to an action and each update writes an audit entry.
-All functions work inside the caller's transaction (`Database.writes`) and lock the action row
-first, so concurrent updates of one action are applied one after another.
+adds a retracting version (db.versions); the board signs off (db.signoff). Each change to an
+action and each update writes an audit entry. All functions work inside the caller's
+transaction (`Database.writes`) and lock the action row first, so concurrent updates of one
+action are applied one after another, and each checks after taking the lock that what it is
+about to store is not stored already (the same request sent twice, the same Slack message
+arriving two ways at once). Status and RAG follow one rule (db.status.settle_rag). Text that
+cannot be stored (NUL bytes, lone surrogates) is dropped from everything written.
 """
 
 from __future__ import annotations
@@ -20,25 +24,82 @@ from db.models import (
     Action,
     ActionStatus,
     AuditEntry,
-    Board,
     Cover,
     Person,
     Post,
     Rag,
     Update,
     UpdateSource,
-    board_plan,
     utcnow,
 )
 from db.queries import get_or_create_person
+from db.status import RagConflictError, settle_rag
 
 UNDO_WINDOW = timedelta(minutes=10)
 LINK = re.compile(r"https?://\S+|<https?://[^>]+>")
 EVIDENCE_WORDS = 4
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Without NUL bytes and lone surrogates: PostgreSQL cannot store the one, no UTF-8 driver
+    the other, and neither means anything in an update."""
+    return _UNSTORABLE.sub("", text)
 
 
 class UpdateRefusedError(Exception):
     """The update cannot be made; the message says why, politely, and who can."""
+
+
+class AlreadyLoggedError(UpdateRefusedError):
+    """What was sent is stored already: the same request again (`same_request`: answer as the
+    first time), or a Slack message already logged another way."""
+
+    def __init__(self, update: Update, *, same_request: bool) -> None:
+        self.update = update
+        self.same_request = same_request
+        super().__init__(
+            f"That message is already logged as an update to {update.action.ref}. "
+            "Nothing was changed."
+        )
+
+
+def find_update(session: Session, channel: str, ts: str) -> Update | None:
+    """The newest version of the update logged from one Slack message."""
+    return session.scalar(
+        select(Update)
+        .where(Update.slack_channel == channel, Update.slack_ts == ts)
+        .order_by(Update.version.desc())
+        .limit(1)
+    )
+
+
+def refuse_if_stored(
+    session: Session, key: str | None, channel: str | None = None, ts: str | None = None
+) -> None:
+    """Raise AlreadyLoggedError if this request (its idempotency key) or this Slack message
+    made an update already. Called with the action locked, so a twin has committed by now."""
+    if key:
+        earlier = session.scalar(select(Update).where(Update.idempotency_key == key))
+        if earlier is not None:
+            raise AlreadyLoggedError(earlier, same_request=True)
+    if channel and ts:
+        earlier = find_update(session, channel, ts)
+        if earlier is not None:
+            raise AlreadyLoggedError(earlier, same_request=False)
+
+
+def rag_for(
+    action: Action, status: ActionStatus | None, rag: Rag | None
+) -> tuple[ActionStatus, Rag | None]:
+    """The action's status and RAG after an update giving these (the rule, or refused)."""
+    new_status = status or action.status
+    try:
+        return new_status, settle_rag(
+            new_status, rag, status_changed=new_status != action.status, current=action.rag
+        )
+    except RagConflictError as conflict:
+        raise UpdateRefusedError(f"{conflict} Nothing was changed.") from None
 
 
 @dataclass(frozen=True)
@@ -57,6 +118,12 @@ class UpdateRequest:
     ts: str | None = None
     event_id: str | None = None
     permalink: str | None = None
+    idempotency_key: str | None = None
+
+    def __post_init__(self) -> None:
+        for name, value in self.__dict__.items():
+            if type(value) is str:  # text, not the str enums
+                object.__setattr__(self, name, clean_text(value))
 
 
 def lock_action(session: Session, action_id: int) -> Action:
@@ -130,7 +197,7 @@ def has_evidence(text: str, evidence: str | None) -> bool:
     return bool(LINK.search(text)) or len(text.split()) >= EVIDENCE_WORDS
 
 
-def _audit(
+def write_audit(
     session: Session,
     kind: str,
     actor: Person,
@@ -162,6 +229,7 @@ def record_update(
 ) -> Update:
     """Log an update and apply its changes to the action (one transaction, the caller's)."""
     action = lock_action(session, request.action_id)
+    refuse_if_stored(session, request.idempotency_key, request.channel, request.ts)
     author = get_or_create_person(session, request.author)
     on_behalf_of = check_may_update(session, author, action, today, admins)
     if action.status == ActionStatus.SIGNED_OFF:
@@ -184,6 +252,7 @@ def record_update(
         raise UpdateRefusedError("A new due date needs a reason for the board.")
     if not (request.text.strip() or status or request.rag or request.due or request.escalation):
         raise UpdateRefusedError("That update was empty: say how the action is going.")
+    new_status, new_rag = rag_for(action, status, request.rag)
     update = Update(
         created_at=now or utcnow(),
         action=action,
@@ -191,9 +260,9 @@ def record_update(
         on_behalf_of=on_behalf_of,
         text=request.text,
         status_from=action.status,
-        status_to=status or action.status,
+        status_to=new_status,
         rag_from=action.rag,
-        rag_to=request.rag or action.rag,
+        rag_to=new_rag,
         evidence=request.evidence,
         due_from=action.due if request.due else None,
         due_to=request.due,
@@ -204,18 +273,16 @@ def record_update(
         slack_ts=request.ts,
         event_id=request.event_id,
         permalink=request.permalink,
+        idempotency_key=request.idempotency_key,
     )
     session.add(update)
-    if status:
-        action.status = status
-    if request.rag:
-        action.rag = request.rag
+    action.status, action.rag = new_status, new_rag
     if request.due:
         action.due = request.due
     if status == ActionStatus.COMPLETE:
         action.evidence = request.evidence or request.text
     session.flush()
-    _audit(
+    write_audit(
         session,
         "update",
         author,
@@ -223,201 +290,8 @@ def record_update(
         update,
         on_behalf_of,
         status=status,
-        rag=request.rag,
+        rag=new_rag if new_rag != update.rag_from else None,
         due=request.due,
         escalation=request.escalation,
     )
-    return update
-
-
-def find_update(session: Session, channel: str, ts: str) -> Update | None:
-    """The newest version of the update logged from one Slack message."""
-    return session.scalar(
-        select(Update)
-        .where(Update.slack_channel == channel, Update.slack_ts == ts)
-        .order_by(Update.version.desc())
-        .limit(1)
-    )
-
-
-def newest_version(session: Session, update_id: int) -> Update | None:
-    first = session.get(Update, update_id)
-    if first is None:
-        return None
-    if first.slack_channel and first.slack_ts:
-        return find_update(session, first.slack_channel, first.slack_ts)
-    current = first
-    while True:
-        later = session.scalar(select(Update).where(Update.supersedes_id == current.id))
-        if later is None:
-            return current
-        current = later
-
-
-def _next_version(
-    session: Session,
-    previous: Update,
-    actor: Person,
-    *,
-    text: str,
-    status: ActionStatus | None,
-    rag: Rag | None,
-    retracted: bool,
-    event_id: str | None,
-    now: datetime | None,
-) -> tuple[Update, Action]:
-    action = lock_action(session, previous.action_id)
-    restore = retracted and action.status == previous.status_to and action.rag == previous.rag_to
-    new_status = previous.status_from if restore else (status or action.status)
-    new_rag = previous.rag_from if restore else (rag or action.rag)
-    version = Update(
-        created_at=now or utcnow(),
-        action=action,
-        version=previous.version + 1,
-        supersedes_id=previous.id,
-        author=actor,
-        on_behalf_of=previous.on_behalf_of,
-        text=text,
-        status_from=action.status,
-        status_to=new_status,
-        rag_from=action.rag,
-        rag_to=new_rag,
-        evidence=previous.evidence,
-        retracted=retracted,
-        source=previous.source,
-        slack_channel=previous.slack_channel,
-        slack_ts=previous.slack_ts,
-        event_id=event_id,
-        permalink=previous.permalink,
-    )
-    session.add(version)
-    action.status, action.rag = new_status or action.status, new_rag
-    if retracted and previous.due_to is not None and action.due == previous.due_to:
-        action.due = previous.due_from
-    session.flush()
-    return version, action
-
-
-def revise_update(
-    session: Session,
-    update_id: int,
-    actor_id: str,
-    *,
-    text: str,
-    status: ActionStatus | None = None,
-    rag: Rag | None = None,
-    event_id: str | None = None,
-    admins: Collection[str] = (),
-    now: datetime | None = None,
-) -> Update:
-    """An edited update: a new version with the new text (and status, if one is given)."""
-    previous = newest_version(session, update_id)
-    if previous is None or previous.retracted:
-        raise UpdateRefusedError("That update was withdrawn, so it cannot be edited.")
-    actor = get_or_create_person(session, actor_id)
-    if previous.author_id != actor.id and not is_admin(actor, admins):
-        raise UpdateRefusedError("Only whoever wrote an update (or an admin) can edit it.")
-    version, action = _next_version(
-        session,
-        previous,
-        actor,
-        text=text,
-        status=status,
-        rag=rag,
-        retracted=False,
-        event_id=event_id,
-        now=now,
-    )
-    _audit(session, "edit", actor, action, version, status=status, rag=rag)
-    return version
-
-
-def retract_update(
-    session: Session,
-    update_id: int,
-    actor_id: str,
-    *,
-    now: datetime,
-    undo: bool = False,
-    event_id: str | None = None,
-    admins: Collection[str] = (),
-) -> Update:
-    """Withdraw an update (its message was deleted, or it was undone): the status it set goes
-    back to what it was, if nothing has changed it since."""
-    previous = newest_version(session, update_id)
-    if previous is None or previous.retracted:
-        raise UpdateRefusedError("That update has already been withdrawn.")
-    actor = get_or_create_person(session, actor_id)
-    if previous.author_id != actor.id and not is_admin(actor, admins):
-        raise UpdateRefusedError("Only whoever wrote an update (or an admin) can withdraw it.")
-    first = session.get(Update, update_id)
-    if undo and first is not None and now - first.created_at > UNDO_WINDOW:
-        raise UpdateRefusedError(
-            "Undo works for 10 minutes after an update. Log a new update "
-            "to correct it; the history keeps both."
-        )
-    version, action = _next_version(
-        session,
-        previous,
-        actor,
-        text=previous.text,
-        status=None,
-        rag=None,
-        retracted=True,
-        event_id=event_id,
-        now=now,
-    )
-    _audit(session, "undo" if undo else "retract", actor, action, version)
-    return version
-
-
-def secretaries_of(session: Session, action: Action) -> set[int]:
-    """Person ids holding the secretary post of a board overseeing the action's plan."""
-    rows = session.scalars(
-        select(Post.holder_id)
-        .join(Board, Board.secretary_post_id == Post.id)
-        .join(board_plan, board_plan.c.board_id == Board.id)
-        .where(board_plan.c.plan_id == action.plan_id, Post.holder_id.is_not(None))
-    )
-    return {r for r in rows if r is not None}
-
-
-def sign_off(
-    session: Session,
-    action_id: int,
-    actor_id: str,
-    *,
-    source: UpdateSource,
-    admins: Collection[str],
-    note: str = "",
-    now: datetime | None = None,
-) -> Update:
-    action = lock_action(session, action_id)
-    actor = get_or_create_person(session, actor_id)
-    if not (is_admin(actor, admins) or actor.id in secretaries_of(session, action)):
-        raise UpdateRefusedError(
-            "Sign-off is the board's: only the secretary of the board "
-            "overseeing this plan, or an admin, can sign an action off."
-        )
-    if action.status != ActionStatus.COMPLETE:
-        raise UpdateRefusedError(
-            f"Action {action.ref} is {action.status.value}: only a "
-            "completed action (with its evidence) can be signed off."
-        )
-    update = Update(
-        created_at=now or utcnow(),
-        action=action,
-        author=actor,
-        on_behalf_of=None,
-        text=note or "Signed off by the board.",
-        status_from=action.status,
-        status_to=ActionStatus.SIGNED_OFF,
-        rag_from=action.rag,
-        rag_to=action.rag,
-        source=source,
-    )
-    session.add(update)
-    action.status = ActionStatus.SIGNED_OFF
-    session.flush()
-    _audit(session, "signoff", actor, action, update)
     return update

@@ -18,9 +18,9 @@ from urllib.parse import urlencode
 
 from slack_bolt import App, BoltRequest
 
-from bot.app import OfstedApp
 from bot.block_limits import message_problems
 from bot.fakeslack import Call, FakeSlack
+from bot.lazy import run_lazy_after_response
 from bot.slack_requests import signed_headers
 
 FIXTURES = Path(__file__).parent / "fixtures" / "slack"
@@ -41,6 +41,7 @@ def slash_body(text: str, *, user: str, channel: str, response_url: str) -> str:
         user_name=user.lower(),
         channel_id=channel,
         response_url=response_url,
+        trigger_id=f"{int(time.time())}.{uuid.uuid4().int % 10**12}.{uuid.uuid4().hex[:16]}",
     )
     return urlencode(fields)
 
@@ -68,6 +69,12 @@ class Answer:
     status: int
     body: dict[str, Any] | None
     later: list[Call] = field(default_factory=list)
+    answered: int = 0  # how many of `later` came before the app answered the request
+
+    @property
+    def before_answer(self) -> list[Call]:
+        """The Web API calls made before the app answered (while Slack waited)."""
+        return self.later[: self.answered]
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -108,6 +115,7 @@ class SlackDriver:
     def __init__(self, app: App, fake: FakeSlack) -> None:
         self.app = app
         self.fake = fake
+        self.lazy = run_lazy_after_response(app)  # lazy listeners run once the app answered
 
     def send(
         self,
@@ -122,10 +130,11 @@ class SlackDriver:
         headers = signed_headers(secret, body, timestamp=timestamp, content_type=content_type)
         headers.update(extra_headers or {})
         response = self.app.dispatch(BoltRequest(body=body, headers=headers))
-        if isinstance(self.app, OfstedApp):
-            self.app.settle()  # what the lazy listeners do after the ack belongs to the answer
+        answered = len(self.fake.calls) - before
+        self.lazy.run_pending()
+        assert self.lazy.errors == [], self.lazy.errors
         parsed = json.loads(response.body) if response.body.startswith("{") else None
-        answer = Answer(response.status, parsed, self.fake.calls[before:])
+        answer = Answer(response.status, parsed, self.fake.calls[before:], answered)
         for message in answer.messages:
             assert message_problems(message) == [], message_problems(message)
         return answer
@@ -179,10 +188,11 @@ class Driver(SlackDriver):
         )
 
     def opened_view(self) -> dict[str, Any]:
-        opened = self.fake.calls_to("views.open")
+        """The modal as it was last opened or filled in, with the id Slack gave it."""
+        opened = [c for c in self.fake.calls if c.method in ("views.open", "views.update")]
         assert opened, "no modal was opened"
         view: dict[str, Any] = opened[-1].args["view"]
-        return view
+        return {**view, "id": opened[-1].response.get("view", {}).get("id", "V0MODAL")}
 
     def submit(
         self, view: dict[str, Any], values: dict[str, dict[str, Any]], *, user: str = "U0CP"
@@ -190,6 +200,7 @@ class Driver(SlackDriver):
         payload = fixture("view_submission.json")
         payload["user"].update(id=user, username=user.lower(), name=user.lower())
         payload["view"].update(
+            id=view.get("id", payload["view"]["id"]),
             blocks=view["blocks"],
             callback_id=view["callback_id"],
             private_metadata=view.get("private_metadata", ""),

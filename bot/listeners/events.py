@@ -2,6 +2,9 @@
 
 The app runs with process_before_response, so Slack gets its 200 only after the update is
 committed: a crash before that means Slack retries, and the retry is recognised by its event_id.
+Each listener's ack function only stores and decides what to say (a JSON-able plan kept in the
+Bolt context); saying it (a reaction, a thread reply, an ephemeral message) is a lazy listener
+that runs once Slack has its answer, so a slow or rate-limited Web API never delays the ack.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -19,6 +22,9 @@ from commands.status_words import parse_update
 from db.replies import Incoming, Outcome, deleted, edited, receive
 
 log = logging.getLogger(__name__)
+ANSWER = "ofsted_answer"  # the Bolt context key of what to tell the author, once acked
+
+Plan = dict[str, Any]
 
 
 def from_a_person(event: dict[str, Any]) -> bool:
@@ -31,51 +37,53 @@ def from_a_person(event: dict[str, Any]) -> bool:
 
 
 def _ephemeral(
-    client: WebClient,
     channel: str,
     user: str,
     text: str,
     thread_ts: str | None,
     blocks: list[dict[str, Any]] | None = None,
-) -> None:
-    try:
-        client.chat_postEphemeral(
-            channel=channel, user=user, text=text, blocks=blocks, thread_ts=thread_ts
-        )
-    except SlackApiError as exc:  # the update (or refusal) stands; telling them is best effort
-        log.warning("could not tell %s in %s: %s", user, channel, exc.response.get("error"))
+) -> Plan:
+    said = {"channel": channel, "user": user, "text": text, "blocks": blocks}
+    return {"ephemeral": said | {"thread_ts": thread_ts}}
 
 
-def answer(ofsted: Ofsted, client: WebClient, message: Incoming, outcome: Outcome) -> None:
-    """Tell the author what happened to their message."""
+def plan_answer(message: Incoming, outcome: Outcome) -> Plan | None:
+    """What to tell the author about their message (rendered now, while the session is open)."""
     thread = message.thread_ts or message.ts
     if outcome.kind == "logged" and outcome.update is not None:
-        reply = confirmation_view(outcome.update, outcome.update.action)
-        payload = reply.payload()
-        try:  # the update is stored; saying so is best effort (Slack must not retry for it)
-            client.reactions_add(
-                channel=message.channel, timestamp=message.ts, name="white_check_mark"
-            )
-            client.chat_postMessage(
-                channel=message.channel,
-                thread_ts=thread,
-                text=payload["text"],
-                blocks=payload["blocks"],
-            )
+        payload = confirmation_view(outcome.update, outcome.update.action).payload()
+        return {
+            "react": {"channel": message.channel, "timestamp": message.ts},
+            "post": {"channel": message.channel, "thread_ts": thread} | payload,
+            "update_id": outcome.update.id,
+        }
+    if outcome.kind == "refused":
+        return _ephemeral(message.channel, message.user, outcome.message, thread)
+    if outcome.kind == "choose" and outcome.pending is not None:
+        payload = choose_view(outcome.pending.id, outcome.choices).payload()
+        return _ephemeral(message.channel, message.user, payload["text"], thread, payload["blocks"])
+    return None
+
+
+def send_answer(client: WebClient, plan: Plan | None) -> None:
+    """Tell the author. The update (or refusal) stands whatever Slack says: best effort."""
+    for what in ("react", "post", "ephemeral"):
+        if not plan or what not in plan:
+            continue
+        try:
+            if what == "react":
+                client.reactions_add(**plan[what], name="white_check_mark")
+            elif what == "post":
+                client.chat_postMessage(**plan[what])
+            else:
+                client.chat_postEphemeral(**plan[what])
         except SlackApiError as exc:
             log.warning(
-                "update %s stored but not confirmed in %s: %s",
-                outcome.update.id,
-                message.channel,
+                "could not %s (update %s): %s",
+                what,
+                plan.get("update_id"),
                 exc.response.get("error"),
             )
-    elif outcome.kind == "refused":
-        _ephemeral(client, message.channel, message.user, outcome.message, thread)
-    elif outcome.kind == "choose" and outcome.pending is not None:
-        payload = choose_view(outcome.pending.id, outcome.choices).payload()
-        _ephemeral(
-            client, message.channel, message.user, payload["text"], thread, payload["blocks"]
-        )
 
 
 def incoming(body: dict[str, Any], event: dict[str, Any], kind: str) -> Incoming:
@@ -87,7 +95,7 @@ def incoming(body: dict[str, Any], event: dict[str, Any], kind: str) -> Incoming
         event["ts"],
         event.get("thread_ts"),
         event["user"],
-        "mention" if in_dm else kind,  # type: ignore[arg-type]
+        "dm" if in_dm else kind,  # type: ignore[arg-type]
         parsed.ref,
         parsed.text,
         parsed.status,
@@ -97,7 +105,7 @@ def incoming(body: dict[str, Any], event: dict[str, Any], kind: str) -> Incoming
 
 def register(app: App, ofsted: Ofsted) -> None:
     def log_message(
-        body: dict[str, Any], event: dict[str, Any], client: WebClient, kind: str
+        body: dict[str, Any], event: dict[str, Any], context: BoltContext, kind: str
     ) -> None:
         if not from_a_person(event):
             return
@@ -113,27 +121,26 @@ def register(app: App, ofsted: Ofsted) -> None:
                 configured_plan=ofsted.settings.current_plan,
                 now=ofsted.now(),
             )
-        answer(ofsted, client, message, outcome)
+            context[ANSWER] = plan_answer(message, outcome)
 
-    @app.event({"type": "message", "subtype": None})
-    def on_message(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
-        log_message(body, event, client, "reply")
+    def tell(client: WebClient, context: BoltContext) -> None:
+        send_answer(client, context.get(ANSWER))
 
-    @app.event({"type": "message", "subtype": "thread_broadcast"})
-    def on_broadcast(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
-        log_message(body, event, client, "reply")
+    def on_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        log_message(body, event, context, "reply")
 
-    @app.event("app_mention")
-    def on_mention(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
-        log_message(body, event, client, "mention")
+    def on_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        log_message(body, event, context, "mention")
 
-    @app.event({"type": "message", "subtype": "message_changed"})
-    def on_edit(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
+    app.event({"type": "message", "subtype": None})(ack=on_message, lazy=[tell])
+    app.event({"type": "message", "subtype": "thread_broadcast"})(ack=on_message, lazy=[tell])
+    app.event("app_mention")(ack=on_mention, lazy=[tell])
+
+    def on_edit(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         new = event.get("message") or {}
         if not new.get("user") or new.get("bot_id"):
             return
         parsed = parse_update(new.get("text") or "")
-        status, rag, text = parsed.status, parsed.rag, parsed.text
         with ofsted.database.writes.begin() as session:
             outcome = edited(
                 session,
@@ -141,25 +148,17 @@ def register(app: App, ofsted: Ofsted) -> None:
                 channel=event["channel"],
                 ts=new["ts"],
                 user=new["user"],
-                text=text,
-                status=status,
-                rag=rag,
+                text=parsed.text,
+                status=parsed.status,
+                rag=parsed.rag,
                 admins=ofsted.settings.admins,
                 now=ofsted.now(),
             )
-        if outcome.kind == "logged" and outcome.update is not None:
-            reply = confirmation_view(outcome.update, outcome.update.action).payload()
-            _ephemeral(
-                client,
-                event["channel"],
-                new["user"],
-                reply["text"],
-                new.get("thread_ts"),
-                reply["blocks"],
+            context[ANSWER] = _confirm_privately(
+                outcome, event["channel"], new["user"], new.get("thread_ts")
             )
 
-    @app.event({"type": "message", "subtype": "message_deleted"})
-    def on_delete(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
+    def on_delete(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         old = event.get("previous_message") or {}
         if not old.get("user") or old.get("bot_id"):
             return
@@ -171,17 +170,22 @@ def register(app: App, ofsted: Ofsted) -> None:
                 ts=event.get("deleted_ts") or old.get("ts", ""),
                 now=ofsted.now(),
             )
-        if outcome.kind == "logged" and outcome.update is not None:
-            reply = confirmation_view(outcome.update, outcome.update.action).payload()
-            _ephemeral(
-                client,
-                event["channel"],
-                old["user"],
-                reply["text"],
-                old.get("thread_ts"),
-                reply["blocks"],
+            context[ANSWER] = _confirm_privately(
+                outcome, event["channel"], old["user"], old.get("thread_ts")
             )
+
+    app.event({"type": "message", "subtype": "message_changed"})(ack=on_edit, lazy=[tell])
+    app.event({"type": "message", "subtype": "message_deleted"})(ack=on_delete, lazy=[tell])
 
     @app.event({"type": "message"})
     def on_other_message(event: dict[str, Any]) -> None:
         """Other message subtypes (joins, bot messages, …) are not updates."""
+
+
+def _confirm_privately(
+    outcome: Outcome, channel: str, user: str, thread_ts: str | None
+) -> Plan | None:
+    if outcome.kind != "logged" or outcome.update is None:
+        return None
+    reply = confirmation_view(outcome.update, outcome.update.action).payload()
+    return _ephemeral(channel, user, reply["text"], thread_ts, reply["blocks"])

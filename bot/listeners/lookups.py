@@ -71,7 +71,12 @@ def register(app: App, ofsted: Ofsted) -> None:
         if answered_later(text):
             ack()
             return
-        reply = handle(ofsted.context(command["user_id"], command.get("channel_id")), text)
+        # Slack makes one trigger id per command: the same command sent twice is done once
+        trigger = command.get("trigger_id")
+        key = f"slash:{trigger}"[:100] if trigger else None
+        reply = handle(
+            ofsted.context(command["user_id"], command.get("channel_id"), request_key=key), text
+        )
         ack(**reply.payload())
         for followup in reply.followups[: RESPONSE_URL_MESSAGES - 1]:  # none expected here:
             respond(**followup.payload())  # a verb with followups belongs in LATER_VERBS

@@ -37,6 +37,7 @@ from bot.views.common import (
 )
 from db.lookups import ActionCard
 from db.models import Action, ActionStatus, Rag, Update
+from db.status import RagConflictError, settle_rag
 
 MODAL_CALLBACK = "ofsted_update_modal"
 SETTABLE = [
@@ -125,6 +126,7 @@ class ModalMeta:
     update_id: int | None = None
     channel: str | None = None
     ts: str | None = None
+    permalink: str | None = None  # of the shortcut's message, found before the form is filled
 
     def dump(self) -> str:
         return json.dumps({k: v for k, v in self.__dict__.items() if v is not None})
@@ -132,7 +134,26 @@ class ModalMeta:
     @classmethod
     def load(cls, raw: str) -> ModalMeta:
         data = json.loads(raw or "{}")
-        return cls(**{k: data.get(k) for k in ("mode", "action_id", "update_id", "channel", "ts")})
+        fields = ("mode", "action_id", "update_id", "channel", "ts", "permalink")
+        return cls(**{k: data.get(k) for k in fields})
+
+
+RAG_HINT = (
+    "Leave it empty and it follows the status: on track green, at risk amber, off track red, "
+    "complete green."
+)
+
+
+def notice_modal(title: str, text: str = "Just a moment…") -> View:
+    """A modal with a line of text and no form: opened at once (a trigger id lives 3 seconds)
+    and filled in afterwards, or telling why there is no form."""
+    return View(
+        type="modal",
+        callback_id=f"{MODAL_CALLBACK}_notice",
+        title=cut(title, 24),
+        close="Close",
+        blocks=[mrkdwn(text)],
+    )
 
 
 def update_modal(
@@ -180,13 +201,13 @@ def update_modal(
         )
     )
     rags = [_option(rag_label(r), r.value) for r in (Rag.GREEN, Rag.AMBER, Rag.RED)]
-    rag_now = next((o for o in rags if action and action.rag and o.value == action.rag.value), None)
-    blocks.append(
+    blocks.append(  # not pre-chosen: a RAG chosen here overrides the one the status implies
         InputBlock(
             block_id="rag",
             label="RAG",
             optional=True,
-            element=RadioButtonsElement(action_id="value", options=rags, initial_option=rag_now),
+            hint=RAG_HINT,
+            element=RadioButtonsElement(action_id="value", options=rags),
         )
     )
     blocks.append(
@@ -289,6 +310,11 @@ def read_form(state: dict[str, Any], today: date) -> UpdateForm | dict[str, str]
         errors["due_reason"] = "The board will want to know why the date moves."
     if escalate and not escalation:
         errors["escalation"] = "Say why this needs the board."
+    if status_value and rag_value:
+        try:
+            settle_rag(ActionStatus(status_value), Rag(rag_value))
+        except RagConflictError as conflict:
+            errors["rag"] = str(conflict)
     if errors:
         return errors
     return UpdateForm(

@@ -1,6 +1,6 @@
 """outbox parts: each part of a delivery is recorded as it lands
 
-Revision ID: 0005_outbox_parts
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-23 10:00:00
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_outbox_parts"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
