@@ -202,7 +202,7 @@ def replay(
     or RAG change after that time found it, or as it stands now if nothing has changed it
     since. Reads only the changes since the earliest day."""
     if not days or not lines:
-        return {}
+        return {day: {} for day in days}
     cuts = {day: local_midnight(day + timedelta(days=1), tz) for day in days}
     rows = session.execute(
         select(
