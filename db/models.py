@@ -257,7 +257,7 @@ class Action(Base):
     # the newest update that stands (not withdrawn, not replaced by an edit), kept by every
     # write that adds a version (db.updates.refresh_latest); no foreign key, as action_update
     # already refers to action
-    latest_update_id: Mapped[int | None] = mapped_column(default=None)
+    latest_update_id: Mapped[int | None] = mapped_column()  # no default: left out of inserts
 
     plan: Mapped[Plan] = relationship()
     recommendation: Mapped[Recommendation] = relationship(back_populates="actions")
@@ -363,7 +363,7 @@ class Meeting(Base):
     note: Mapped[str | None] = mapped_column(Text)
     # RAG totals of the board's actions at the end of the meeting day, stored once it is past
     # (jobs.digest.record_trend) so that a digest's trend does not replay the history
-    rag_counts: Mapped[dict[str, int] | None] = mapped_column(JSON, default=None)
+    rag_counts: Mapped[dict[str, int] | None] = mapped_column(JSON)
     board: Mapped[Board] = relationship()
 
 

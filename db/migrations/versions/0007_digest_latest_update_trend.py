@@ -44,7 +44,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("action_update", schema=None) as batch_op:
         batch_op.drop_index("ix_action_update_created_at")
-    with op.batch_alter_table("meeting", schema=None) as batch_op:
+    # plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): copying the tables, as batch mode
+    # would, cannot drop `action` while updates refer to it
+    with op.batch_alter_table("meeting", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("rag_counts")
-    with op.batch_alter_table("action", schema=None) as batch_op:
+    with op.batch_alter_table("action", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("latest_update_id")
