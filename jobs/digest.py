@@ -50,33 +50,38 @@ def action_lines(session: Session, board: Board, today: date) -> list[ActionLine
     if not plan_ids:
         return []
     holder, latest = aliased(Person), aliased(Update)
-    rows = session.execute(
-        select(
-            Action.id,
-            Plan.key,
-            Recommendation.number,
-            Action.ref,
-            Action.title,
-            Post.title,
-            holder.slack_user_id,
-            Action.due,
-            Action.due_original,
-            Action.status,
-            Action.rag,
-            latest.created_at,
-            latest.text,
-            Action.owner_post_id,
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                Action.id,
+                Plan.key,
+                Recommendation.number,
+                Action.ref,
+                Action.title,
+                Post.title,
+                holder.slack_user_id,
+                Action.due,
+                Action.due_original,
+                Action.status,
+                Action.rag,
+                latest.created_at,
+                latest.text,
+                Action.owner_post_id,
+            )
+            .join(Plan, Plan.id == Action.plan_id)
+            .join(Recommendation, Recommendation.id == Action.recommendation_id)
+            .outerjoin(Post, Post.id == Action.owner_post_id)
+            .outerjoin(holder, holder.id == Post.holder_id)
+            .outerjoin(latest, latest.id == Action.latest_update_id)
+            .where(Action.plan_id.in_(plan_ids))
+            .order_by(Action.plan_id, Action.recommendation_id, Action.position)
         )
-        .join(Plan, Plan.id == Action.plan_id)
-        .join(Recommendation, Recommendation.id == Action.recommendation_id)
-        .outerjoin(Post, Post.id == Action.owner_post_id)
-        .outerjoin(holder, holder.id == Post.holder_id)
-        .outerjoin(latest, latest.id == Action.latest_update_id)
-        .where(Action.plan_id.in_(plan_ids))
-        .order_by(Action.plan_id, Action.recommendation_id, Action.position)
-    ).all()
+        .all()
+    )
     covers = dict(
-        session.execute(
+        session.connection()
+        .execute(
             select(Cover.post_id, Person.slack_user_id)
             .join(Person, Person.id == Cover.person_id)
             .where(
@@ -87,7 +92,8 @@ def action_lines(session: Session, board: Board, today: date) -> list[ActionLine
                 Cover.ends_on >= today,
             )
             .order_by(Cover.id)
-        ).all()
+        )
+        .all()
     )
     return [
         ActionLine(
@@ -148,7 +154,7 @@ def _changes(session: Session, lines: Sequence[ActionLine], since: datetime | No
     if since is not None:
         query = query.where(Update.created_at >= since)
     versions = []
-    result = session.execute(query)
+    result = session.connection().execute(query)
     for row in result:
         if row.action_id in of:
             versions.append(row)
@@ -204,7 +210,7 @@ def replay(
     if not days or not lines:
         return {day: {} for day in days}
     cuts = {day: local_midnight(day + timedelta(days=1), tz) for day in days}
-    rows = session.execute(
+    rows = session.connection().execute(
         select(
             Update.action_id,
             Update.created_at,
@@ -300,7 +306,7 @@ def build_digest(
     lines = action_lines(session, board, today)
     since = local_midnight(previous, tz) if previous else None
     recs: dict[tuple[str, str], RecommendationRag] = {}
-    for rec_plan, number, text in session.execute(
+    for rec_plan, number, text in session.connection().execute(
         select(Recommendation.plan_id, Recommendation.number, Recommendation.text)
         .where(Recommendation.plan_id.in_(plan_ids))
         .order_by(Recommendation.plan_id, Recommendation.position)
