@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
 from db.lookups import DONE
@@ -281,10 +281,9 @@ def record_trend(session: Session, boards: Sequence[Board], today: date, tz: Zon
             continue
         lines = action_lines(session, board, today)
         counts = replay(session, lines, [m.held_on for m in missing], tz)
-        for m in missing:
-            session.get_one(Meeting, m.id).rag_counts = counts.get(m.held_on, {})
-            stored += 1
-    session.flush()
+        rows = [{"id": m.id, "rag_counts": counts.get(m.held_on, {})} for m in missing]
+        session.execute(update(Meeting), rows)  # one executemany by primary key
+        stored += len(rows)
     return stored
 
 

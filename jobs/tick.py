@@ -40,9 +40,10 @@ def tick(
     """`builds` (optional) collects the digests built this tick: one per meeting."""
     tz = settings.tz
     with database.writes.begin() as session:
-        planned = len(plan(session, now, tz))
+        boards = all_boards(session)
+        planned = len(plan(session, now, tz, boards=boards))
         skipped = skip_passed(session, now, tz)
-        record_trend(session, all_boards(session), now.astimezone(tz).date(), tz)
+        record_trend(session, boards, now.astimezone(tz).date(), tz)
 
     def remember(channel: str, ts: str, purpose: str, action_ids: list[int]) -> None:
         with database.writes.begin() as session:
