@@ -20,7 +20,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, insert, inspect, select, text
+from sqlalchemy import func, insert, inspect, select, text, update
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,7 @@ from db.database import Database
 from db.models import Action, Board, Person, Plan, Post, Rag, Recommendation, Update, board_plan
 from db.models import ActionStatus as S
 from db.session import make_engine
+from db.updates import latest_standing
 
 Row = dict[str, Any]
 BATCH = 5_000
@@ -266,6 +267,8 @@ def load(session: Session, rows: dict[str, list[Row]]) -> None:
     bulk(Action, rows["action"], plan_id=plan, recommendation_id=rec, owner_post_id=post)
     action = ids(rows["action"], Action.plan_id, Action.ref)
     bulk(Update, rows["action_update"], action_id=action, author_id=person, on_behalf_of_id=person)
+    # each action's latest standing update, as db.updates.refresh_latest keeps it
+    session.execute(update(Action).values(latest_update_id=latest_standing(Action.id)))
     bulk(Board, rows["board"], secretary_post_id=post)
     board = ids(rows["board"], Board.key)
     bulk(board_plan, rows["board_plan"], board_id=board, plan_id=plan)

@@ -3,9 +3,11 @@
     .venv/bin/python bench/outbox.py digest --url sqlite:////tmp/bench.db
     .venv/bin/python bench/outbox.py fanout --nudges 500
 
-`digest` adds (once) a board overseeing every plan of a bench/generate.py database, then times
-planning the nudges and building the digest (data, Slack messages, PNG chart, XLSX paper) and
-counts SQL statements; run it on the small and the large database to see the count stay put.
+`digest` adds (once) a board overseeing every plan of a bench/generate.py database (with a
+secretary and a channel), stores its past meetings' trend points as the tick does, then times
+planning the nudges and building the digest (data, Slack messages, PNG chart, XLSX paper)
+against issue 9's goals and counts SQL statements (run it on two sizes to see the count stay
+put), and composes the digest for the meeting's two recipients, counting the builds.
 `fanout` makes a plan with N owners, each owning one action, and times one tick sending the N
 nudges to the fake Slack Web API, against the floor of Slack's rate limit.
 """
@@ -25,9 +27,11 @@ from bot.app import make_client
 from bot.fakeslack import FakeSlack
 from bot.settings import Settings
 from db.database import Database
-from db.models import Action, Board, Plan, Update
+from db.models import Action, Board, Delivery, Plan, Post, Update
 from db.plan_import import import_plan_file
-from jobs.compose import digest_for, digest_message, next_meeting
+from jobs.compose import DigestBuilds, digest_for, digest_message, make_composer, next_meeting
+from jobs.digest import record_trend
+from jobs.digest_files import board_paper_xlsx, rag_chart_png
 from jobs.meetings import ensure_meetings
 from jobs.planner import plan
 from jobs.tick import tick
@@ -43,10 +47,22 @@ def counted(database: Database) -> list[int]:
     return statements
 
 
-def digest(url: str) -> None:
+GOALS = {"planning": 200, "data": 500, "digest": 1500}  # ms at 4,000 actions, issue 9
+SCALE = [1.0]  # more actions: the goal grows with them (linear: 10x at 40,000 actions)
+
+
+def against(label: str, ms: float) -> str:
+    goal = GOALS[label] * SCALE[0]
+    return f"{ms:.0f} ms ({'meets' if ms < goal else 'MISSES'} < {goal:.0f} ms)"
+
+
+def digest(url: str, runs: int) -> None:
     database = Database.connect(url)
-    database.upgrade()
+    started = time.perf_counter()
+    database.upgrade()  # 0007 backfills each action's latest update on an older database
+    upgraded_s = time.perf_counter() - started
     tz = Settings(database_url=url).tz
+    now = datetime(2022, 10, 10, 8, 0, tzinfo=UTC)
     with database.writes.begin() as session:
         board = session.scalar(select(Board).where(Board.key == "bench-all"))
         if board is None:
@@ -55,18 +71,30 @@ def digest(url: str) -> None:
                 name="Bench all-plans board",
                 every_weeks=6,
                 anchor=date(2022, 7, 20),
+                channel="C0BENCH",
+                secretary_post=session.scalars(select(Post).order_by(Post.id).limit(1)).one(),
             )
             board.plans = list(session.scalars(select(Plan)))
             session.add(board)
+            session.flush()
+        ensure_meetings(session, [board], now.date())
         actions = session.scalar(select(func.count()).select_from(Action))
         updates = session.scalar(select(func.count()).select_from(Update))
-    print(f"{url}: {actions} actions, {updates} updates")
+        started = time.perf_counter()
+        stored = record_trend(session, [board], now.date(), tz)
+        trend_ms = (time.perf_counter() - started) * 1000
+    SCALE[0] = max(1.0, (actions or 0) / 4000)
+    print(f"{url}: {actions} actions, {updates} updates (upgrade {upgraded_s:.1f} s)")
+    if SCALE[0] > 1:
+        print(f"  goals scaled {SCALE[0]:.0f}x from 4,000 actions (linear or better)")
+    print(
+        f"  trend points stored for {stored} past meetings in {trend_ms:.0f} ms "
+        "(once per meeting, by the tick after the meeting; 0 when already stored)"
+    )
     statements = counted(database)
-    now = datetime(2022, 10, 10, 8, 0, tzinfo=UTC)
-    for label in ("first run", "second run"):
+    for run in range(1, runs + 1):
         with database.writes.begin() as session:
             board = session.scalars(select(Board).where(Board.key == "bench-all")).one()
-            ensure_meetings(session, [board], now.date())
             before, started = statements[0], time.perf_counter()
             owed = plan(session, now, tz, boards=[board])
             planned_ms = (time.perf_counter() - started) * 1000
@@ -79,14 +107,49 @@ def digest(url: str) -> None:
             built_sql = statements[0] - before
             session.rollback()  # leave the database as it was
         started = time.perf_counter()
-        message = digest_message(data, tz, now.date())
-        render_ms = (time.perf_counter() - started) * 1000
+        png = rag_chart_png(data)
+        png_ms = (time.perf_counter() - started) * 1000
+        started = time.perf_counter()
+        xlsx = board_paper_xlsx(data)
+        xlsx_ms = (time.perf_counter() - started) * 1000
+        started = time.perf_counter()
+        digest_message(data, tz, now.date(), files=[("x.png", png), ("x.xlsx", xlsx)])
+        messages_ms = (time.perf_counter() - started) * 1000
+        total = built_ms + png_ms + xlsx_ms + messages_ms
         print(
-            f"  {label}: planning {len(owed)} deliveries {planned_ms:.0f} ms in {planned_sql} "
-            f"SQL statements; digest data {built_ms:.0f} ms in {built_sql} statements; "
-            f"messages, PNG ({len(message.files[0][1]) // 1024} KB) and XLSX "
-            f"({len(message.files[1][1]) // 1024} KB) {render_ms:.0f} ms"
+            f"  run {run}: planning {len(owed)} deliveries {against('planning', planned_ms)} "
+            f"in {planned_sql} statements; digest data {against('data', built_ms)} in "
+            f"{built_sql} statements; messages {messages_ms:.0f} ms, PNG {png_ms:.0f} ms "
+            f"({len(png) // 1024} KB), XLSX {xlsx_ms:.0f} ms ({len(xlsx) // 1024} KB); "
+            f"digest with PNG and XLSX {against('digest', total)}"
         )
+    # the tick's composer, for the meeting's two recipients (secretary and channel)
+    with database.sessions() as session:
+        board = session.scalars(select(Board).where(Board.key == "bench-all")).one()
+        meeting = next_meeting(session, board, now.date())
+        assert meeting is not None
+        holder = board.secretary_post.holder if board.secretary_post else None
+        recipients = [holder.slack_user_id if holder else "U00000001", "C0BENCH"]
+        meeting_id = meeting.id
+    builds = DigestBuilds()
+    compose = make_composer(database, tz, now, builds)
+    started = time.perf_counter()
+    for recipient in recipients:
+        composed = compose(
+            Delivery(
+                key=f"bench:{recipient}",
+                kind="digest",
+                recipient=recipient,
+                meeting_id=meeting_id,
+                payload={"board": "bench-all"},
+            )
+        )
+        assert len(composed.files) == 2
+    print(
+        f"  composing the digest for {len(recipients)} recipients of one meeting: "
+        f"{(time.perf_counter() - started) * 1000:.0f} ms, {builds.count} build"
+        f"{'' if builds.count == 1 else 's'} (goal: 1, shared)"
+    )
 
 
 def fanout(nudges: int, interval: float) -> None:
@@ -160,6 +223,7 @@ def main() -> None:
     verbs = parser.add_subparsers(dest="verb", required=True)
     d = verbs.add_parser("digest")
     d.add_argument("--url", required=True)
+    d.add_argument("--runs", type=int, default=3)
     f = verbs.add_parser("fanout")
     f.add_argument("--nudges", type=int, default=500)
     f.add_argument(
@@ -170,7 +234,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.verb == "digest":
-        digest(args.url)
+        digest(args.url, args.runs)
     else:
         fanout(args.nudges, args.interval)
 

@@ -254,6 +254,10 @@ class Action(Base):
     evidence: Mapped[str | None] = mapped_column(Text)
     source_ref: Mapped[str | None] = mapped_column(String(200))
     illustrative: Mapped[list[str]] = mapped_column(default=list)
+    # the newest update that stands (not withdrawn, not replaced by an edit), kept by every
+    # write that adds a version (db.updates.refresh_latest); no foreign key, as action_update
+    # already refers to action
+    latest_update_id: Mapped[int | None] = mapped_column()  # no default: left out of inserts
 
     plan: Mapped[Plan] = relationship()
     recommendation: Mapped[Recommendation] = relationship(back_populates="actions")
@@ -270,6 +274,7 @@ class Update(Base):
         UniqueConstraint("idempotency_key"),
         Index("ix_action_update_action_latest", "action_id", "created_at", "id"),
         Index("ix_action_update_supersedes_id", "supersedes_id"),
+        Index("ix_action_update_created_at", "created_at", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id"))
@@ -356,6 +361,9 @@ class Meeting(Base):
         _enum(MeetingStatus, "meeting_status"), default=MeetingStatus.SCHEDULED
     )
     note: Mapped[str | None] = mapped_column(Text)
+    # RAG totals of the board's actions at the end of the meeting day, stored once it is past
+    # (jobs.digest.record_trend) so that a digest's trend does not replay the history
+    rag_counts: Mapped[dict[str, int] | None] = mapped_column(JSON)
     board: Mapped[Board] = relationship()
 
 

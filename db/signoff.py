@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 from db.models import Action, ActionStatus, Board, Post, Update, UpdateSource, board_plan, utcnow
 from db.queries import get_or_create_person
 from db.status import settle_rag
-from db.updates import UpdateRefusedError, clean_text, is_admin, lock_action, write_audit
+from db.updates import (
+    UpdateRefusedError,
+    clean_text,
+    is_admin,
+    lock_action,
+    refresh_latest,
+    write_audit,
+)
 
 
 def secretaries_of(session: Session, action: Action) -> set[int]:
@@ -62,5 +69,6 @@ def sign_off(
     session.add(update)
     action.status, action.rag = ActionStatus.SIGNED_OFF, update.rag_to
     session.flush()
+    refresh_latest(session, action)
     write_audit(session, "signoff", actor, action, update)
     return update

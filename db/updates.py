@@ -17,8 +17,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import exists, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import ColumnElement, ScalarSelect, exists, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, joinedload
 
 from db.models import (
     Action,
@@ -124,6 +124,38 @@ class UpdateRequest:
         for name, value in self.__dict__.items():
             if type(value) is str:  # text, not the str enums
                 object.__setattr__(self, name, clean_text(value))
+
+
+def latest_standing(
+    action_id: InstrumentedAttribute[int] | ColumnElement[int],
+) -> ScalarSelect[int]:
+    """The id of the action's newest update that stands: not withdrawn (undone or its message
+    deleted), not replaced by an edit (a later version supersedes it)."""
+    later = aliased(Update)
+    return (
+        select(Update.id)
+        .where(
+            Update.action_id == action_id,
+            Update.retracted.is_(False),
+            ~exists().where(later.supersedes_id == Update.id),
+        )
+        .order_by(Update.created_at.desc(), Update.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def refresh_latest(session: Session, action: Action) -> None:
+    """Store the action's latest standing update on it, in the caller's transaction: called by
+    every write that adds an update or a version (a new update, an edit, a withdrawal, an undo,
+    a sign-off), after the flush."""
+    session.execute(
+        update(Action)
+        .where(Action.id == action.id)
+        .values(latest_update_id=latest_standing(Action.id))
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(action, ["latest_update_id"])
 
 
 def lock_action(session: Session, action_id: int) -> Action:
@@ -282,6 +314,7 @@ def record_update(
     if status == ActionStatus.COMPLETE:
         action.evidence = request.evidence or request.text
     session.flush()
+    refresh_latest(session, action)
     write_audit(
         session,
         "update",

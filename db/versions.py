@@ -19,6 +19,7 @@ from db.updates import (
     is_admin,
     lock_action,
     rag_for,
+    refresh_latest,
     refuse_if_stored,
     write_audit,
 )
@@ -85,6 +86,7 @@ def _next_version(
     if retracted and previous.due_to is not None and action.due == previous.due_to:
         action.due = previous.due_from
     session.flush()
+    refresh_latest(session, action)
     return version, action
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -43,6 +44,7 @@ def digest_for(
         before,
         now=now,
         tz=tz,
+        stored_trend={m.held_on: m.rag_counts for m in held if m.rag_counts is not None},
     )
 
 
@@ -59,21 +61,34 @@ def next_meeting(session: Session, board: Board, today: date) -> Meeting | None:
     )
 
 
-def digest_message(digest: Digest, tz: ZoneInfo, today: date, *, mention: bool = True) -> Composed:
-    """One message, one thread message with the details, and the chart and board paper."""
+def digest_files(digest: Digest) -> list[tuple[str, bytes]]:
+    """The chart and the board paper, named after the board and the meeting."""
+    stem = f"{digest.board_key}-{digest.meeting:%Y-%m-%d}"
+    return [
+        (f"{stem}-rag.png", rag_chart_png(digest)),
+        (f"{stem}-board-paper.xlsx", board_paper_xlsx(digest)),
+    ]
+
+
+def digest_message(
+    digest: Digest,
+    tz: ZoneInfo,
+    today: date,
+    *,
+    mention: bool = True,
+    files: list[tuple[str, bytes]] | None = None,
+) -> Composed:
+    """One message, one thread message with the details, and the chart and board paper (built
+    here unless given)."""
     text, blocks = digest_summary(digest, tz)
     details, detail_blocks = digest_details(
         digest, tz, today, signoff_buttons=True, mention=mention
     )
-    stem = f"{digest.board_key}-{digest.meeting:%Y-%m-%d}"
     return Composed(
         text,
         [b.to_dict() for b in blocks],
         [(details, [b.to_dict() for b in detail_blocks])],
-        [
-            (f"{stem}-rag.png", rag_chart_png(digest)),
-            (f"{stem}-board-paper.xlsx", board_paper_xlsx(digest)),
-        ],
+        files if files is not None else digest_files(digest),
         purpose="digest",
     )
 
@@ -89,9 +104,21 @@ def alert_message(database: Database, alert: DeliveryAlert) -> Composed:
     return Composed(text, [b.to_dict() for b in blocks], purpose="alert")
 
 
-def make_composer(database: Database, tz: ZoneInfo, now: datetime) -> Compose:
-    today = now.astimezone(tz).date()
+@dataclass
+class DigestBuilds:
+    """The digests a composer built: one per meeting, shared by all its recipients."""
 
+    built: dict[int, tuple[Digest, list[tuple[str, bytes]]]] = field(default_factory=dict)
+    count: int = 0  # digests built from the database (with their chart and board paper)
+
+
+def make_composer(
+    database: Database, tz: ZoneInfo, now: datetime, builds: DigestBuilds | None = None
+) -> Compose:
+    """A composer for one tick: a board's actions are read once, and each meeting's digest
+    (data, chart and board paper) is built once and shared by every recipient."""
+    today = now.astimezone(tz).date()
+    builds = builds if builds is not None else DigestBuilds()
     lines_of: dict[str, list[ActionLine]] = {}  # a board's actions, read once a tick
 
     def compose(delivery: Delivery) -> Composed:
@@ -104,11 +131,20 @@ def make_composer(database: Database, tz: ZoneInfo, now: datetime) -> Compose:
             if board is None or meeting is None:
                 raise NothingToSendError("its board or meeting no longer exists")
             if delivery.kind == "digest":
-                digest = digest_for(session, board, meeting, now, tz)
+                if meeting.id not in builds.built:
+                    digest = digest_for(session, board, meeting, now, tz)
+                    files = digest_files(digest) if digest.actions else []
+                    builds.built[meeting.id] = (digest, files)
+                    builds.count += 1
+                digest, files = builds.built[meeting.id]
                 if not digest.actions:
                     raise NothingToSendError(NO_ACTIONS)
                 return digest_message(
-                    digest, tz, today, mention=delivery.recipient.startswith(("U", "W"))
+                    digest,
+                    tz,
+                    today,
+                    mention=delivery.recipient.startswith(("U", "W")),
+                    files=files,
                 )
             wanted = set(delivery.payload.get("actions", []))
             if board.key not in lines_of:

@@ -1,25 +1,47 @@
 """Building a board's digest from the database: a fixed number of statements whatever the size
-of the plans (actions with owners and covers, latest updates, changes since the last meeting,
-RAG history for the trend)."""
+of the plans, read as plain rows (Core selects, no ORM objects): actions with owners, covers and
+each one's latest standing update (kept on the action, `Action.latest_update_id`), changes since
+the last meeting (by the index on `created_at`), and the RAG trend (past meetings' points are
+stored on the meeting once it is over, `record_trend`; only a point not stored yet is replayed
+from the status/RAG changes since it)."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, exists, select
-from sqlalchemy.orm import Session, aliased, joinedload, raiseload
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, aliased
 
 from db.lookups import DONE
-from db.models import Action, Board, Cover, Post, Recommendation, Update
+from db.models import (
+    Action,
+    Board,
+    Cover,
+    Meeting,
+    MeetingStatus,
+    Person,
+    Plan,
+    Post,
+    Recommendation,
+    Update,
+)
 from jobs.digest_model import ActionLine, Change, Digest, RecommendationRag, TrendPoint
 
 TREND_MEETINGS = 6
+DONE_VALUES = frozenset(s.value for s in DONE)
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=tz).astimezone(UTC)
+
+
+def _value(enum: Any) -> Any:
+    return enum.value if enum is not None else None
 
 
 def action_lines(session: Session, board: Board, today: date) -> list[ActionLine]:
@@ -27,106 +49,120 @@ def action_lines(session: Session, board: Board, today: date) -> list[ActionLine
     plan_ids = [p.id for p in board.plans]
     if not plan_ids:
         return []
-    actions = list(
-        session.scalars(
-            select(Action)
-            .where(Action.plan_id.in_(plan_ids))
-            .options(
-                joinedload(Action.owner_post).joinedload(Post.holder),
-                joinedload(Action.plan),
-                joinedload(Action.recommendation),
-                raiseload("*"),
+    holder, latest = aliased(Person), aliased(Update)
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                Action.id,
+                Plan.key,
+                Recommendation.number,
+                Action.ref,
+                Action.title,
+                Post.title,
+                holder.slack_user_id,
+                Action.due,
+                Action.due_original,
+                Action.status,
+                Action.rag,
+                latest.created_at,
+                latest.text,
+                Action.owner_post_id,
             )
+            .join(Plan, Plan.id == Action.plan_id)
+            .join(Recommendation, Recommendation.id == Action.recommendation_id)
+            .outerjoin(Post, Post.id == Action.owner_post_id)
+            .outerjoin(holder, holder.id == Post.holder_id)
+            .outerjoin(latest, latest.id == Action.latest_update_id)
+            .where(Action.plan_id.in_(plan_ids))
             .order_by(Action.plan_id, Action.recommendation_id, Action.position)
         )
+        .all()
     )
-    covers = {
-        c.post_id: c.person.slack_user_id
-        for c in session.scalars(
-            select(Cover)
-            .join(Action, Action.owner_post_id == Cover.post_id)
-            .where(Action.plan_id.in_(plan_ids), Cover.starts_on <= today, Cover.ends_on >= today)
-            .options(joinedload(Cover.person))
+    covers = dict(
+        session.connection()
+        .execute(
+            select(Cover.post_id, Person.slack_user_id)
+            .join(Person, Person.id == Cover.person_id)
+            .where(
+                Cover.post_id.in_(
+                    select(Action.owner_post_id).where(Action.plan_id.in_(plan_ids)).distinct()
+                ),
+                Cover.starts_on <= today,
+                Cover.ends_on >= today,
+            )
             .order_by(Cover.id)
         )
-    }
-    newest = (
-        select(Update.id)
-        .where(Update.action_id == Action.id, standing())
-        .order_by(Update.created_at.desc(), Update.id.desc())
-        .limit(1)
-        .correlate(Action)
-        .scalar_subquery()
+        .all()
     )
-    latest = {
-        u.action_id: u
-        for u in session.scalars(
-            select(Update)
-            .where(Update.id.in_(select(newest).where(Action.plan_id.in_(plan_ids))))
-            .options(raiseload("*"))
+    return [
+        ActionLine(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5] if r[5] is not None else "no owner post",
+            covers.get(r[13] or 0) or r[6],
+            r[7],
+            r[8],
+            r[9].value,
+            _value(r[10]),
+            r[11],
+            r[12],
         )
-    }
-    lines = []
-    for a in actions:
-        post = a.owner_post
-        owner = covers.get(a.owner_post_id or 0) or (
-            post.holder.slack_user_id if post and post.holder else None
-        )
-        lines.append(
-            ActionLine(
-                a.id,
-                a.plan.key,
-                a.recommendation.number,
-                a.ref,
-                a.title,
-                post.title if post else "no owner post",
-                owner,
-                a.due,
-                a.due_original,
-                a.status.value,
-                a.rag.value if a.rag else None,
-                latest[a.id].created_at if a.id in latest else None,
-                latest[a.id].text if a.id in latest else None,
-            )
-        )
-    return lines
+        for r in rows
+    ]
 
 
 def needs_update(line: ActionLine, since: datetime | None, today: date, meeting: date) -> bool:
     """Open, and: no update since the last meeting, overdue, or due by this meeting."""
-    if line.status in {s.value for s in DONE}:
+    if line.status in DONE_VALUES:
         return False
     stale = line.last_update_at is None or (since is not None and line.last_update_at < since)
     return stale or (line.due is not None and line.due <= meeting)
 
 
-def standing() -> ColumnElement[bool]:
-    """An update that stands: not withdrawn (undone or its message deleted), not replaced by an
-    edit (a later version supersedes it)."""
-    later = aliased(Update)
-    return Update.retracted.is_(False) & ~exists().where(later.supersedes_id == Update.id)
-
-
-def _changes(session: Session, plan_ids: list[int], since: datetime | None) -> list[Change]:
+def _changes(session: Session, lines: Sequence[ActionLine], since: datetime | None) -> list[Change]:
     """One change per update logged since `since` that still stands: its latest version's text
     and status, moved from where its first version found the action. A withdrawn update (its
-    last version retracts it) is left out, with every version it had."""
+    last version retracts it) is left out, with every version it had. The newest 2,000
+    versions of the board's actions are read newest first along the index on `created_at`
+    (one statement, streamed; other boards' updates are passed over here, not joined, so that
+    no database sorts every update of every action)."""
+    of = {line.action_id: line for line in lines}
     query = (
-        select(Update)
-        .join(Action, Action.id == Update.action_id)
-        .where(Action.plan_id.in_(plan_ids))
-        .options(
-            joinedload(Update.action).joinedload(Action.plan),
-            joinedload(Update.author),
-            raiseload("*"),
+        select(
+            Update.id,
+            Update.action_id,
+            Update.supersedes_id,
+            Update.retracted,
+            Update.created_at,
+            Update.text,
+            Update.status_from,
+            Update.status_to,
+            Update.rag_from,
+            Update.rag_to,
+            Update.escalation,
+            Update.due_to,
+            Person.slack_user_id,
         )
+        .outerjoin(Person, Person.id == Update.author_id)
         .order_by(Update.created_at.desc(), Update.id.desc())
+        .execution_options(yield_per=500)
     )
     if since is not None:
         query = query.where(Update.created_at >= since)
-    versions = list(session.scalars(query.limit(2000)))
-    by_id = {u.id: u for u in versions}
-    replaced = {u.supersedes_id for u in versions if u.supersedes_id}
+    versions = []
+    result = session.connection().execute(query)
+    for row in result:
+        if row.action_id in of:
+            versions.append(row)
+            if len(versions) == 2000:
+                break
+    result.close()
+    by_id = {v.id: v for v in versions}
+    replaced = {v.supersedes_id for v in versions if v.supersedes_id}
     changes = []
     for head in versions:
         if head.id in replaced or head.retracted:
@@ -134,18 +170,19 @@ def _changes(session: Session, plan_ids: list[int], since: datetime | None) -> l
         first = head
         while first.supersedes_id in by_id:
             first = by_id[first.supersedes_id]
+        line = of[head.action_id]
         changes.append(
             Change(
-                head.action.plan.key,
-                head.action.ref,
-                head.action.title,
+                line.plan_key,
+                line.ref,
+                line.title,
                 first.created_at,
-                first.author.slack_user_id if first.author else None,
+                first.slack_user_id,
                 head.text,
-                first.status_from.value if first.status_from else None,
-                head.status_to.value if head.status_to else None,
-                first.rag_from.value if first.rag_from else None,
-                head.rag_to.value if head.rag_to else None,
+                _value(first.status_from),
+                _value(head.status_to),
+                _value(first.rag_from),
+                _value(head.rag_to),
                 head.escalation or first.escalation,
                 head.due_to or first.due_to,
             )
@@ -154,60 +191,100 @@ def _changes(session: Session, plan_ids: list[int], since: datetime | None) -> l
 
 
 def _key(status: str, rag: str | None) -> str:
-    return "done" if status in {s.value for s in DONE} else (rag or "unrated")
+    return "done" if status in DONE_VALUES else (rag or "unrated")
 
 
-def _trend(
-    session: Session, plan_ids: list[int], lines: list[ActionLine], dates: list[date], tz: ZoneInfo
-) -> list[TrendPoint]:
-    """RAG totals as they stood on past meeting dates, replayed from status/RAG changes."""
-    if not dates:
-        return []
-    changes = session.execute(
+def _counts(lines: Sequence[ActionLine]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for line in lines:
+        counts[_key(line.status, line.rag)] += 1
+    return dict(counts)
+
+
+def replay(
+    session: Session, lines: list[ActionLine], days: list[date], tz: ZoneInfo
+) -> dict[date, dict[str, int]]:
+    """RAG totals as they stood at the end of each day: an action stood where its first status
+    or RAG change after that time found it, or as it stands now if nothing has changed it
+    since. Reads only the changes since the earliest day."""
+    if not days or not lines:
+        return {day: {} for day in days}
+    cuts = {day: local_midnight(day + timedelta(days=1), tz) for day in days}
+    rows = session.connection().execute(
         select(
             Update.action_id,
             Update.created_at,
-            Update.status_to,
-            Update.rag_to,
             Update.status_from,
             Update.rag_from,
+            Update.status_to,
+            Update.rag_to,
         )
-        .join(Action, Action.id == Update.action_id)
-        .where(
-            Action.plan_id.in_(plan_ids),
-            (Update.rag_to.is_distinct_from(Update.rag_from))
-            | (Update.status_to.is_distinct_from(Update.status_from)),
-        )
+        .where(Update.created_at >= min(cuts.values()))
         .order_by(Update.created_at, Update.id)
-    ).all()
-    by_action: dict[int, list[tuple[datetime, str, str | None, str, str | None]]] = defaultdict(
-        list
+        .execution_options(yield_per=2000)
     )
-    for action_id, at, status_to, rag_to, status_from, rag_from in changes:
-        by_action[action_id].append(
-            (
-                at,
-                status_to.value if status_to else "",
-                rag_to.value if rag_to else None,
-                status_from.value if status_from else "",
-                rag_from.value if rag_from else None,
-            )
-        )
-    points = []
-    for day in dates:
-        cut = local_midnight(day + timedelta(days=1), tz)
+    ours = {line.action_id for line in lines}
+    after: dict[int, tuple[list[datetime], list[str]]] = defaultdict(lambda: ([], []))
+    for action_id, at, status_from, rag_from, status_to, rag_to in rows:
+        if action_id not in ours or (status_from == status_to and rag_from == rag_to):
+            continue  # another board's, or changed nothing
+        times, keys = after[action_id]
+        times.append(at)
+        keys.append(_key(_value(status_from) or "", _value(rag_from)))
+    points = {}
+    for day, cut in cuts.items():
         counts: dict[str, int] = defaultdict(int)
         for line in lines:
-            history = by_action.get(line.action_id, [])
-            before = [h for h in history if h[0] < cut]
-            if before:
-                counts[_key(before[-1][1], before[-1][2])] += 1
-            elif history:
-                counts[_key(history[0][3], history[0][4])] += 1
-            else:
-                counts[_key(line.status, line.rag)] += 1
-        points.append(TrendPoint(day, dict(counts)))
+            times, keys = after.get(line.action_id, ([], []))
+            i = bisect_left(times, cut)
+            counts[keys[i] if i < len(times) else _key(line.status, line.rag)] += 1
+        points[day] = dict(counts)
     return points
+
+
+def _trend(
+    session: Session,
+    lines: list[ActionLine],
+    meeting: date,
+    past: list[date],
+    stored: Mapping[date, dict[str, int]],
+    tz: ZoneInfo,
+) -> list[TrendPoint]:
+    """The RAG totals of the last few meetings (stored, or replayed if not stored yet) and of
+    this meeting (as things stand now)."""
+    days = past[-(TREND_MEETINGS - 1) :]
+    counts = replay(session, lines, [d for d in days if d not in stored], tz)
+    counts |= {d: dict(stored[d]) for d in days if d in stored}
+    return [TrendPoint(d, counts[d]) for d in days] + [TrendPoint(meeting, _counts(lines))]
+
+
+def record_trend(session: Session, boards: Sequence[Board], today: date, tz: ZoneInfo) -> int:
+    """Store the RAG totals of each board's recent meetings that are over (the last ones a
+    digest's trend shows) and have none yet; how many were stored. One statement when there is
+    nothing to store."""
+    if not boards:
+        return 0
+    meetings = session.execute(
+        select(Meeting.id, Meeting.board_id, Meeting.held_on, Meeting.rag_counts)
+        .where(
+            Meeting.board_id.in_([b.id for b in boards]),
+            Meeting.held_on < today,
+            Meeting.status != MeetingStatus.CANCELLED,
+        )
+        .order_by(Meeting.held_on)
+    ).all()
+    stored = 0
+    for board in boards:
+        recent = [m for m in meetings if m.board_id == board.id][-(TREND_MEETINGS - 1) :]
+        missing = [m for m in recent if m.rag_counts is None]
+        if not missing:
+            continue
+        lines = action_lines(session, board, today)
+        counts = replay(session, lines, [m.held_on for m in missing], tz)
+        rows = [{"id": m.id, "rag_counts": counts.get(m.held_on, {})} for m in missing]
+        session.execute(update(Meeting), rows)  # one executemany by primary key
+        stored += len(rows)
+    return stored
 
 
 def build_digest(
@@ -220,24 +297,25 @@ def build_digest(
     *,
     now: datetime,
     tz: ZoneInfo,
+    stored_trend: Mapping[date, dict[str, int]] | None = None,
 ) -> Digest:
     today = now.astimezone(tz).date()
     plan_ids = [p.id for p in board.plans]
+    keys = {p.id: p.key for p in board.plans}
     lines = action_lines(session, board, today)
     since = local_midnight(previous, tz) if previous else None
     recs: dict[tuple[str, str], RecommendationRag] = {}
-    for rec_plan, number, text in session.execute(
+    for rec_plan, number, text in session.connection().execute(
         select(Recommendation.plan_id, Recommendation.number, Recommendation.text)
         .where(Recommendation.plan_id.in_(plan_ids))
         .order_by(Recommendation.plan_id, Recommendation.position)
     ):
-        key = next(p.key for p in board.plans if p.id == rec_plan)
-        recs[(key, number)] = RecommendationRag(key, number, text, {})
+        recs[(keys[rec_plan], number)] = RecommendationRag(keys[rec_plan], number, text, {})
     for line in lines:
         counts = recs[(line.plan_key, line.recommendation)].counts
         counts[_key(line.status, line.rag)] = counts.get(_key(line.status, line.rag), 0) + 1
-    changes = _changes(session, plan_ids, since) if plan_ids else []
-    open_lines = [x for x in lines if x.status not in {s.value for s in DONE}]
+    changes = _changes(session, lines, since) if plan_ids else []
+    open_lines = [x for x in lines if x.status not in DONE_VALUES]
     return Digest(
         board_key=board.key,
         board_name=board.name,
@@ -262,9 +340,7 @@ def build_digest(
         ],
         escalations=[c for c in changes if c.escalation],
         awaiting_signoff=[x for x in lines if x.status == "complete"],
-        trend=_trend(
-            session, plan_ids, lines, [*past_meetings[-(TREND_MEETINGS - 1) :], meeting], tz
-        )
+        trend=_trend(session, lines, meeting, past_meetings, stored_trend or {}, tz)
         if plan_ids
         else [],
     )

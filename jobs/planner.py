@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Board, Delivery, DeliveryState, Meeting, MeetingStatus
 from jobs.digest import action_lines, local_midnight, needs_update
+from jobs.digest_model import ActionLine
 from jobs.meetings import all_boards, ensure_meetings
 from jobs.schedule import send_at
 
@@ -55,7 +56,9 @@ def owed_for(
     due_at: datetime,
     today: date,
     tz: ZoneInfo,
+    lines: list[ActionLine] | None = None,
 ) -> list[Owed]:
+    """What one meeting owes of one kind; `lines` are the board's actions if already read."""
     if kind == "digest":
         recipients = []
         secretary = board.secretary_post.holder if board.secretary_post else None
@@ -69,7 +72,7 @@ def owed_for(
         ]
     since = local_midnight(previous, tz) if previous else None
     by_owner: dict[str, list[int]] = defaultdict(list)
-    for line in action_lines(session, board, today):
+    for line in lines if lines is not None else action_lines(session, board, today):
         if line.owner_user and needs_update(line, since, today, meeting.held_on):
             if kind == "nudge2" and not (
                 line.last_update_at is None or (since and line.last_update_at < since)
@@ -139,6 +142,7 @@ def plan(
         )
     }
     owed: list[Owed] = []
+    lines_of: dict[int, list[ActionLine]] = {}  # a board's actions, read once
     for board in boards:
         held = [
             m for m in meetings if m.board_id == board.id and m.status != MeetingStatus.CANCELLED
@@ -153,7 +157,19 @@ def plan(
                     continue
                 if kind == "nudge" and times["nudge2"] <= now:
                     continue  # came back late: the second nudge covers it
-                owed += owed_for(session, board, meeting, previous, kind, times[kind], today, tz)
+                if kind != "digest" and board.id not in lines_of:
+                    lines_of[board.id] = action_lines(session, board, today)
+                owed += owed_for(
+                    session,
+                    board,
+                    meeting,
+                    previous,
+                    kind,
+                    times[kind],
+                    today,
+                    tz,
+                    lines_of.get(board.id),
+                )
     insert_owed(session, owed)
     return owed
 

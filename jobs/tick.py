@@ -11,7 +11,9 @@ from slack_sdk import WebClient
 from bot.settings import Settings
 from db.database import Database
 from db.replies import remember_bot_message
-from jobs.compose import make_composer
+from jobs.compose import DigestBuilds, make_composer
+from jobs.digest import record_trend
+from jobs.meetings import all_boards
 from jobs.planner import plan, skip_passed
 from jobs.sender import Sender, SendReport
 
@@ -28,11 +30,20 @@ class TickReport:
         return f"planned {self.planned}, skipped {self.skipped}, {self.sent}"
 
 
-def tick(database: Database, client: WebClient, settings: Settings, now: datetime) -> TickReport:
+def tick(
+    database: Database,
+    client: WebClient,
+    settings: Settings,
+    now: datetime,
+    builds: DigestBuilds | None = None,
+) -> TickReport:
+    """`builds` (optional) collects the digests built this tick: one per meeting."""
     tz = settings.tz
     with database.writes.begin() as session:
-        planned = len(plan(session, now, tz))
+        boards = all_boards(session)
+        planned = len(plan(session, now, tz, boards=boards))
         skipped = skip_passed(session, now, tz)
+        record_trend(session, boards, now.astimezone(tz).date(), tz)
 
     def remember(channel: str, ts: str, purpose: str, action_ids: list[int]) -> None:
         with database.writes.begin() as session:
@@ -41,7 +52,7 @@ def tick(database: Database, client: WebClient, settings: Settings, now: datetim
     sender = Sender(
         database,
         client,
-        make_composer(database, tz, now),
+        make_composer(database, tz, now, builds),
         admins=settings.admins,
         interval=settings.send_interval,
         remember=remember,
