@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.views.common import MAX_BLOCKS, Reply, context, mrkdwn
-from bot.views.digest import digest_details, digest_summary
-from bot.views.help import echo
 from commands.context import Context, Invocation
 from commands.registry import UsageError, command
+from commands.views.common import MAX_BLOCKS, Reply, context, mrkdwn
+from commands.views.digest import digest_details, digest_summary
+from commands.views.help import echo
 from db.lookups import current_plan
 from db.models import Board
 from db.overview import boards as all_boards

@@ -6,9 +6,9 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
-from bot.views.help import echo
 from commands.context import Context
 from commands.registry import UsageError
+from commands.views.help import echo
 from db.lookups import AmbiguousPlanError, PlanNotFoundError, current_plan, resolve_plan
 from db.models import Plan
 

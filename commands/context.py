@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.settings import Settings
-from bot.views.actions import Viewing
+from commands.views.actions import Viewing
 from db.database import Database
 
 if TYPE_CHECKING:

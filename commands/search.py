@@ -7,10 +7,10 @@ import time
 
 from sqlalchemy.orm import Session
 
-from bot.views.catalogue import SEARCH_PER_PAGE, search_view
-from bot.views.common import Reply
 from commands.context import Context, Invocation
 from commands.registry import UsageError, command
+from commands.views.catalogue import SEARCH_PER_PAGE, search_view
+from commands.views.common import Reply
 from db.lookups import actions_by_id, recommendations_by_id
 from db.models import Action, Recommendation
 from db.overview import data_version, search_documents_source

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.views.digest import digest_details, digest_summary
-from bot.views.reminders import alert_view, nudge_view
+from commands.views.digest import digest_details, digest_summary
+from commands.views.reminders import alert_view, nudge_view
 from db.database import Database
 from db.models import Board, Delivery, Meeting, MeetingStatus
 from jobs.alerts import DeliveryAlert

@@ -22,8 +22,8 @@ from bot.app import make_client
 from bot.block_limits import message_problems
 from bot.fakeslack import FakeSlack
 from bot.settings import Settings
-from bot.views.digest import bar, digest_details, digest_summary
-from bot.views.reminders import EMOJI
+from commands.views.digest import bar, digest_details, digest_summary
+from commands.views.reminders import EMOJI
 from db.database import Database
 from db.models import Board, Delivery, DeliveryState
 from jobs.alerts import DeliveryAlert

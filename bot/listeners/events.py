@@ -17,8 +17,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.services import Ofsted
-from bot.views.updates import choose_view, confirmation_view
 from commands.status_words import parse_update
+from commands.views.updates import choose_view, confirmation_view
 from db.replies import Incoming, Outcome, deleted, edited, receive
 
 log = logging.getLogger(__name__)
