@@ -22,7 +22,7 @@ import yaml
 from sqlalchemy import event, func, select
 
 from bot.app import make_client
-from bot.fakeslack import FakeSlack
+from bot.devtools.fakeslack import FakeSlack
 from bot.settings import Settings
 from db.database import Database
 from db.models import Action, Board, Plan, Update

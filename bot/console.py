@@ -20,11 +20,9 @@ from pydantic import SecretStr
 from slack_bolt import BoltRequest
 
 from bot.app import build_app, make_client
-from bot.console_render import form_value, initial_values, render, render_view
-from bot.fakeslack import Call, FakeSlack
-from bot.lazy import run_lazy_after_response
-from bot.settings import Settings
-from bot.slack_requests import (
+from bot.devtools.console_render import form_value, initial_values, render, render_view
+from bot.devtools.fakeslack import Call, FakeSlack
+from bot.devtools.slack_requests import (
     block_actions_body,
     event_body,
     message_event,
@@ -32,6 +30,8 @@ from bot.slack_requests import (
     slash_command_body,
     view_submission_body,
 )
+from bot.lazy import run_lazy_after_response
+from bot.settings import Settings
 from db.database import Database
 from db.queries import posts_with_holders, set_post_holder
 

@@ -19,8 +19,8 @@ from sqlalchemy import select
 from test_updates import reply, share
 
 from bot.app import make_client
-from bot.block_limits import message_problems
-from bot.fakeslack import FakeSlack
+from bot.devtools.block_limits import message_problems
+from bot.devtools.fakeslack import FakeSlack
 from bot.settings import Settings
 from commands.views.digest import bar, digest_details, digest_summary
 from commands.views.reminders import EMOJI

@@ -18,7 +18,7 @@ from conftest import bot_settings
 from sqlalchemy import select
 
 from bot.app import make_client
-from bot.fakeslack import Call, FakeSlack
+from bot.devtools.fakeslack import Call, FakeSlack
 from bot.settings import Settings
 from db.database import Database
 from db.models import Delivery, DeliveryState

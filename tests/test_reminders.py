@@ -19,8 +19,8 @@ from slackdriver import Driver
 from sqlalchemy import select
 
 from bot.app import make_client
-from bot.block_limits import message_problems
-from bot.fakeslack import Call, FakeSlack
+from bot.devtools.block_limits import message_problems
+from bot.devtools.fakeslack import Call, FakeSlack
 from bot.settings import Settings
 from db.database import Database
 from db.models import Board, Delivery, DeliveryState

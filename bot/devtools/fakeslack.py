@@ -6,7 +6,7 @@
         assert fake.calls_to("chat.postMessage")[0].args["text"] == "hi"
 
 It serves `POST /api/<method>` on 127.0.0.1 from a daemon thread and answers like Slack (HTTP 200,
-`{"ok": ...}` JSON), checking blocks and views against `bot.block_limits`. `fail_next` injects
+`{"ok": ...}` JSON), checking blocks and views against `block_limits`. `fail_next` injects
 faults Slack answers instead of doing the call; `lose_answer` makes Slack do the call and then
 lose its answer (a timeout, a dropped connection or a 5xx), as happens in real life.
 `response_url()` and `files_upload_v2` work end to end (a shared file appears as a message in
@@ -31,7 +31,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
-from bot.block_limits import message_problems, view_problems
+from bot.devtools.block_limits import message_problems, view_problems
 
 log = logging.getLogger(__name__)
 _Json = dict[str, Any]
