@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.settings import Settings
 from commands.views.actions import Viewing
 from db.database import Database
 
@@ -26,10 +25,19 @@ class Invocation:
     share: bool = False
 
 
+@dataclass(frozen=True)
+class Config:
+    """What the verbs need of the bot's settings, as plain values (bot/services.py builds it)."""
+
+    tz: ZoneInfo
+    admins: tuple[str, ...] = ()  # Slack user ids of the admins (ADMINS)
+    current_plan: str | None = None  # the plan key CURRENT_PLAN names, if set
+
+
 @dataclass
 class Context:
     db: Database
-    settings: Settings
+    config: Config
     catalogue: SearchCatalogue
     user_id: str
     channel_id: str | None = None
@@ -39,7 +47,7 @@ class Context:
 
     @property
     def tz(self) -> ZoneInfo:
-        return self.settings.tz
+        return self.config.tz
 
     @property
     def today(self) -> date:
@@ -47,7 +55,7 @@ class Context:
 
     @property
     def is_admin(self) -> bool:
-        return self.user_id in self.settings.admins
+        return self.user_id in self.config.admins
 
     def viewing(self, invocation: Invocation, command: str) -> Viewing:
         return Viewing(

@@ -71,7 +71,7 @@ def board(ctx: Context, inv: Invocation) -> Reply:
         if inv.raw:
             chosen = _match_board(all_boards, inv.raw)
         else:
-            current = current_plan(session, ctx.settings.current_plan)
+            current = current_plan(session, ctx.config.current_plan)
             chosen = [b for b in all_boards if any(p.id == current.id for p in b.plans)]
             if len(chosen) != 1:
                 return boards_view(all_boards, ctx.viewing(inv, "board"))

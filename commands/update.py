@@ -57,7 +57,7 @@ def update(ctx: Context, inv: Invocation) -> Reply:
                         idempotency_key=ctx.request_key,
                     ),
                     today=ctx.today,
-                    admins=ctx.settings.admins,
+                    admins=ctx.config.admins,
                     now=ctx.now,
                 )
             except AlreadyLoggedError as again:  # the same command sent twice: the same answer
@@ -85,7 +85,7 @@ def signoff(ctx: Context, inv: Invocation) -> Reply:
                 action.id,
                 ctx.user_id,
                 source=UpdateSource.SLASH,
-                admins=ctx.settings.admins,
+                admins=ctx.config.admins,
                 now=ctx.now,
             )
     except UpdateRefusedError as refused:
