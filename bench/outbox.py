@@ -23,14 +23,15 @@ from sqlalchemy import event, func, select
 
 from bot.app import make_client
 from bot.devtools.fakeslack import FakeSlack
+from bot.outbox import tick
 from bot.settings import Settings
+from commands.compose import digest_message
 from db.database import Database
 from db.models import Action, Board, Plan, Update
 from db.plan_import import import_plan_file
-from jobs.compose import digest_for, digest_message, next_meeting
+from jobs.digest import digest_for, next_meeting
 from jobs.meetings import ensure_meetings
 from jobs.planner import plan
-from jobs.tick import tick
 
 
 def counted(database: Database) -> list[int]:

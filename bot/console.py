@@ -308,7 +308,7 @@ class Console:
         )
 
     def tick(self) -> None:
-        from jobs.tick import tick
+        from bot.outbox import tick
 
         now = self.clock or datetime.now(UTC)
         report = tick(self.database, self.client, self.settings, now)

@@ -13,7 +13,7 @@ from db.lookups import current_plan
 from db.models import Board
 from db.overview import boards as all_boards
 from db.updates import UpdateRefusedError
-from jobs.compose import digest_for, next_meeting
+from jobs.digest import digest_for, next_meeting
 from jobs.meetings import cancel_meeting, ensure_meetings, find_board, move_meeting
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session, aliased, joinedload, raiseload
 
 from db.lookups import DONE
-from db.models import Action, Board, Cover, Post, Recommendation, Update
+from db.models import Action, Board, Cover, Meeting, MeetingStatus, Post, Recommendation, Update
 from jobs.digest_model import ActionLine, Change, Digest, RecommendationRag, TrendPoint
 
 TREND_MEETINGS = 6
@@ -267,4 +267,41 @@ def build_digest(
         )
         if plan_ids
         else [],
+    )
+
+
+def digest_for(
+    session: Session, board: Board, meeting: Meeting, now: datetime, tz: ZoneInfo
+) -> Digest:
+    held = list(
+        session.scalars(
+            select(Meeting)
+            .where(Meeting.board_id == board.id, Meeting.status != MeetingStatus.CANCELLED)
+            .order_by(Meeting.held_on)
+        )
+    )
+    before = [m.held_on for m in held if m.held_on < meeting.held_on]
+    after = [m.held_on for m in held if m.held_on > meeting.held_on]
+    return build_digest(
+        session,
+        board,
+        meeting.held_on,
+        before[-1] if before else None,
+        after[0] if after else None,
+        before,
+        now=now,
+        tz=tz,
+    )
+
+
+def next_meeting(session: Session, board: Board, today: date) -> Meeting | None:
+    return session.scalar(
+        select(Meeting)
+        .where(
+            Meeting.board_id == board.id,
+            Meeting.held_on >= today,
+            Meeting.status != MeetingStatus.CANCELLED,
+        )
+        .order_by(Meeting.held_on)
+        .limit(1)
     )
