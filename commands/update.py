@@ -7,11 +7,11 @@ from sqlalchemy.orm import Session
 from commands.action import find_card
 from commands.context import Context, Invocation
 from commands.registry import UsageError, command
-from commands.status_words import parse_update
 from commands.views.common import Reply
 from commands.views.updates import confirmation_view
 from db.models import Action, UpdateSource
 from db.signoff import sign_off
+from db.status_words import parse_update
 from db.updates import AlreadyLoggedError, UpdateRefusedError, UpdateRequest, record_update
 
 

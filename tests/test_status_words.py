@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.devtools.block_limits import message_problems
-from commands.status_words import STATUS_WORDS, parse_update
 from commands.views.updates import confirmation_view
 from db.models import Action, ActionStatus, Rag, Update, UpdateSource
+from db.status_words import STATUS_WORDS, parse_update
 
 
 @pytest.mark.parametrize(
