@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 
 from bot.settings import Settings
 from commands.context import Config, Context
-from commands.search import SearchCatalogue
 from db.database import Database
+from db.search import SearchCatalogue
 
 Clock = Callable[[], datetime]
 

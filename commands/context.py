@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from commands.views.actions import Viewing
 from db.database import Database
-
-if TYPE_CHECKING:
-    from commands.search import SearchCatalogue
+from db.search import SearchCatalogue
 
 
 @dataclass(frozen=True)
