@@ -25,6 +25,7 @@ from bot.devtools.fakeslack import Call, FakeSlack
 from bot.devtools.slack_requests import (
     block_actions_body,
     event_body,
+    message_change_event,
     message_event,
     signed_headers,
     slash_command_body,
@@ -238,32 +239,10 @@ class Console:
             self.say("   You have not sent a message yet (`:reply`, `:mention`, `:dm`).")
             return
         mine, ts = self.mine, f"{time.time():.6f}"
-        old = {
-            "type": "message",
-            "user": self.user_id,
-            "text": mine["text"],
-            "ts": mine["ts"],
-            **({"thread_ts": mine["thread_ts"]} if "thread_ts" in mine else {}),
-        }
+        event = message_change_event(user_id=self.user_id, sent=mine, text=text, ts=ts)
         if text is None:
-            event = {
-                "type": "message",
-                "subtype": "message_deleted",
-                "channel": mine["channel"],
-                "ts": ts,
-                "deleted_ts": mine["ts"],
-                "previous_message": old,
-            }
             self.mine = None
         else:
-            event = {
-                "type": "message",
-                "subtype": "message_changed",
-                "channel": mine["channel"],
-                "ts": ts,
-                "message": {**old, "text": text},
-                "previous_message": old,
-            }
             mine["text"] = text
         self._event(event)
 
