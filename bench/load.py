@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.workload import current_plan_targets, percentile
-from bot.fakeslack import FakeSlack
-from bot.slack_requests import signed_headers, slash_command_body
+from bot.devtools.fakeslack import FakeSlack
+from bot.devtools.slack_requests import signed_headers, slash_command_body
 from db.database import Database
 
 SECRET = "bench-secret"

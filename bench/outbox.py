@@ -24,17 +24,17 @@ import yaml
 from sqlalchemy import event, func, select
 
 from bot.app import make_client
-from bot.fakeslack import FakeSlack
+from bot.devtools.fakeslack import FakeSlack
+from bot.outbox import tick
 from bot.settings import Settings
+from commands.compose import DigestBuilds, digest_message, make_composer
 from db.database import Database
 from db.models import Action, Board, Delivery, Plan, Post, Update
 from db.plan_import import import_plan_file
-from jobs.compose import DigestBuilds, digest_for, digest_message, make_composer, next_meeting
-from jobs.digest import record_trend
+from jobs.digest import digest_for, next_meeting, record_trend
 from jobs.digest_files import board_paper_xlsx, rag_chart_png
 from jobs.meetings import ensure_meetings
 from jobs.planner import plan
-from jobs.tick import tick
 
 
 def counted(database: Database) -> list[int]:

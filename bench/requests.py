@@ -22,9 +22,9 @@ from sqlalchemy import event, func, select
 
 from bench.workload import current_plan_targets, percentile
 from bot.app import build_app
-from bot.fakeslack import FakeSlack
+from bot.devtools.fakeslack import FakeSlack
+from bot.devtools.slack_requests import signed_headers, slash_command_body
 from bot.settings import Settings
-from bot.slack_requests import signed_headers, slash_command_body
 from db.database import Database
 from db.models import Action, Recommendation
 

@@ -31,7 +31,7 @@ from bot.listeners import events, home, lookups, updates
 from bot.services import Clock, Ofsted
 from bot.settings import Settings
 from bot.signing import QuietRequestVerification
-from bot.views.help import internal_error_view
+from commands.views.help import internal_error_view
 from db.database import Database
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.settings import Settings
 from db.database import Database
-from db.models import Delivery, DeliveryState, Meeting
+from db.models import Delivery, DeliveryState
 from jobs.meetings import all_boards, find_board
 
 
@@ -41,7 +41,7 @@ def cmd_jobs(args: argparse.Namespace, settings: Settings, database: Database) -
     now = parse_now(getattr(args, "now", None), settings)
     if args.jobs_command == "run-due":
         from bot.app import make_client
-        from jobs.tick import tick
+        from bot.outbox import tick
 
         print(
             f"tick at {now.astimezone(settings.tz):%a %-d %b %Y %H:%M %Z}: "
@@ -92,7 +92,7 @@ def cmd_jobs(args: argparse.Namespace, settings: Settings, database: Database) -
 
 
 def cmd_digest(args: argparse.Namespace, settings: Settings, database: Database) -> int:
-    from jobs.compose import digest_for, next_meeting
+    from jobs.digest import digest_for, next_meeting
     from jobs.digest_files import board_paper_xlsx, rag_chart_png
 
     now = parse_now(args.now, settings)
@@ -119,30 +119,10 @@ def cmd_digest(args: argparse.Namespace, settings: Settings, database: Database)
 
 
 def board_ics(database: Database, settings: Settings, name: str) -> bytes | None:
-    from jobs.calendar_feed import FeedMeeting, board_calendar
-    from jobs.meetings import ensure_meetings
+    from jobs.calendar_feed import board_feed
 
-    now = datetime.now(UTC)
-    with database.writes.begin() as session:
-        board = find_board(session, name)
-        if board is None:
-            return None
-        ensure_meetings(session, [board], now.astimezone(settings.tz).date())
-        meetings = [
-            FeedMeeting(m.cadence_date, m.held_on, m.status.value == "cancelled", m.note or "")
-            for m in session.scalars(
-                select(Meeting).where(Meeting.board_id == board.id).order_by(Meeting.cadence_date)
-            )
-        ]
-        council = board.plans[0].council if board.plans else ""
-        return board_calendar(
-            board_key=board.key,
-            board_name=board.name,
-            meetings=meetings,
-            council=council,
-            tz=settings.timezone,
-            generated_at=now,
-        )
+    with database.sessions() as session:
+        return board_feed(session, name, settings.timezone, datetime.now(UTC))
 
 
 def cmd_board(args: argparse.Namespace, settings: Settings, database: Database) -> int:

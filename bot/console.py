@@ -20,18 +20,19 @@ from pydantic import SecretStr
 from slack_bolt import BoltRequest
 
 from bot.app import build_app, make_client
-from bot.console_render import form_value, initial_values, render, render_view
-from bot.fakeslack import Call, FakeSlack
-from bot.lazy import run_lazy_after_response
-from bot.settings import Settings
-from bot.slack_requests import (
+from bot.devtools.console_render import form_value, initial_values, render, render_view
+from bot.devtools.fakeslack import Call, FakeSlack
+from bot.devtools.slack_requests import (
     block_actions_body,
     event_body,
+    message_change_event,
     message_event,
     signed_headers,
     slash_command_body,
     view_submission_body,
 )
+from bot.lazy import run_lazy_after_response
+from bot.settings import Settings
 from db.database import Database
 from db.queries import posts_with_holders, set_post_holder
 
@@ -238,32 +239,10 @@ class Console:
             self.say("   You have not sent a message yet (`:reply`, `:mention`, `:dm`).")
             return
         mine, ts = self.mine, f"{time.time():.6f}"
-        old = {
-            "type": "message",
-            "user": self.user_id,
-            "text": mine["text"],
-            "ts": mine["ts"],
-            **({"thread_ts": mine["thread_ts"]} if "thread_ts" in mine else {}),
-        }
+        event = message_change_event(user_id=self.user_id, sent=mine, text=text, ts=ts)
         if text is None:
-            event = {
-                "type": "message",
-                "subtype": "message_deleted",
-                "channel": mine["channel"],
-                "ts": ts,
-                "deleted_ts": mine["ts"],
-                "previous_message": old,
-            }
             self.mine = None
         else:
-            event = {
-                "type": "message",
-                "subtype": "message_changed",
-                "channel": mine["channel"],
-                "ts": ts,
-                "message": {**old, "text": text},
-                "previous_message": old,
-            }
             mine["text"] = text
         self._event(event)
 
@@ -308,7 +287,7 @@ class Console:
         )
 
     def tick(self) -> None:
-        from jobs.tick import tick
+        from bot.outbox import tick
 
         now = self.clock or datetime.now(UTC)
         report = tick(self.database, self.client, self.settings, now)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.starlette.handler import to_starlette_response
@@ -106,10 +107,14 @@ def build_asgi(app: App, database: Database, settings: Settings) -> Starlette:
             status_code=200 if healthy else 503,
         )
 
-    async def board_calendar(request: Request) -> Response:
-        from bot.cli_jobs import board_ics
+    def read_feed(name: str) -> bytes | None:
+        from jobs.calendar_feed import board_feed
 
-        feed = await run_in_threadpool(board_ics, database, settings, request.path_params["name"])
+        with database.sessions() as session:  # a read: nothing is stored
+            return board_feed(session, name, settings.timezone, datetime.now(UTC))
+
+    async def board_calendar(request: Request) -> Response:
+        feed = await run_in_threadpool(read_feed, request.path_params["name"])
         if feed is None:
             return Response("no such board", status_code=404, media_type="text/plain")
         return Response(feed, media_type="text/calendar; charset=utf-8")

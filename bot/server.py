@@ -27,7 +27,7 @@ def serve(settings: Settings, database: Database, *, mode: str | None, port: int
         log.error("SLACK_BOT_TOKEN is not set: `ofsted-bot console` runs without Slack")
         return 2
     if settings.scheduler:
-        from jobs.scheduler import start_scheduler
+        from bot.outbox import start_scheduler
 
         start_scheduler(database, make_client(settings), settings)
     if mode is None:

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 from bot.settings import Settings
-from commands.context import Context
-from commands.search import SearchCatalogue
+from commands.context import Config, Context
 from db.database import Database
+from db.search import SearchCatalogue
 
 Clock = Callable[[], datetime]
 
@@ -16,6 +16,7 @@ Clock = Callable[[], datetime]
 class Ofsted:
     def __init__(self, settings: Settings, database: Database, clock: Clock | None = None) -> None:
         self.settings = settings
+        self.config = Config(settings.tz, settings.admins, settings.current_plan)
         self.database = database
         self.catalogue = SearchCatalogue()
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
@@ -31,7 +32,7 @@ class Ofsted:
     ) -> Context:
         return Context(
             self.database,
-            self.settings,
+            self.config,
             self.catalogue,
             user_id,
             channel_id,

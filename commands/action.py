@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.views.actions import HISTORY_PER_PAGE, action_view, history_view
-from bot.views.common import Reply
-from bot.views.help import echo
 from commands.common import describe_range, pick_plan
 from commands.context import Context, Invocation
 from commands.grammar import ACTION_REF
 from commands.registry import UsageError, command
+from commands.views.actions import HISTORY_PER_PAGE, action_view, history_view
+from commands.views.common import Reply
+from commands.views.help import echo
 from db.lookups import ActionCard, action_history, action_refs, find_action, plans_with_action
 
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.views.common import MAX_BLOCKS, Reply, context, mrkdwn
-from bot.views.digest import digest_details, digest_summary
-from bot.views.help import echo
 from commands.context import Context, Invocation
 from commands.registry import UsageError, command
+from commands.views.common import MAX_BLOCKS, Reply, context, mrkdwn
+from commands.views.digest import digest_details, digest_summary
+from commands.views.help import echo
 from db.lookups import current_plan
 from db.models import Board
 from db.overview import boards as all_boards
 from db.updates import UpdateRefusedError
-from jobs.compose import digest_for, next_meeting
+from jobs.digest import digest_for, next_meeting
 from jobs.meetings import cancel_meeting, ensure_meetings, find_board, move_meeting
 
 
@@ -48,7 +48,7 @@ def change_meeting(ctx: Context, args: tuple[str, ...]) -> Reply:
                     _day(rest[2]),
                     ctx.user_id,
                     today=ctx.today,
-                    admins=ctx.settings.admins,
+                    admins=ctx.config.admins,
                 )
             else:
                 change = cancel_meeting(
@@ -57,7 +57,7 @@ def change_meeting(ctx: Context, args: tuple[str, ...]) -> Reply:
                     _day(rest[1]),
                     ctx.user_id,
                     today=ctx.today,
-                    admins=ctx.settings.admins,
+                    admins=ctx.config.admins,
                 )
     except UpdateRefusedError as refused:
         raise UsageError(str(refused)) from None
@@ -89,7 +89,7 @@ def digest_preview(ctx: Context, inv: Invocation) -> Reply:
                     suggestions=[f"digest {b.key}" for b in all_boards(session)],
                 )
         else:
-            plan = current_plan(session, ctx.settings.current_plan)
+            plan = current_plan(session, ctx.config.current_plan)
             board = next(
                 (b for b in all_boards(session) if any(p.id == plan.id for p in b.plans)), None
             )

@@ -6,9 +6,9 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
-from bot.views.help import echo
 from commands.context import Context
 from commands.registry import UsageError
+from commands.views.help import echo
 from db.lookups import AmbiguousPlanError, PlanNotFoundError, current_plan, resolve_plan
 from db.models import Plan
 
@@ -22,8 +22,8 @@ def pick_plan(
     """
     try:
         if word is None:
-            return current_plan(session, ctx.settings.current_plan)
-        return resolve_plan(session, word, ctx.settings.current_plan)
+            return current_plan(session, ctx.config.current_plan)
+        return resolve_plan(session, word, ctx.config.current_plan)
     except AmbiguousPlanError as exc:
         keys = [p.key for p in exc.choices]
         raise UsageError(

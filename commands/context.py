@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.settings import Settings
-from bot.views.actions import Viewing
+from commands.views.actions import Viewing
 from db.database import Database
-
-if TYPE_CHECKING:
-    from commands.search import SearchCatalogue
+from db.search import SearchCatalogue
 
 
 @dataclass(frozen=True)
@@ -26,10 +22,19 @@ class Invocation:
     share: bool = False
 
 
+@dataclass(frozen=True)
+class Config:
+    """What the verbs need of the bot's settings, as plain values (bot/services.py builds it)."""
+
+    tz: ZoneInfo
+    admins: tuple[str, ...] = ()  # Slack user ids of the admins (ADMINS)
+    current_plan: str | None = None  # the plan key CURRENT_PLAN names, if set
+
+
 @dataclass
 class Context:
     db: Database
-    settings: Settings
+    config: Config
     catalogue: SearchCatalogue
     user_id: str
     channel_id: str | None = None
@@ -39,7 +44,7 @@ class Context:
 
     @property
     def tz(self) -> ZoneInfo:
-        return self.settings.tz
+        return self.config.tz
 
     @property
     def today(self) -> date:
@@ -47,7 +52,7 @@ class Context:
 
     @property
     def is_admin(self) -> bool:
-        return self.user_id in self.settings.admins
+        return self.user_id in self.config.admins
 
     def viewing(self, invocation: Invocation, command: str) -> Viewing:
         return Viewing(

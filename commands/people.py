@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from bot.views.actions import action_list_view
-from bot.views.common import Reply, escape
-from bot.views.help import echo
 from commands.context import Context, Invocation
 from commands.registry import UsageError, command
+from commands.views.actions import action_list_view
+from commands.views.common import Reply, escape
+from commands.views.help import echo
 from db.lookups import actions_of_person, actions_of_post, find_posts
 
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")

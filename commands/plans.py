@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from bot.views.actions import action_list_view
-from bot.views.catalogue import board_view, boards_view, plans_view
-from bot.views.common import Reply
-from bot.views.help import echo
 from commands.boards import change_meeting
 from commands.common import pick_plan
 from commands.context import Context, Invocation
 from commands.registry import UsageError, command
+from commands.views.actions import action_list_view
+from commands.views.catalogue import board_view, boards_view, plans_view
+from commands.views.common import Reply
+from commands.views.help import echo
 from db.lookups import current_plan, overdue_actions
 from db.models import Board
 from db.overview import boards, meeting_overrides
@@ -71,7 +71,7 @@ def board(ctx: Context, inv: Invocation) -> Reply:
         if inv.raw:
             chosen = _match_board(all_boards, inv.raw)
         else:
-            current = current_plan(session, ctx.settings.current_plan)
+            current = current_plan(session, ctx.config.current_plan)
             chosen = [b for b in all_boards if any(p.id == current.id for p in b.plans)]
             if len(chosen) != 1:
                 return boards_view(all_boards, ctx.viewing(inv, "board"))

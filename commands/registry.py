@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.views.common import Reply
-from bot.views.help import VerbHelp
 from commands.context import Context, Invocation
+from commands.views.common import Reply
+from commands.views.help import VerbHelp
 
 Handler = Callable[[Context, Invocation], Reply]
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 import logging
 import uuid
 
-from bot.views.common import Reply
-from bot.views.help import echo, internal_error_view, problem_view
 from commands import (  # noqa: F401  (registers the verbs)
     action,
     boards,
@@ -25,6 +23,8 @@ from commands.context import Context
 from commands.grammar import parse
 from commands.registry import UsageError, lookup
 from commands.suggest import nearest_verbs
+from commands.views.common import Reply
+from commands.views.help import echo, internal_error_view, problem_view
 
 log = logging.getLogger(__name__)
 

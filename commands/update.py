@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.views.common import Reply
-from bot.views.updates import confirmation_view
 from commands.action import find_card
 from commands.context import Context, Invocation
 from commands.registry import UsageError, command
-from commands.status_words import parse_update
+from commands.views.common import Reply
+from commands.views.updates import confirmation_view
 from db.models import Action, UpdateSource
 from db.signoff import sign_off
+from db.status_words import parse_update
 from db.updates import AlreadyLoggedError, UpdateRefusedError, UpdateRequest, record_update
 
 
@@ -57,7 +57,7 @@ def update(ctx: Context, inv: Invocation) -> Reply:
                         idempotency_key=ctx.request_key,
                     ),
                     today=ctx.today,
-                    admins=ctx.settings.admins,
+                    admins=ctx.config.admins,
                     now=ctx.now,
                 )
             except AlreadyLoggedError as again:  # the same command sent twice: the same answer
@@ -85,7 +85,7 @@ def signoff(ctx: Context, inv: Invocation) -> Reply:
                 action.id,
                 ctx.user_id,
                 source=UpdateSource.SLASH,
-                admins=ctx.settings.admins,
+                admins=ctx.config.admins,
                 now=ctx.now,
             )
     except UpdateRefusedError as refused:

@@ -8,20 +8,16 @@ someone is a *delivery* (outbox row).
 
 from __future__ import annotations
 
-import enum
-from datetime import UTC, date, datetime
-from typing import Any, ClassVar
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
     Column,
     Date,
-    DateTime,
-    Enum,
     ForeignKey,
     Index,
-    MetaData,
     String,
     Table,
     Text,
@@ -29,90 +25,21 @@ from sqlalchemy import (
     event,
     false,
 )
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+# the base, its column types and the model's enums: in db.model_base, imported from here as ever
+from db.model_base import NAMING as NAMING
+from db.model_base import Base as Base
+from db.model_base import DeliveryState as DeliveryState
+from db.model_base import MeetingStatus as MeetingStatus
+from db.model_base import UpdateSource as UpdateSource
+from db.model_base import UTCDateTime as UTCDateTime
+from db.model_base import enum_column as _enum
+from db.model_base import utcnow as utcnow
 
 # defined beside the RAG rule (db.status); imported from here as ever
 from db.status import ActionStatus as ActionStatus
 from db.status import Rag as Rag
-
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """A timestamp stored in UTC and always read back timezone-aware (also on SQLite)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: store times in UTC with a timezone")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {
-        datetime: UTCDateTime(),
-        dict[str, Any]: JSON,
-        list[str]: JSON,
-    }
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
-
-
-class UpdateSource(enum.StrEnum):
-    THREAD_REPLY = "thread reply"
-    MODAL = "modal"
-    SLASH = "slash"
-    MENTION = "mention"
-    DIRECT_MESSAGE = "direct message"
-    SHORTCUT = "shortcut"
-    IMPORT = "import"
-    SYSTEM = "system"
-
-
-class MeetingStatus(enum.StrEnum):
-    SCHEDULED = "scheduled"
-    MOVED = "moved"
-    CANCELLED = "cancelled"
-
-
-class DeliveryState(enum.StrEnum):
-    PLANNED = "planned"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-    SKIPPED = "skipped"
 
 
 class Source(Base):

@@ -10,7 +10,8 @@ matched, lower still, to indexed stems it is a prefix of, or that are a prefix o
 
 Building only counts words: stemming is slow in pure Python, so it is done when a query needs
 it, for the indexed words that could share the query word's stem (those starting with all but
-its last letter), and cached.
+its last letter), and cached. `SearchCatalogue` holds a process's index, built from the database
+and rebuilt when the plans change.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import itertools
 import math
 import re
 import threading
+import time
 import unicodedata
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -31,6 +33,9 @@ from typing import Literal
 import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+from sqlalchemy.orm import Session
+
+from db.overview import data_version, search_documents_source
 
 K1 = 1.2
 B = 0.75
@@ -286,3 +291,59 @@ class SearchIndex:
             )
             for _, _, i in top[:limit]
         ]
+
+
+RECHECK_SECONDS = 5.0
+
+
+class SearchCatalogue:
+    """The search index, built from the database and rebuilt when the plans change.
+
+    Whether the plans changed is checked at most every few seconds with one cheap query, so
+    that several processes sharing one database stay in step after a plan import.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._index: SearchIndex | None = None
+        self._version: tuple[object, ...] | None = None
+        self._checked = 0.0
+
+    def index(self, session: Session) -> SearchIndex:
+        now = time.monotonic()
+        if self._index is not None and now - self._checked < RECHECK_SECONDS:
+            return self._index
+        with self._lock:
+            version = data_version(session)
+            if self._index is None or version != self._version:
+                self._index = SearchIndex(self._documents(session))
+                self._version = version
+            self._checked = now
+            return self._index
+
+    @staticmethod
+    def _documents(session: Session) -> list[Document]:
+        recs, actions = search_documents_source(session)
+        docs = [
+            Document(
+                "recommendation",
+                r.id,
+                r.plan.key,
+                r.number,
+                r.text,
+                " ".join(filter(None, [r.theme.title if r.theme else "", r.area or ""])),
+            )
+            for r in recs
+        ]
+        docs += [
+            Document(
+                "action",
+                a.id,
+                a.plan.key,
+                a.ref,
+                a.title,
+                a.owner_post.title if a.owner_post else "",
+            )
+            for a in actions
+        ]
+        return docs

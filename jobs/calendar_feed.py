@@ -4,6 +4,8 @@ Each meeting's UID comes from the board and its cadence date, never the date it 
 moved meeting updates the same calendar entry (with a higher SEQUENCE) instead of adding a second
 one, and a cancelled meeting stays in the feed marked STATUS:CANCELLED so clients remove it.
 Times carry a TZID and the feed includes the matching VTIMEZONE, which Outlook requires.
+`board_feed` reads a board's feed from the database (a read: the cadence meetings not stored
+yet are added as `ensure_meetings` would store them, without writing them).
 """
 
 from __future__ import annotations
@@ -15,6 +17,11 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Meeting, MeetingStatus
+from jobs.meetings import cadence_ahead, find_board
 
 PRODID = "-//ofsted-bot//board meetings//EN"
 
@@ -115,3 +122,28 @@ def board_calendar(
             )
         )
     return bytes(cal.to_ical())
+
+
+def board_feed(session: Session, name: str, tz: str, now: datetime) -> bytes | None:
+    """The feed of the board named `name` (key or name), or None if there is no such board:
+    its stored meetings, and its cadence meetings up to half a year ahead."""
+    board = find_board(session, name)
+    if board is None:
+        return None
+    stored = session.scalars(select(Meeting).where(Meeting.board_id == board.id))
+    by_cadence = {
+        m.cadence_date: FeedMeeting(
+            m.cadence_date, m.held_on, m.status == MeetingStatus.CANCELLED, m.note or ""
+        )
+        for m in stored
+    }
+    for day in cadence_ahead(board, now.astimezone(ZoneInfo(tz)).date()):
+        by_cadence.setdefault(day, FeedMeeting(day, day, cancelled=False))
+    return board_calendar(
+        board_key=board.key,
+        board_name=board.name,
+        meetings=[by_cadence[day] for day in sorted(by_cadence)],
+        council=board.plans[0].council if board.plans else "",
+        tz=tz,
+        generated_at=now,
+    )

@@ -344,3 +344,41 @@ def build_digest(
         if plan_ids
         else [],
     )
+
+
+def digest_for(
+    session: Session, board: Board, meeting: Meeting, now: datetime, tz: ZoneInfo
+) -> Digest:
+    held = list(
+        session.scalars(
+            select(Meeting)
+            .where(Meeting.board_id == board.id, Meeting.status != MeetingStatus.CANCELLED)
+            .order_by(Meeting.held_on)
+        )
+    )
+    before = [m.held_on for m in held if m.held_on < meeting.held_on]
+    after = [m.held_on for m in held if m.held_on > meeting.held_on]
+    return build_digest(
+        session,
+        board,
+        meeting.held_on,
+        before[-1] if before else None,
+        after[0] if after else None,
+        before,
+        now=now,
+        tz=tz,
+        stored_trend={m.held_on: m.rag_counts for m in held if m.rag_counts is not None},
+    )
+
+
+def next_meeting(session: Session, board: Board, today: date) -> Meeting | None:
+    return session.scalar(
+        select(Meeting)
+        .where(
+            Meeting.board_id == board.id,
+            Meeting.held_on >= today,
+            Meeting.status != MeetingStatus.CANCELLED,
+        )
+        .order_by(Meeting.held_on)
+        .limit(1)
+    )

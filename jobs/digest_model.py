@@ -1,5 +1,5 @@
 """What a board's digest holds: plain data, built by jobs/digest.py from the database and
-rendered as Slack messages (bot/views/digest.py), a PNG chart and an XLSX board paper
+rendered as Slack messages (commands/views/digest.py), a PNG chart and an XLSX board paper
 (jobs/digest_files.py)."""
 
 from __future__ import annotations

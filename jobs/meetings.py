@@ -31,13 +31,18 @@ def all_boards(session: Session) -> list[Board]:
     )
 
 
+def cadence_ahead(board: Board, today: date) -> list[date]:
+    """The board's cadence dates from one cadence back to half a year ahead."""
+    start = today - timedelta(weeks=board.every_weeks)
+    count = HORIZON.days // (7 * board.every_weeks) + 2
+    return cadence_dates(board.anchor, board.every_weeks, start, count)
+
+
 def ensure_meetings(session: Session, boards: Collection[Board], today: date) -> int:
     """Store every cadence meeting from one cadence back to half a year ahead (idempotent, and
     safe when several processes do it at once)."""
     rows = []
     for board in boards:
-        start = today - timedelta(weeks=board.every_weeks)
-        count = HORIZON.days // (7 * board.every_weeks) + 2
         rows += [
             {
                 "board_id": board.id,
@@ -45,7 +50,7 @@ def ensure_meetings(session: Session, boards: Collection[Board], today: date) ->
                 "held_on": day,
                 "status": MeetingStatus.SCHEDULED,
             }
-            for day in cadence_dates(board.anchor, board.every_weeks, start, count)
+            for day in cadence_ahead(board, today)
         ]
     if not rows:
         return 0

@@ -12,32 +12,31 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
-from bot.settings import Settings
 from db.database import Database
 from jobs.meetings import all_boards
-from jobs.tick import tick
+from jobs.tick import TickConfig, tick
 
 log = logging.getLogger(__name__)
 
 
-def run_tick(database: Database, client: WebClient, settings: Settings) -> None:
+def run_tick(database: Database, client: WebClient, config: TickConfig) -> None:
     try:
-        tick(database, client, settings, datetime.now(UTC))
+        tick(database, client, config, datetime.now(UTC))
     except Exception:  # the next tick tries again; nothing is lost
         log.exception("tick failed")
 
 
 def start_scheduler(
-    database: Database, client: WebClient, settings: Settings
+    database: Database, client: WebClient, config: TickConfig
 ) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(
-        timezone=settings.tz,
+        timezone=config.tz,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 120},
     )
-    args = (database, client, settings)
+    args = (database, client, config)
     scheduler.add_job(
         run_tick,
-        IntervalTrigger(minutes=1, timezone=settings.tz),
+        IntervalTrigger(minutes=1, timezone=config.tz),
         args=args,
         id="tick",
         name="plan and send what is due",
@@ -48,7 +47,7 @@ def start_scheduler(
         hour, minute = (int(x) for x in send_time.split(":"))
         scheduler.add_job(
             run_tick,
-            CronTrigger(day_of_week="mon-fri", hour=hour, minute=minute, timezone=settings.tz),
+            CronTrigger(day_of_week="mon-fri", hour=hour, minute=minute, timezone=config.tz),
             args=args,
             id=f"boards-{send_time}",
             name=f"board reminders at {send_time}",

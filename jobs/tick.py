@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 
-from bot.settings import Settings
 from db.database import Database
 from db.replies import remember_bot_message
-from jobs.compose import DigestBuilds, make_composer
 from jobs.digest import record_trend
 from jobs.meetings import all_boards
 from jobs.planner import plan, skip_passed
-from jobs.sender import Sender, SendReport
+from jobs.sender import Compose, Sender, SendReport
 
 log = logging.getLogger(__name__)
+
+MakeComposer = Callable[[Database, ZoneInfo, datetime], Compose]  # a tick's composer, at `now`
+
+
+@dataclass(frozen=True)
+class TickConfig:
+    """What a tick is given (bot/ builds it from the settings): the council's timezone, the
+    admins alerted when a delivery fails, how a delivery's message is composed, and the pause
+    between two sends."""
+
+    tz: ZoneInfo
+    admins: tuple[str, ...]
+    make_composer: MakeComposer
+    send_interval: float = 1.0
 
 
 @dataclass
@@ -30,15 +44,8 @@ class TickReport:
         return f"planned {self.planned}, skipped {self.skipped}, {self.sent}"
 
 
-def tick(
-    database: Database,
-    client: WebClient,
-    settings: Settings,
-    now: datetime,
-    builds: DigestBuilds | None = None,
-) -> TickReport:
-    """`builds` (optional) collects the digests built this tick: one per meeting."""
-    tz = settings.tz
+def tick(database: Database, client: WebClient, config: TickConfig, now: datetime) -> TickReport:
+    tz = config.tz
     with database.writes.begin() as session:
         boards = all_boards(session)
         planned = len(plan(session, now, tz, boards=boards))
@@ -52,9 +59,9 @@ def tick(
     sender = Sender(
         database,
         client,
-        make_composer(database, tz, now, builds),
-        admins=settings.admins,
-        interval=settings.send_interval,
+        config.make_composer(database, tz, now),
+        admins=config.admins,
+        interval=config.send_interval,
         remember=remember,
     )
     report = TickReport(planned, skipped, sender.run(now))

@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.app import build_app
-from bot.fakeslack import FakeSlack
+from bot.devtools.fakeslack import FakeSlack
 from bot.settings import Settings
 from db.database import Database
 from db.queries import set_post_holder

@@ -18,10 +18,10 @@ from urllib.parse import urlencode
 
 from slack_bolt import App, BoltRequest
 
-from bot.block_limits import message_problems
-from bot.fakeslack import Call, FakeSlack
+from bot.devtools.block_limits import message_problems
+from bot.devtools.fakeslack import Call, FakeSlack
+from bot.devtools.slack_requests import signed_headers
 from bot.lazy import run_lazy_after_response
-from bot.slack_requests import signed_headers
 
 FIXTURES = Path(__file__).parent / "fixtures" / "slack"
 SECRET = "test-signing-secret"

@@ -23,9 +23,9 @@ from conftest import bot_settings
 from httpserver import post, serving
 from slackdriver import SECRET, event_body, press_body, slash_body
 
-from bot.fakeslack import Call, FakeSlack
+from bot.devtools.fakeslack import Call, FakeSlack
+from bot.devtools.slack_requests import signed_headers
 from bot.server import http_app
-from bot.slack_requests import signed_headers
 from db.database import Database
 
 T = TypeVar("T")

@@ -1,4 +1,4 @@
-"""Slack's Block Kit limits, as checked by bot.block_limits."""
+"""Slack's Block Kit limits, as checked by bot.devtools.block_limits."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
-from bot.block_limits import block_problems, message_problems, view_problems
+from bot.devtools.block_limits import block_problems, message_problems, view_problems
 
 
 def section(text: str = "hello", **extra: Any) -> dict[str, Any]:

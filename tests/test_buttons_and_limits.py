@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from slackdriver import SlackDriver
 
-from bot.block_limits import message_problems
+from bot.devtools.block_limits import message_problems
 from db.database import Database
 from db.plan_import import import_plan_file
 

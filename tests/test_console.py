@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 
 from bot.cli import main
 from bot.console import Console
-from bot.fakeslack import FakeSlack
+from bot.devtools.fakeslack import FakeSlack
 from bot.settings import Settings
 from db.database import Database
 from db.models import Delivery, Update

@@ -13,15 +13,15 @@ from slackdriver import Driver, MovableClock
 from sqlalchemy import event, select
 
 from bot.app import make_client
-from bot.fakeslack import FakeSlack
+from bot.devtools.fakeslack import FakeSlack
+from bot.outbox import tick
 from bot.settings import Settings
+from commands.compose import DigestBuilds
 from db.database import Database
 from db.models import Board, Delivery, DeliveryState, Meeting
-from jobs.compose import DigestBuilds, digest_for, next_meeting
-from jobs.digest import build_digest
+from jobs.digest import build_digest, digest_for, next_meeting
 from jobs.meetings import ensure_meetings
 from jobs.planner import plan
-from jobs.tick import tick
 
 LONDON = Settings().tz
 

@@ -19,18 +19,19 @@ from sqlalchemy import select
 from test_updates import reply, share
 
 from bot.app import make_client
-from bot.block_limits import message_problems
-from bot.fakeslack import FakeSlack
+from bot.devtools.block_limits import message_problems
+from bot.devtools.fakeslack import FakeSlack
+from bot.outbox import tick
 from bot.settings import Settings
-from bot.views.digest import bar, digest_details, digest_summary
-from bot.views.reminders import EMOJI
+from commands.views.digest import bar, digest_details, digest_summary
+from commands.views.reminders import EMOJI
 from db.database import Database
 from db.models import Board, Delivery, DeliveryState
 from jobs.alerts import DeliveryAlert
-from jobs.compose import digest_for, next_meeting
+from jobs.digest import digest_for, next_meeting
 from jobs.digest_model import RAG_KEYS, Digest, RecommendationRag
 from jobs.meetings import ensure_meetings
-from jobs.tick import TickReport, tick
+from jobs.tick import TickReport
 
 LONDON = Settings().tz
 SQUARES = set(EMOJI.values())

@@ -16,7 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, HeaderBlock, SectionBlock
 from slack_sdk.webhook import WebhookClient
 
-from bot.fakeslack import Call, FakeSlack
+from bot.devtools.fakeslack import Call, FakeSlack
 
 
 @pytest.fixture

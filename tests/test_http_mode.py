@@ -13,9 +13,9 @@ from conftest import bot_settings
 from httpserver import post, serving
 from slackdriver import SECRET, slash_body, stale
 
-from bot.fakeslack import FakeSlack
+from bot.devtools.fakeslack import FakeSlack
+from bot.devtools.slack_requests import signed_headers
 from bot.server import http_app
-from bot.slack_requests import signed_headers
 from db.database import Database
 
 

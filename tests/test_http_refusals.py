@@ -26,7 +26,7 @@ from slack_sdk.signature import SignatureVerifier
 from slackdriver import SECRET, Driver, fixture, slash_body
 
 from bot.app import build_app
-from bot.fakeslack import FakeSlack
+from bot.devtools.fakeslack import FakeSlack
 from bot.server import http_app
 from db.database import Database
 

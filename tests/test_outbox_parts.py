@@ -18,11 +18,12 @@ from conftest import bot_settings
 from sqlalchemy import select
 
 from bot.app import make_client
-from bot.fakeslack import Call, FakeSlack
+from bot.devtools.fakeslack import Call, FakeSlack
+from bot.outbox import tick
 from bot.settings import Settings
 from db.database import Database
 from db.models import Delivery, DeliveryState
-from jobs.tick import TickReport, tick
+from jobs.tick import TickReport
 
 LONDON = Settings().tz
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,16 +19,18 @@ from slackdriver import Driver
 from sqlalchemy import select
 
 from bot.app import make_client
-from bot.block_limits import message_problems
-from bot.fakeslack import Call, FakeSlack
+from bot.devtools.block_limits import message_problems
+from bot.devtools.fakeslack import Call, FakeSlack
+from bot.outbox import tick
 from bot.settings import Settings
+from commands.compose import digest_message
 from db.database import Database
 from db.models import Board, Delivery, DeliveryState
 from db.plan_import import import_plan_file
-from jobs.compose import digest_for, digest_message
+from jobs.digest import digest_for
 from jobs.meetings import ensure_meetings, find_board
 from jobs.schedule import send_at
-from jobs.tick import TickReport, tick
+from jobs.tick import TickReport
 
 LONDON = Settings().tz
 ROOT = Path(__file__).resolve().parent.parent
@@ -218,7 +220,7 @@ def test_the_digest_says_how_things_stand(
     with staffed_db.writes.begin() as session:
         board = session.scalars(select(Board).where(Board.key == "aeb")).one()
         ensure_meetings(session, [board], date(2022, 9, 5))
-        from jobs.compose import next_meeting
+        from jobs.digest import next_meeting
 
         meeting = next_meeting(session, board, date(2022, 9, 5))
         assert meeting is not None and meeting.held_on == date(2022, 10, 12)
@@ -303,7 +305,7 @@ def test_a_digest_of_400_actions_stays_within_limits(staffed_db: Database, tmp_p
     with staffed_db.writes.begin() as session:
         board = session.scalars(select(Board).where(Board.key == "big")).one()
         ensure_meetings(session, [board], date(2022, 10, 1))
-        from jobs.compose import next_meeting
+        from jobs.digest import next_meeting
 
         meeting = next_meeting(session, board, date(2022, 10, 1))
         assert meeting is not None

@@ -12,7 +12,7 @@ from conftest import bot_settings
 from slackdriver import Driver
 
 from bot.app import build_app
-from bot.fakeslack import FakeSlack
+from bot.devtools.fakeslack import FakeSlack
 from db.database import Database
 
 

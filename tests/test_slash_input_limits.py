@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from slackdriver import SlackDriver
 
-from bot.block_limits import MAX_BUTTON_VALUE
+from bot.devtools.block_limits import MAX_BUTTON_VALUE
 
 
 @pytest.mark.parametrize("typed", ["<!channel>", "<!here|here>", "<@U0CP>", "<!subteam^S1>"])

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.block_limits import message_problems
-from bot.views.updates import confirmation_view
-from commands.status_words import STATUS_WORDS, parse_update
+from bot.devtools.block_limits import message_problems
+from commands.views.updates import confirmation_view
 from db.models import Action, ActionStatus, Rag, Update, UpdateSource
+from db.status_words import STATUS_WORDS, parse_update
 
 
 @pytest.mark.parametrize(

@@ -19,8 +19,8 @@ from slackdriver import SECRET, Driver, MovableClock, fixture, interaction_body
 from test_updates import reply, share, updates_of
 
 from bot.app import build_app
-from bot.fakeslack import Call, FakeSlack
-from bot.slack_requests import signed_headers
+from bot.devtools.fakeslack import Call, FakeSlack
+from bot.devtools.slack_requests import signed_headers
 from db.database import Database
 
 FORM: dict[str, dict[str, Any]] = {

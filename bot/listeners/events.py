@@ -17,9 +17,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.services import Ofsted
-from bot.views.updates import choose_view, confirmation_view
-from commands.status_words import parse_update
+from commands.views.updates import choose_view, confirmation_view
 from db.replies import Incoming, Outcome, deleted, edited, receive
+from db.status_words import parse_update
 
 log = logging.getLogger(__name__)
 ANSWER = "ofsted_answer"  # the Bolt context key of what to tell the author, once acked

@@ -24,7 +24,7 @@ from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
 from bot.services import Ofsted
-from bot.views.updates import (
+from commands.views.updates import (
     MODAL_CALLBACK,
     ModalMeta,
     UpdateForm,

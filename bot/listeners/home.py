@@ -13,8 +13,8 @@ from slack_sdk import WebClient
 
 from bot.listeners.later import after_the_ack
 from bot.services import Ofsted
-from bot.views.actions import Viewing
-from bot.views.home import home_view
+from commands.views.actions import Viewing
+from commands.views.home import home_view
 from db.lookups import PlanNotFoundError, actions_of_person, current_plan
 from db.models import Person
 from db.overview import rag_by_recommendation

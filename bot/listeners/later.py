@@ -16,7 +16,7 @@ from contextlib import contextmanager, suppress
 
 from slack_bolt import Respond
 
-from bot.views.help import internal_error_view
+from commands.views.help import internal_error_view
 
 log = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.listeners.later import after_the_ack
 from bot.services import Ofsted
-from bot.views.common import Reply
 from commands.grammar import parse
 from commands.registry import lookup
 from commands.router import handle
+from commands.views.common import Reply
 from db.replies import remember_bot_message
 
 RERUN_BUTTONS = re.compile(r"^ofsted_(share|more|run|history)(:[0-9a-f]+)?$")

@@ -17,8 +17,8 @@ from bot.listeners import forms
 from bot.listeners.events import ANSWER, plan_answer, send_answer
 from bot.listeners.forms import button_value
 from bot.services import Ofsted
-from bot.views.help import problem_view
-from bot.views.updates import confirmation_view
+from commands.views.help import problem_view
+from commands.views.updates import confirmation_view
 from db.models import UpdateSource
 from db.replies import Incoming, choose
 from db.signoff import sign_off

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock, PlainTextObject
 
-from bot.views.common import (
+from commands.views.common import (
     Reply,
     button,
     buttons,

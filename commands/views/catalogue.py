@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock, PlainTextObject
 
-from bot.views.actions import Viewing, footer
-from bot.views.common import (
+from commands.views.actions import Viewing, footer
+from commands.views.common import (
     Reply,
     button,
     buttons,

@@ -1,5 +1,5 @@
 """What owners and admins receive: nudges before a meeting, alerts when a delivery fails (the
-digest is bot/views/digest.py)."""
+digest is commands/views/digest.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
-from bot.views.common import (
+from commands.views.common import (
     RAG_EMOJI,
     button,
     context,

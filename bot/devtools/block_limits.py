@@ -2,7 +2,7 @@
 
 `block_problems`, `message_problems` and `view_problems` return human-readable problems, each
 ending in a Slack-style `[json-pointer:/blocks/0/text/text]`; an empty list means Slack would
-accept the payload as far as these limits go. The fake Slack server (`bot.fakeslack`) answers
+accept the payload as far as these limits go. The fake Slack server (`fakeslack`) answers
 with them, and view tests can assert on them directly.
 
 The numbers are Slack's documented Block Kit limits. Slack counts characters; so does `len`.

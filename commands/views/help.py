@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from slack_sdk.models.blocks import Block, HeaderBlock, PlainTextObject
 
-from bot.views.common import (
+from commands.views.common import (
     RAG_EMOJI,
     RAG_MEANING,
     Reply,

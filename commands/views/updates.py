@@ -21,8 +21,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.views.actions import due_text
-from bot.views.common import (
+from commands.views.actions import due_text
+from commands.views.common import (
     Reply,
     button,
     buttons,

@@ -158,3 +158,34 @@ def message_event(
     if thread_ts:
         event["thread_ts"] = thread_ts
     return event
+
+
+def message_change_event(
+    *, user_id: str, sent: dict[str, Any], text: str | None, ts: str
+) -> dict[str, Any]:
+    """The event Slack sends when `user_id` edits the message `sent` (channel, ts, text and
+    maybe thread_ts) to `text`, or deletes it (`text` None)."""
+    old = {
+        "type": "message",
+        "user": user_id,
+        "text": sent["text"],
+        "ts": sent["ts"],
+        **({"thread_ts": sent["thread_ts"]} if "thread_ts" in sent else {}),
+    }
+    if text is None:
+        return {
+            "type": "message",
+            "subtype": "message_deleted",
+            "channel": sent["channel"],
+            "ts": ts,
+            "deleted_ts": sent["ts"],
+            "previous_message": old,
+        }
+    return {
+        "type": "message",
+        "subtype": "message_changed",
+        "channel": sent["channel"],
+        "ts": ts,
+        "message": {**old, "text": text},
+        "previous_message": old,
+    }

@@ -24,7 +24,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.views.common import (
+from commands.views.common import (
     MAX_BLOCKS,
     button,
     context,
@@ -37,7 +37,7 @@ from bot.views.common import (
     mrkdwn,
     when,
 )
-from bot.views.reminders import EMOJI, due_text, rag_text
+from commands.views.reminders import EMOJI, due_text, rag_text
 from jobs.digest_model import RAG_KEYS, ActionLine, Change, Digest
 
 SECTION = 2900  # characters in a section block (Slack allows 3000)

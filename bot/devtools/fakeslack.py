@@ -6,12 +6,13 @@
         assert fake.calls_to("chat.postMessage")[0].args["text"] == "hi"
 
 It serves `POST /api/<method>` on 127.0.0.1 from a daemon thread and answers like Slack (HTTP 200,
-`{"ok": ...}` JSON), checking blocks and views against `bot.block_limits`. `fail_next` injects
+`{"ok": ...}` JSON), checking blocks and views against `block_limits`. `fail_next` injects
 faults Slack answers instead of doing the call; `lose_answer` makes Slack do the call and then
 lose its answer (a timeout, a dropped connection or a 5xx), as happens in real life.
 `response_url()` and `files_upload_v2` work end to end (a shared file appears as a message in
 its channel or thread); `conversations.history` and `conversations.replies` return what was
-posted, metadata and files included; every request becomes a `Call`.
+posted, metadata and files included; every request becomes a `Call`. What each method does and
+answers is `fakeslack_answers`; this module is the HTTP side (parsing, faults, lost answers).
 """
 
 from __future__ import annotations
@@ -31,46 +32,21 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
-from bot.block_limits import message_problems, view_problems
+from bot.devtools.fakeslack_answers import (
+    BOT_USER_ID,
+    TEAM_ID,
+    Workspace,
+    err,
+    header,
+    message_error,
+)
 
 log = logging.getLogger(__name__)
 _Json = dict[str, Any]
 _Reply = tuple[int, _Json | str, dict[str, str]]  # status, JSON or text body, extra headers
 _DROP, _HANG = 0, -1  # reply statuses that mean: close the connection (at once, or after a while)
 Lost = Literal["timeout", "drop"] | int
-
-BOT_USER_ID, BOT_ID, TEAM_ID = "UBOT", "BBOT", "T0COUNCIL"
-WORKSPACE_URL = "https://council.slack.com/"
-# Slack answers a view that breaks Block Kit's limits with invalid_arguments (problems in
-# response_metadata.messages); chat.* methods answer invalid_blocks (problems in errors).
-VIEW_ERROR = "invalid_arguments"
-AUTH_TEST: _Json = {"ok": True, "url": WORKSPACE_URL, "team": "Council", "team_id": TEAM_ID}
-AUTH_TEST |= {"user": "ofsted-bot", "user_id": BOT_USER_ID, "bot_id": BOT_ID}
-
 _JSON_ARGS = ("blocks", "attachments", "view", "files", "metadata")
-_MESSAGE_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage"}
-_VIEW_METHODS = {"views.open", "views.update", "views.push", "views.publish"}
-_MESSAGE_ECHO = ("blocks", "attachments", "thread_ts", "metadata")
-_CHANNEL_KINDS = {"channel": "C", "im": "D", "private": "G"}
-_VIEW_DEFAULTS: _Json = {"team_id": TEAM_ID, "bot_id": BOT_ID, "app_id": "AFAKE", "callback_id": ""}
-_VIEW_DEFAULTS |= {"private_metadata": "", "state": {"values": {}}}
-_NO_CHANNEL, _NO_MESSAGE = ("channel", "channel_not_found"), ("ts", "message_not_found")
-_BAD = "invalid_arguments"
-_REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {  # argument -> Slack's error without it
-    "chat.postMessage": (_NO_CHANNEL,),
-    "chat.postEphemeral": (_NO_CHANNEL, ("user", "user_not_found")),
-    "chat.update": (_NO_CHANNEL, _NO_MESSAGE),
-    "chat.delete": (_NO_CHANNEL, _NO_MESSAGE),
-    "chat.getPermalink": (_NO_CHANNEL, ("message_ts", "message_not_found")),
-    "conversations.info": (_NO_CHANNEL,),
-    "users.info": (("user", "user_not_found"),),
-    "reactions.add": (_NO_CHANNEL, ("timestamp", "bad_timestamp"), ("name", "invalid_name")),
-    "views.open": (("trigger_id", _BAD),),
-    "views.push": (("trigger_id", _BAD),),
-    "views.publish": (("user_id", _BAD),),
-    "files.getUploadURLExternal": (("filename", _BAD), ("length", _BAD)),
-    "files.completeUploadExternal": (("files", _BAD),),
-}
 
 
 @dataclass
@@ -109,14 +85,6 @@ class _LostAnswer:
     match: Callable[[_Json], bool] | None
 
 
-def _err(error: str, **extra: Any) -> _Json:
-    return {"ok": False, "error": error, **extra}
-
-
-def _header(headers: dict[str, str], name: str) -> str:
-    return next((v for k, v in headers.items() if k.lower() == name), "")
-
-
 def _multipart(content_type: str, body: bytes) -> tuple[_Json, bytes | None]:
     """Fields (file parts as {"filename", "size"}) and the first file's bytes."""
     head = f"Content-Type: {content_type}\r\n\r\n".encode()
@@ -140,7 +108,7 @@ def _multipart(content_type: str, body: bytes) -> tuple[_Json, bytes | None]:
 
 def _decode_args(headers: dict[str, str], body: bytes, query: str) -> _Json:
     args: _Json = dict(parse_qsl(query, keep_blank_values=True))
-    content_type = _header(headers, "content-type")
+    content_type = header(headers, "content-type")
     if content_type.lower().startswith("multipart/form-data"):
         args.update(_multipart(content_type, body)[0])
     elif "json" in content_type.lower() or body[:1] == b"{":
@@ -154,21 +122,6 @@ def _decode_args(headers: dict[str, str], body: bytes, query: str) -> _Json:
             with contextlib.suppress(ValueError):
                 args[key] = json.loads(value)
     return args
-
-
-def _message_error(args: _Json) -> _Json | None:
-    """Slack's answer to a message that breaks the limits, or None when it is fine."""
-    if isinstance(args.get("blocks"), str):
-        return _err("invalid_blocks_format")
-    if not (problems := message_problems(args)):
-        return None
-    if not any(args.get(k) for k in ("text", "blocks", "attachments", "delete_original")):
-        return _err("no_text")
-    if blocks := [p for p in problems if "[json-pointer:/blocks" in p]:
-        metadata = {"messages": [f"[ERROR] {p}" for p in blocks]}
-        return _err("invalid_blocks", errors=blocks, response_metadata=metadata)
-    attachments = any("[json-pointer:/attachments" in p for p in problems)
-    return _err("too_many_attachments" if attachments else "msg_too_long")
 
 
 class FakeSlack:
@@ -186,12 +139,7 @@ class FakeSlack:
         self._lost: list[_LostAnswer] = []
         self._stopping = threading.Event()
         self.hang = 30.0  # seconds a "timeout" answer is held back (the client gives up first)
-        self._users: dict[str, _Json] = {}
-        self._files: dict[str, _Json] = {}
-        self._content: dict[str, bytes] = {}  # uploaded bytes by file id
-        self._reactions: set[tuple[str, str, str]] = set()
-        self._history: dict[str, list[dict[str, Any]]] = {}  # posted messages by channel
-        self._counter = 0
+        self._space = Workspace()  # users, messages, files; guarded by self._lock
         self.add_user(BOT_USER_ID, "Ofsted bot", is_bot=True)
 
     def start(self) -> FakeSlack:
@@ -285,7 +233,7 @@ class FakeSlack:
         """What is in a channel (top-level messages), or in one thread (its parent first)."""
         channel = "D" + channel if channel[:1] in ("U", "W") else channel
         with self._lock:
-            posted = list(self._history.get(channel, []))
+            posted = list(self._space.history.get(channel, []))
         if thread_ts is None:
             return [m for m in posted if m.get("thread_ts", m["ts"]) == m["ts"]]
         return [m for m in posted if thread_ts in (m["ts"], m.get("thread_ts"))]
@@ -293,10 +241,10 @@ class FakeSlack:
     def file_content(self, name: str) -> bytes:
         """The bytes last uploaded under a file name."""
         with self._lock:
-            found = [f for f in self._files.values() if f["name"] == name and f["uploaded"]]
+            found = [f for f in self._space.files.values() if f["name"] == name and f["uploaded"]]
             if not found:
                 raise KeyError(name)
-            return bytes(self._content[found[-1]["id"]])
+            return bytes(self._space.content[found[-1]["id"]])
 
     def add_user(
         self, user_id: str, real_name: str, *, tz: str = "Europe/London", is_bot: bool = False
@@ -307,7 +255,11 @@ class FakeSlack:
         user: _Json = {"id": user_id, "team_id": TEAM_ID, "name": name, "real_name": real_name}
         user |= {"tz": tz, "tz_offset": int(offset.total_seconds()) if offset else 0}
         with self._lock:
-            self._users[user_id] = user | {"is_bot": is_bot, "deleted": False, "profile": profile}
+            self._space.users[user_id] = user | {
+                "is_bot": is_bot,
+                "deleted": False,
+                "profile": profile,
+            }
 
     # -- request handling, on the server's threads --------------------------------------------
 
@@ -315,18 +267,26 @@ class FakeSlack:
         url = urlsplit(raw_path)
         route, _, tail = url.path.lstrip("/").partition("/")
         if route == "upload" and tail:
-            content_type, data = _header(headers, "content-type"), body
+            content_type, data = header(headers, "content-type"), body
             if content_type.lower().startswith("multipart/form-data"):
                 data = _multipart(content_type, body)[1] or b""
             args = {"file_id": tail, "size": len(data)}
-            return self._record("upload", tail, args, headers, lambda: self._upload(tail, data))
+            return self._record(
+                "upload", tail, args, headers, lambda: self._space.upload(tail, data)
+            )
         args = _decode_args(headers, body, url.query)
         if route == "api" and tail:
-            return self._record(tail, tail, args, headers, lambda: self._api(tail, args, headers))
+            return self._record(
+                tail,
+                tail,
+                args,
+                headers,
+                lambda: self._space.api(tail, args, headers, self.root_url),
+            )
         if route == "response" and tail:
-            respond: _Reply = (200, _message_error(args) or {"ok": True}, {})  # 200 either way
+            respond: _Reply = (200, message_error(args) or {"ok": True}, {})  # 200 either way
             return self._record("response_url", tail, args, headers, lambda: respond)
-        return 404, _err("not_found"), {}
+        return 404, err("not_found"), {}
 
     def _record(
         self, method: str, path: str, args: _Json, headers: _Json, answer: Callable[[], _Reply]
@@ -344,7 +304,7 @@ class FakeSlack:
                 if fault.times <= 0:
                     self._faults.remove(fault)
                 extra = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
-                reply: _Reply = (fault.status, _err(fault.error), extra)
+                reply: _Reply = (fault.status, err(fault.error), extra)
             else:
                 reply = answer()
             response = reply[1] if isinstance(reply[1], dict) else {"body": reply[1]}
@@ -366,7 +326,7 @@ class FakeSlack:
                 elif lost.how == "timeout":
                     reply = (_HANG, "", {})
                 else:
-                    reply = (int(lost.how), _err("internal_error"), {})
+                    reply = (int(lost.how), err("internal_error"), {})
             self._calls.append(call)
         if self._on_call is not None:
             try:
@@ -374,145 +334,6 @@ class FakeSlack:
             except Exception:
                 log.exception("FakeSlack on_call raised for %s", method)
         return reply
-
-    def _upload(self, file_id: str, data: bytes) -> _Reply:
-        if (record := self._files.get(file_id)) is None:
-            return 404, "file_not_found", {}
-        record.update(size=len(data), uploaded=True)
-        self._content[file_id] = data
-        return 200, f"OK - {len(data)}", {}
-
-    def _api(self, method: str, args: _Json, headers: dict[str, str]) -> _Reply:
-        auth = _header(headers, "authorization")
-        token = auth[7:].strip() if auth.lower().startswith("bearer ") else args.get("token")
-        if not token or not str(token).startswith("xox"):
-            return 200, _err("invalid_auth" if token else "not_authed"), {}
-        if method in _MESSAGE_METHODS and (error := _message_error(args)):
-            return 200, error, {}
-        if method in _VIEW_METHODS:
-            view = args.get("view")
-            if problems := view_problems(view) if isinstance(view, dict) else ["view is required"]:
-                metadata = {"messages": [f"[ERROR] {p}" for p in problems]}
-                return 200, _err(VIEW_ERROR, errors=problems, response_metadata=metadata), {}
-        return 200, self._answer(method, args), {}
-
-    def _ts(self) -> str:
-        self._counter += 1
-        micros = 1_700_000_000_000_000 + 100 * self._counter
-        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
-
-    def _answer(self, method: str, args: _Json) -> _Json:  # lock held
-        for key, error in _REQUIRED.get(method, ()):
-            if not args.get(key):
-                return _err(error)
-        channel = str(args.get("channel") or "")
-        channel = "D" + channel if channel[:1] in ("U", "W") else channel  # a DM with a user
-        ts, text, ok = str(args.get("ts") or ""), args.get("text") or "", {"ok": True}
-        message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID}
-        message |= {k: args[k] for k in _MESSAGE_ECHO if args.get(k)} | {"text": text}
-        match method:
-            case "auth.test":
-                return dict(AUTH_TEST)
-            case "chat.postMessage":
-                message["ts"] = ts = self._ts()
-                if isinstance(args.get("metadata"), dict):
-                    message["metadata"] = args["metadata"]
-                self._history.setdefault(channel, []).append(message)
-                return ok | {"channel": channel, "ts": ts, "message": message}
-            case "conversations.history":  # newest first; thread replies are not in it
-                posted = [
-                    m
-                    for m in reversed(self._history.get(channel, []))
-                    if m.get("thread_ts", m["ts"]) == m["ts"]
-                ]
-                limit = int(args.get("limit") or 100)
-                return ok | {"messages": posted[:limit], "has_more": len(posted) > limit}
-            case "conversations.list":  # the channels posted to, named as posted
-                named = [c for c in self._history if c[:1] not in ("D", "G")]
-                found = [{"id": c, "name": c.lstrip("#").lower(), "is_member": True} for c in named]
-                return ok | {"channels": found, "response_metadata": {"next_cursor": ""}}
-            case "conversations.replies":  # the parent, then its replies, oldest first
-                if not ts:
-                    return _err("thread_not_found")
-                thread = [
-                    m for m in self._history.get(channel, []) if ts in (m["ts"], m.get("thread_ts"))
-                ]
-                if not thread:
-                    return _err("thread_not_found")
-                limit = int(args.get("limit") or 1000)
-                return ok | {"messages": thread[:limit], "has_more": len(thread) > limit}
-            case "chat.postEphemeral":
-                return ok | {"message_ts": self._ts()}
-            case "chat.update":
-                message["ts"] = ts
-                return ok | {"channel": channel, "ts": ts, "text": text, "message": message}
-            case "chat.delete":
-                return ok | {"channel": channel, "ts": ts}
-            case "chat.getPermalink":
-                p_ts = str(args["message_ts"]).replace(".", "")
-                return ok | {
-                    "channel": channel,
-                    "permalink": f"{WORKSPACE_URL}archives/{channel}/p{p_ts}",
-                }
-            case "conversations.open":
-                users = args.get("users") or ""
-                ids = users if isinstance(users, list) else [u for u in str(users).split(",") if u]
-                if not (dm := args.get("channel") or "".join(ids)):
-                    return _err("users_list_not_supplied")
-                dm = dm if args.get("channel") else ("D" if len(ids) == 1 else "G") + dm
-                return ok | {"no_op": False, "already_open": False, "channel": {"id": dm}}
-            case "conversations.info":
-                info: _Json = {f"is_{k}": channel[:1] == v for k, v in _CHANNEL_KINDS.items()}
-                info |= {"id": channel, "name": channel.lower(), "is_member": True}
-                return ok | {"channel": info | {"is_archived": False}}
-            case "users.info":
-                user = self._users.get(str(args["user"]))
-                return ok | {"user": user} if user is not None else _err("user_not_found")
-            case "reactions.add":
-                reaction = (channel, str(args["timestamp"]), str(args["name"]))
-                if reaction in self._reactions:
-                    return _err("already_reacted")
-                self._reactions.add(reaction)
-                return ok
-            case "views.open" | "views.update" | "views.push" | "views.publish":
-                self._counter += 1
-                view_id = str(args.get("view_id") or f"VFAKE{self._counter:06d}")
-                view = _VIEW_DEFAULTS | {"root_view_id": view_id, "hash": uuid.uuid4().hex}
-                return ok | {"view": view | args["view"] | {"id": view_id}}
-            case "files.getUploadURLExternal":
-                self._counter += 1
-                file_id = f"FFAKE{self._counter:06d}"
-                name = str(args["filename"])
-                self._files[file_id] = {"id": file_id, "name": name, "size": 0, "uploaded": False}
-                return ok | {"upload_url": f"{self.root_url}/upload/{file_id}", "file_id": file_id}
-            case "files.completeUploadExternal":
-                return self._complete_upload(args)
-        return ok
-
-    def _complete_upload(self, args: _Json) -> _Json:
-        channel, done = args.get("channel_id"), []
-        channel = (
-            "D" + channel if isinstance(channel, str) and channel[:1] in ("U", "W") else channel
-        )
-        for item in args["files"] if isinstance(args["files"], list) else []:
-            item = item if isinstance(item, dict) else {"id": item}
-            record = self._files.get(str(item.get("id")))
-            if record is None or not record["uploaded"]:
-                return _err("file_not_found")
-            record["title"] = item.get("title") or record["name"]
-            link = f"{WORKSPACE_URL}files/{BOT_USER_ID}/{record['id']}/{record['name']}"
-            shared = {"channels": [channel] if channel else [], "permalink": link}
-            done.append({k: v for k, v in record.items() if k != "uploaded"} | shared)
-        if not done:
-            return _err("invalid_arguments")
-        if channel:  # the share is a message in the channel (or the thread) with the files
-            message: _Json = {"type": "message", "subtype": "file_share", "user": BOT_USER_ID}
-            message |= {"bot_id": BOT_ID, "text": args.get("initial_comment") or ""}
-            message |= {"ts": self._ts(), "upload": True, "files": done}
-            if args.get("thread_ts"):
-                message["thread_ts"] = str(args["thread_ts"])
-            self._history.setdefault(str(channel), []).append(message)
-        return {"ok": True, "files": done}
 
 
 def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
@@ -522,7 +343,7 @@ def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             healthy = urlsplit(self.path).path == "/healthz"
-            reply: _Reply = (200, "ok", {}) if healthy else (404, _err("not_found"), {})
+            reply: _Reply = (200, "ok", {}) if healthy else (404, err("not_found"), {})
             self._send(*reply)
 
         def do_POST(self) -> None:
@@ -531,7 +352,7 @@ def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 reply = fake._handle(self.path, dict(self.headers.items()), body)
             except Exception as exc:  # a bug in the fake: say so rather than hang up
                 log.exception("FakeSlack failed on %s", self.path)
-                reply = (500, _err(f"fakeslack_error: {exc!r}"), {})
+                reply = (500, err(f"fakeslack_error: {exc!r}"), {})
             if reply[0] == _HANG:  # hold the answer back until the client gave up
                 fake._stopping.wait(fake.hang)
             if reply[0] in (_DROP, _HANG):  # and close the connection without one

@@ -13,8 +13,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.views.actions import Viewing, due_text, latest_text
-from bot.views.common import (
+from commands.views.actions import Viewing, due_text, latest_text
+from commands.views.common import (
     RAG_EMOJI,
     button,
     context,

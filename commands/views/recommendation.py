@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock, PlainTextObject
 
-from bot.views.actions import Viewing, action_blocks, footer, page_of
-from bot.views.common import (
+from commands.views.actions import Viewing, action_blocks, footer, page_of
+from commands.views.common import (
     Reply,
     button,
     buttons,

@@ -1,4 +1,5 @@
-"""A delivery's message, built when it is sent (so it says how things stand then)."""
+"""A delivery's message, built when it is sent (so it says how things stand then): the composer
+bot/ hands the outbox (jobs/ sends what this says, in the words of commands/views)."""
 
 from __future__ import annotations
 
@@ -6,59 +7,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from bot.views.digest import digest_details, digest_summary
-from bot.views.reminders import alert_view, nudge_view
+from commands.views.digest import digest_details, digest_summary
+from commands.views.reminders import alert_view, nudge_view
 from db.database import Database
-from db.models import Board, Delivery, Meeting, MeetingStatus
+from db.models import Delivery, Meeting
 from jobs.alerts import DeliveryAlert
-from jobs.digest import action_lines, build_digest
+from jobs.digest import action_lines, digest_for
 from jobs.digest_files import board_paper_xlsx, rag_chart_png
 from jobs.digest_model import ActionLine, Digest
 from jobs.meetings import all_boards, find_board
 from jobs.sender import Compose, Composed, NothingToSendError
 
 NO_ACTIONS = "the board's plans have no actions: nothing to report"
-
-
-def digest_for(
-    session: Session, board: Board, meeting: Meeting, now: datetime, tz: ZoneInfo
-) -> Digest:
-    held = list(
-        session.scalars(
-            select(Meeting)
-            .where(Meeting.board_id == board.id, Meeting.status != MeetingStatus.CANCELLED)
-            .order_by(Meeting.held_on)
-        )
-    )
-    before = [m.held_on for m in held if m.held_on < meeting.held_on]
-    after = [m.held_on for m in held if m.held_on > meeting.held_on]
-    return build_digest(
-        session,
-        board,
-        meeting.held_on,
-        before[-1] if before else None,
-        after[0] if after else None,
-        before,
-        now=now,
-        tz=tz,
-        stored_trend={m.held_on: m.rag_counts for m in held if m.rag_counts is not None},
-    )
-
-
-def next_meeting(session: Session, board: Board, today: date) -> Meeting | None:
-    return session.scalar(
-        select(Meeting)
-        .where(
-            Meeting.board_id == board.id,
-            Meeting.held_on >= today,
-            Meeting.status != MeetingStatus.CANCELLED,
-        )
-        .order_by(Meeting.held_on)
-        .limit(1)
-    )
 
 
 def digest_files(digest: Digest) -> list[tuple[str, bytes]]:
