@@ -14,7 +14,6 @@ from db.database import Database
 from db.models import Board, Delivery, Meeting, MeetingStatus
 from jobs.alerts import DeliveryAlert
 from jobs.digest import action_lines, build_digest
-from jobs.digest_files import board_paper_xlsx, rag_chart_png
 from jobs.digest_model import ActionLine, Digest
 from jobs.meetings import all_boards, find_board
 from jobs.sender import Compose, Composed, NothingToSendError
@@ -61,6 +60,8 @@ def next_meeting(session: Session, board: Board, today: date) -> Meeting | None:
 
 def digest_message(digest: Digest, tz: ZoneInfo, today: date, *, mention: bool = True) -> Composed:
     """One message, one thread message with the details, and the chart and board paper."""
+    from jobs.digest_files import board_paper_xlsx, rag_chart_png  # matplotlib: ~40 MB, load late
+
     text, blocks = digest_summary(digest, tz)
     details, detail_blocks = digest_details(
         digest, tz, today, signoff_buttons=True, mention=mention
