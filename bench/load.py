@@ -16,7 +16,8 @@ an in-process fake Slack) and waits for `/healthz` (startup time, idle RSS), the
    server that falls behind is charged for the queue, as Slack would see it), a mix of the
    verbs: p50/p99/max of the ack, how many took over 1 s and over Slack's 3 s, the achieved
    rate, the server's CPU seconds per request (its whole process tree, from /proc);
-3. burst: `--burst` requests from `--burst-concurrency` clients at once, then RSS.
+3. burst: `--burst` requests from `--burst-concurrency` clients at once (closed loop: each
+   sends its next when answered), then RSS.
 
 RSS is the whole process tree's (a supervisor and its workers with `--workers`) and the largest
 single process's.
@@ -210,8 +211,9 @@ def open_loop(
     rate: float | None,
     concurrency: int,
 ) -> tuple[Results, float]:
-    """Send `total` requests from `concurrency` clients: due at start + i/rate (open loop), or
-    all at once when `rate` is None. Latency counts from the due time."""
+    """Send `total` requests from `concurrency` clients: due at start + i/rate (open loop;
+    latency counts from the due time), or all at once when `rate` is None (closed loop, each
+    client sending its next as soon as it has an answer; latency counts from the send)."""
     rng = random.Random(args.seed)
     results = Results()
     due: queue.Queue[tuple[float, str] | None] = queue.Queue()
@@ -220,6 +222,7 @@ def open_loop(
         sender = Client(args.port, fake)
         while (item := due.get()) is not None:
             at, text = item
+            at = at if rate else time.perf_counter()  # a burst: from when it is sent
             try:
                 status = sender.send(text, owner)
             except (OSError, http.client.HTTPException) as exc:
