@@ -278,12 +278,13 @@ def main() -> None:
     lines = [f"server: run --http {' '.join(args.server_arg)} on {args.url}"]
     with FakeSlack() as fake:
         server = start_server(args, fake)
-        floor = start_floor(args, fake)
+        floor: subprocess.Popen[bytes] | None = None
         try:
             startup = wait_healthy(args.port, server)
-            wait_healthy(args.port + 1, floor)
             time.sleep(0.5)
             idle, idle_max = rss_mb(server.pid)
+            floor = start_floor(args, fake)  # after: the bot starts with the machine to itself
+            wait_healthy(args.port + 1, floor)
             lines.append(
                 f"startup to /healthz: {startup:.2f} s; idle RSS {idle:.0f} MB "
                 f"(largest process {idle_max:.0f} MB)"
@@ -331,7 +332,7 @@ def main() -> None:
             lines.append(f"  RSS after: {after:.0f} MB (largest process {after_max:.0f} MB)")
         finally:
             for process in (server, floor):
-                if process.poll() is None:
+                if process is not None and process.poll() is None:
                     process.terminate()
                     process.wait(10)
     print("\n".join(lines))
