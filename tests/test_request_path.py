@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 from conftest import bot_settings
 from slackdriver import SECRET, Driver, slash_body
 from sqlalchemy import create_engine, event, make_url, text
@@ -51,9 +50,11 @@ def generated(database_url: str, tmp_path: Path, size: str) -> Iterator[str]:
     schema = f"{make_url(database_url).query['options'].split('=')[-1]}_{size}"
     generate.main(["--url", database_url, "--schema", schema, "--reset", *sizes])
     try:
-        yield make_url(database_url).update_query_dict(
-            {"options": f"-csearch_path={schema}"}
-        ).render_as_string(hide_password=False)
+        yield (
+            make_url(database_url)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
+        )
     finally:
         admin = create_engine(make_url(database_url).difference_update_query(["options"]))
         with admin.begin() as connection:
