@@ -129,23 +129,26 @@ def recommendation_numbers(session: Session, plan: Plan) -> list[str]:
     )
 
 
-def find_recommendation(session: Session, plan: Plan, number: str) -> Recommendation | None:
-    numbers = recommendation_numbers(session, plan)
-    wanted = (
-        number
-        if number in numbers
-        else next((n for n in numbers if n.lower() == number.lower()), None)
+_RECOMMENDATION = (
+    select(Recommendation)
+    .where(
+        Recommendation.plan_id == bindparam("plan"),
+        func.lower(Recommendation.number) == bindparam("lower"),
     )
-    if wanted is None:
-        return None
+    .options(
+        joinedload(Recommendation.theme),
+        joinedload(Recommendation.plan).options(*_plan_options()),
+        raiseload("*"),
+    )
+    # the number exactly as typed, else the first (by position) that differs only in case
+    .order_by((Recommendation.number == bindparam("number")).desc(), Recommendation.position)
+    .limit(1)
+)
+
+
+def find_recommendation(session: Session, plan: Plan, number: str) -> Recommendation | None:
     return session.scalar(
-        select(Recommendation)
-        .where(Recommendation.plan_id == plan.id, Recommendation.number == wanted)
-        .options(
-            joinedload(Recommendation.theme),
-            joinedload(Recommendation.plan).options(*_plan_options()),
-            raiseload("*"),
-        )
+        _RECOMMENDATION, {"plan": plan.id, "lower": number.lower(), "number": number}
     )
 
 
