@@ -297,11 +297,17 @@ def _page(
     page: int,
     per_page: int,
 ) -> ActionPage:
-    """Count and pick the page's action ids on the action table alone, then load just those
-    actions with everything shown about them."""
-    ids = select(Action.id).where(*criteria)
-    total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
-    page_ids = session.scalars(ids.order_by(*order).offset(page * per_page).limit(per_page)).all()
+    """Count and pick the page's action ids on the action table alone (one statement), then
+    load just those actions with everything shown about them."""
+    ids = select(Action.id, func.count().over()).where(*criteria)
+    rows = session.execute(ids.order_by(*order).offset(page * per_page).limit(per_page)).all()
+    page_ids = [row[0] for row in rows]
+    if rows:  # the count comes with the page (a window over the whole selection)
+        total = int(rows[0][1])
+    elif page:  # past the end: count on its own
+        total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+    else:
+        total = 0
     by_id = {a.id: a for a in session.scalars(_ACTIONS_BY_ID, {"ids": list(page_ids)})}
     actions = [by_id[i] for i in page_ids if i in by_id]
     return ActionPage(_cards(session, actions, today), total, page, per_page)
