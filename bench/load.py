@@ -1,15 +1,26 @@
-"""Load benchmark: signed `/ofsted` slash commands at a fixed rate against `ofsted-bot run --http`.
+"""Load benchmark: signed `/ofsted` slash commands over HTTP against `ofsted-bot run --http`.
 
     .venv/bin/python bench/load.py --url sqlite:////tmp/bench.db [--rate 100] [--seconds 20]
-        [--concurrency 64] [--server-arg=--workers=2]
+        [--concurrency 64] [--n 200] [--burst 2000] [--burst-concurrency 50]
+        [--server-arg=--workers=2]
 
 It starts the bot as a separate process (HTTP mode, scheduler off, its Web API calls going to
-an in-process fake Slack), waits for `/healthz`, then sends requests open-loop: request i is
-due at start + i/rate whatever happened to earlier ones, and its latency is measured from
-that due time (so a server that falls behind is charged for the queue, as Slack would see it).
-Commands are a mix of `rec N`, `action REF`, `search WORDS`, `mine` and `overdue`. It prints
-p50/p99/max of the ack, how many took over 1 s and over Slack's 3 s, the achieved rate, the
-server's CPU seconds per request (its whole process tree, from /proc) and its RSS at the end.
+an in-process fake Slack) and waits for `/healthz` (startup time, idle RSS), then in one run:
+
+1. latency: `--n` requests per verb (`rec N`, `action REF`, `search WORDS`, `mine`, `overdue`)
+   one at a time, each followed by one to the same-path floor (bench/floor.py: a minimal Bolt
+   app behind uvicorn whose `/ofsted` runs one `SELECT 1`, started beside the bot and sent the
+   same signed requests by the same client): p50/p99 per verb and the ratio to the floor;
+2. throughput: requests open-loop at `--rate` for `--seconds` (request i is due at start + i/rate
+   whatever happened to earlier ones, and its latency is measured from that due time, so a
+   server that falls behind is charged for the queue, as Slack would see it), a mix of the
+   verbs: p50/p99/max of the ack, how many took over 1 s and over Slack's 3 s, the achieved
+   rate, the server's CPU seconds per request (its whole process tree, from /proc);
+3. burst: `--burst` requests from `--burst-concurrency` clients at once (closed loop: each
+   sends its next when answered), then RSS.
+
+RSS is the whole process tree's (a supervisor and its workers with `--workers`) and the largest
+single process's.
 """
 
 from __future__ import annotations
@@ -68,14 +79,15 @@ def cpu_seconds(root: int) -> float:
     return total
 
 
-def rss_mb(root: int) -> float:
-    total = 0
+def rss_mb(root: int) -> tuple[float, float]:
+    """The tree's RSS and its largest process's, in MB."""
+    sizes = []
     for pid in process_tree(root):
         try:
-            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
+            sizes.append(int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE / 2**20)
         except OSError:
             continue
-    return total / 2**20
+    return sum(sizes), max(sizes, default=0.0)
 
 
 @dataclass
@@ -92,18 +104,21 @@ class Results:
                 self.errors[error] = self.errors.get(error, 0) + 1
 
 
-def commands_for(url: str) -> tuple[list[Callable[[random.Random], str]], str]:
+Maker = Callable[[random.Random], str]
+
+
+def commands_for(url: str) -> tuple[dict[str, Maker], str]:
     database = Database.connect(url)
     targets = current_plan_targets(database)
     numbers, refs, owner = targets.numbers, targets.refs, targets.owner
     database.engine.dispose()
-    makers: list[Callable[[random.Random], str]] = [
-        lambda rng: f"rec {rng.choice(numbers)}",
-        lambda rng: f"action {rng.choice(refs)}",
-        lambda rng: f"search {rng.choice(WORDS)}",
-        lambda rng: "mine",
-        lambda rng: "overdue",
-    ]
+    makers: dict[str, Maker] = {
+        "rec N": lambda rng: f"rec {rng.choice(numbers)}",
+        "action REF": lambda rng: f"action {rng.choice(refs)}",
+        "search WORDS": lambda rng: f"search {rng.choice(WORDS)}",
+        "mine": lambda rng: "mine",
+        "overdue": lambda rng: "overdue",
+    }
     return makers, owner or "U0BENCH"
 
 
@@ -122,6 +137,11 @@ def start_server(args: argparse.Namespace, fake: FakeSlack) -> subprocess.Popen[
     return subprocess.Popen([*command, *args.server_arg], env=env)
 
 
+def start_floor(args: argparse.Namespace, fake: FakeSlack) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "bench.floor", "--url", args.url]
+    return subprocess.Popen([*command, "--port", str(args.port + 1), "--api-url", fake.base_url])
+
+
 def wait_healthy(port: int, server: subprocess.Popen[bytes], limit: float = 30.0) -> float:
     started = time.perf_counter()
     while time.perf_counter() - started < limit:
@@ -137,91 +157,185 @@ def wait_healthy(port: int, server: subprocess.Popen[bytes], limit: float = 30.0
     raise SystemExit("the server did not answer /healthz")
 
 
+class Client:
+    """One keep-alive connection sending signed slash commands."""
+
+    def __init__(self, port: int, fake: FakeSlack) -> None:
+        self.port, self.fake = port, fake
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def send(self, text: str, user: str) -> int:
+        body = slash_command_body(text, user_id=user, response_url=self.fake.response_url())
+        try:
+            self.connection.request("POST", "/slack/events", body, signed_headers(SECRET, body))
+            response = self.connection.getresponse()
+            response.read()
+        except (OSError, http.client.HTTPException):
+            self.connection.close()
+            raise
+        return response.status
+
+
+def latency_phase(
+    args: argparse.Namespace, fake: FakeSlack, makers: dict[str, Maker], owner: str
+) -> dict[str, tuple[list[float], list[float]]]:
+    """Per verb: the bot's and the floor's latencies (ms), one request at a time, interleaved."""
+    rng = random.Random(args.seed)
+    bot, floor = Client(args.port, fake), Client(args.port + 1, fake)
+    for make in makers.values():  # warm up: the first search builds its index; caches fill
+        for _ in range(10):
+            bot.send(make(rng), owner)
+            floor.send(make(rng), owner)
+    out: dict[str, tuple[list[float], list[float]]] = {}
+    for name, make in makers.items():
+        mine: list[float] = []
+        theirs: list[float] = []
+        for _ in range(args.n):
+            text = make(rng)
+            for client, times in ((bot, mine), (floor, theirs)):
+                started = time.perf_counter()
+                status = client.send(text, owner)
+                times.append((time.perf_counter() - started) * 1000)
+                assert status == 200, (name, text, status)
+        out[name] = (mine, theirs)
+    return out
+
+
+def open_loop(
+    args: argparse.Namespace,
+    fake: FakeSlack,
+    makers: list[Maker],
+    owner: str,
+    *,
+    total: int,
+    rate: float | None,
+    concurrency: int,
+) -> tuple[Results, float]:
+    """Send `total` requests from `concurrency` clients: due at start + i/rate (open loop;
+    latency counts from the due time), or all at once when `rate` is None (closed loop, each
+    client sending its next as soon as it has an answer; latency counts from the send)."""
+    rng = random.Random(args.seed)
+    results = Results()
+    due: queue.Queue[tuple[float, str] | None] = queue.Queue()
+
+    def client() -> None:
+        sender = Client(args.port, fake)
+        while (item := due.get()) is not None:
+            at, text = item
+            at = at if rate else time.perf_counter()  # a burst: from when it is sent
+            try:
+                status = sender.send(text, owner)
+            except (OSError, http.client.HTTPException) as exc:
+                sender = Client(args.port, fake)
+                results.add(None, type(exc).__name__)
+                continue
+            results.add(time.perf_counter() - at, None if status == 200 else f"HTTP {status}")
+
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    started = time.perf_counter()
+    for i in range(total):
+        at = started + i / rate if rate else started
+        delay = at - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        due.put((at, rng.choice(makers)(rng)))
+    for _ in threads:
+        due.put(None)
+    for thread in threads:
+        thread.join()
+    return results, time.perf_counter() - started
+
+
+def summary(results: Results, elapsed: float) -> str:
+    latencies = [x * 1000 for x in results.latencies]
+    return (
+        f"answered {len(latencies)} in {elapsed:.1f} s ({len(latencies) / elapsed:.0f}/s); "
+        f"errors {results.errors or 'none'}\n"
+        f"  ack ms: p50 {percentile(latencies, 0.5):.0f}, p99 {percentile(latencies, 0.99):.0f}, "
+        f"max {max(latencies, default=0):.0f}; over 1 s: {sum(x > 1000 for x in latencies)}, "
+        f"over 3 s: {sum(x > 3000 for x in latencies)}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--url", required=True, help="database URL (made by bench/generate.py)")
     parser.add_argument("--rate", type=float, default=100.0, help="commands a second")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, default=64, help="client connections")
-    parser.add_argument("--port", type=int, default=3917)
+    parser.add_argument("--n", type=int, default=200, help="latency phase: requests per verb")
+    parser.add_argument("--burst", type=int, default=2000, help="burst phase: requests")
+    parser.add_argument("--burst-concurrency", type=int, default=50)
+    parser.add_argument("--port", type=int, default=3917, help="the bot's; the floor's is +1")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--warmup", type=int, default=50, help="requests before measuring")
     parser.add_argument("--server-arg", action="append", default=[], help="passed to `run`")
     args = parser.parse_args()
 
     makers, owner = commands_for(args.url)
-    rng = random.Random(args.seed)
-    results = Results()
-    due: queue.Queue[tuple[float, str, str] | None] = queue.Queue()
-
+    mix = list(makers.values())
+    lines = [f"server: run --http {' '.join(args.server_arg)} on {args.url}"]
     with FakeSlack() as fake:
         server = start_server(args, fake)
+        floor: subprocess.Popen[bytes] | None = None
         try:
             startup = wait_healthy(args.port, server)
-
-            def client() -> None:
-                connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
-                while (item := due.get()) is not None:
-                    at, text, user = item
-                    body = slash_command_body(text, user_id=user, response_url=fake.response_url())
-                    try:
-                        headers = signed_headers(SECRET, body)
-                        connection.request("POST", "/slack/events", body, headers)
-                        response = connection.getresponse()
-                        response.read()
-                        status = response.status
-                    except (OSError, http.client.HTTPException) as exc:
-                        connection.close()
-                        results.add(None, type(exc).__name__)
-                        continue
-                    latency = time.perf_counter() - at
-                    results.add(latency, None if status == 200 else f"HTTP {status}")
-
-            threads = [
-                threading.Thread(target=client, daemon=True) for _ in range(args.concurrency)
-            ]
-            for thread in threads:
-                thread.start()
-            for _ in range(args.warmup):  # first search builds its index; caches fill
-                due.put((time.perf_counter(), rng.choice(makers)(rng), owner))
-            while not due.empty():
-                time.sleep(0.05)
-            time.sleep(1.0)
-            results.latencies.clear()
-            results.errors.clear()
-
+            time.sleep(0.5)
+            idle, idle_max = rss_mb(server.pid)
+            floor = start_floor(args, fake)  # after: the bot starts with the machine to itself
+            wait_healthy(args.port + 1, floor)
+            lines.append(
+                f"startup to /healthz: {startup:.2f} s; idle RSS {idle:.0f} MB "
+                f"(largest process {idle_max:.0f} MB)"
+            )
+            verbs = latency_phase(args, fake, makers, owner)
+            floor.terminate()
+            floor.wait(10)
+            lines.append(
+                f"latency, one at a time, {args.n} per verb (floor: Bolt + uvicorn + SELECT 1)"
+            )
+            lines.append(
+                f"  {'verb':<14}{'p50 ms':>8}{'p99 ms':>8}{'floor p50':>11}{'floor p99':>11}"
+                f"{'p99/floor':>11}"
+            )
+            for name, (mine, theirs) in verbs.items():
+                p99, floor99 = percentile(mine, 0.99), percentile(theirs, 0.99)
+                lines.append(
+                    f"  {name:<14}{percentile(mine, 0.5):>8.2f}{p99:>8.2f}"
+                    f"{percentile(theirs, 0.5):>11.2f}{floor99:>11.2f}{p99 / floor99:>10.1f}×"
+                )
             total = int(args.rate * args.seconds)
-            cpu_before, started = cpu_seconds(server.pid), time.perf_counter()
-            for i in range(total):
-                at = started + i / args.rate
-                delay = at - time.perf_counter()
-                if delay > 0:
-                    time.sleep(delay)
-                due.put((at, rng.choice(makers)(rng), owner))
-            for _ in threads:
-                due.put(None)
-            for thread in threads:
-                thread.join()
-            elapsed = time.perf_counter() - started
+            cpu_before = cpu_seconds(server.pid)
+            results, elapsed = open_loop(
+                args, fake, mix, owner, total=total, rate=args.rate, concurrency=args.concurrency
+            )
             cpu = cpu_seconds(server.pid) - cpu_before
-            rss = rss_mb(server.pid)
+            lines.append(f"throughput: sent {total} at {args.rate:g}/s over {args.seconds:g} s; ")
+            lines[-1] += summary(results, elapsed)
+            lines.append(
+                f"  server CPU: {cpu / max(len(results.latencies), 1) * 1000:.1f} ms a request "
+                f"({cpu:.1f} s)"
+            )
+            results, elapsed = open_loop(
+                args,
+                fake,
+                mix,
+                owner,
+                total=args.burst,
+                rate=None,
+                concurrency=args.burst_concurrency,
+            )
+            after, after_max = rss_mb(server.pid)
+            lines.append(f"burst: {args.burst} at {args.burst_concurrency}-way; ")
+            lines[-1] += summary(results, elapsed)
+            lines.append(f"  RSS after: {after:.0f} MB (largest process {after_max:.0f} MB)")
         finally:
-            server.terminate()
-            server.wait(10)
-
-    latencies = [x * 1000 for x in results.latencies]
-    answered = len(latencies)
-    print(
-        f"server: run --http {' '.join(args.server_arg)} on {args.url}\n"
-        f"startup to /healthz: {startup:.2f} s\n"
-        f"sent {total} at {args.rate:g}/s over {args.seconds:g} s; answered {answered} "
-        f"in {elapsed:.1f} s ({answered / elapsed:.0f}/s); errors {results.errors or 'none'}\n"
-        f"ack ms: p50 {percentile(latencies, 0.5):.0f}, p99 {percentile(latencies, 0.99):.0f}, "
-        f"max {max(latencies, default=0):.0f}; over 1 s: {sum(x > 1000 for x in latencies)}, "
-        f"over 3 s: {sum(x > 3000 for x in latencies)}\n"
-        f"server CPU: {cpu / max(answered, 1) * 1000:.1f} ms a request ({cpu:.1f} s); "
-        f"RSS at end: {rss:.0f} MB"
-    )
+            for process in (server, floor):
+                if process is not None and process.poll() is None:
+                    process.terminate()
+                    process.wait(10)
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":

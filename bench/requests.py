@@ -90,6 +90,7 @@ def main() -> None:
             "action REF": lambda: ("/ofsted", f"action {rng.choice(refs)}", "U0BENCH"),
             "search WORDS": lambda: ("/ofsted", f"search {rng.choice(WORDS)}", "U0BENCH"),
             "mine": lambda: ("/ofsted", "mine", owner or "U0BENCH"),
+            "overdue": lambda: ("/ofsted", "overdue", "U0BENCH"),
         }
         # warm up: first search builds the index; first queries fill caches
         for make in verbs.values():

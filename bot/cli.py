@@ -259,14 +259,19 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.server import serve
 
     mode = settings.slack_mode(args.mode)  # SettingsError naming a missing token
-    return serve(settings, _serving_database(settings), mode=mode, port=args.port)
+    if args.workers < 1:
+        raise SettingsError("--workers must be 1 or more")
+    if args.workers > 1 and mode != "http":
+        raise SettingsError("--workers is for HTTP mode (Socket Mode is one connection)")
+    database = _serving_database(settings)
+    return serve(settings, database, mode=mode, port=args.port, workers=args.workers)
 
 
 def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
     """The README's run command: the real bot with Slack tokens, else the console (with only
     some of the tokens set it says which are missing rather than guess)."""
     if settings.slack_tokens_set:
-        args.mode, args.port = settings.slack_mode(None), None
+        args.mode, args.port, args.workers = settings.slack_mode(None), None, 1
         return cmd_run(args, settings)
     args.user, args.commands = None, []
     return cmd_console(
@@ -337,6 +342,12 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--socket", dest="mode", action="store_const", const="socket")
     mode.add_argument("--http", dest="mode", action="store_const", const="http")
     run.add_argument("--port", type=int, help="HTTP port (default: PORT, 3000)")
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="HTTP mode: worker processes serving requests (default 1; about one per core)",
+    )
     run.set_defaults(handler=cmd_run, mode=None)
     console = verbs.add_parser("console", help="the bot with no Slack: type /ofsted commands")
     console.add_argument("--user", help="Slack user id to act as")

@@ -8,14 +8,19 @@ Before Bolt sees a request it must pass, in order: a size cap (over 1 MB: 413, a
 not read past the cap, whether it declares its length or streams it); Slack's signature over
 the raw bytes (anything unsigned, stale or malformed: 401, nothing parsed, nothing called);
 parsing (a signed body that is not a Slack payload: 400). No refused body is logged.
+
+The dispatch pool is capped at DISPATCH_THREADS (anyio's default is 40): a request is mostly
+CPU under one GIL, so more threads add memory, not throughput; a burst queues instead.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
+import anyio.to_thread
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.starlette.handler import to_starlette_response
 from slack_sdk.signature import SignatureVerifier
@@ -31,6 +36,7 @@ from bot.signing import MAX_BODY, is_signed, refused
 from db.database import Database
 
 log = logging.getLogger(__name__)
+DISPATCH_THREADS = 8
 
 
 class _TooLargeError(Exception):
@@ -119,10 +125,16 @@ def build_asgi(app: App, database: Database, settings: Settings) -> Starlette:
             return Response("no such board", status_code=404, media_type="text/plain")
         return Response(feed, media_type="text/calendar; charset=utf-8")
 
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = DISPATCH_THREADS
+        yield
+
     return Starlette(
+        lifespan=lifespan,
         routes=[
             Route("/boards/{name}.ics", board_calendar, methods=["GET"]),
             Route("/slack/events", slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
-        ]
+        ],
     )

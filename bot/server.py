@@ -1,9 +1,16 @@
-"""Running the bot against Slack: Socket Mode, or HTTP behind uvicorn."""
+"""Running the bot against Slack: Socket Mode, or HTTP behind uvicorn.
+
+HTTP mode can run several worker processes (`ofsted-bot run --http --workers N`): uvicorn's
+supervisor starts N processes that share the port, each building the app afresh from the same
+settings (`worker_app`); the scheduler runs once, in the supervisor. Every write is keyed in
+the database (event ids, request keys, the outbox's claims), so nothing depends on which
+process a request reaches.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.app import build_app, make_client
 from bot.settings import Settings
@@ -22,7 +29,26 @@ def http_app(settings: Settings, database: Database) -> Starlette:
     return build_asgi(build_app(settings, database), database, settings)
 
 
-def serve(settings: Settings, database: Database, *, mode: str | None, port: int | None) -> int:
+def worker_app() -> Starlette:
+    """The ASGI app of one worker process (uvicorn imports this by name in each worker). The
+    supervisor has prepared the database already."""
+    from bot.settings import load_settings
+
+    settings = load_settings()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    return http_app(settings, Database.open(settings.database_url))
+
+
+def serve(
+    settings: Settings,
+    database: Database,
+    *,
+    mode: str | None,
+    port: int | None,
+    workers: int = 1,
+) -> int:
     if settings.slack_bot_token is None:
         log.error("SLACK_BOT_TOKEN is not set: `ofsted-bot console` runs without Slack")
         return 2
@@ -47,14 +73,22 @@ def serve(settings: Settings, database: Database, *, mode: str | None, port: int
         return 2
     import uvicorn
 
-    asgi = http_app(settings, database)
     listen = port or settings.port
-    log.info("listening for Slack on http://0.0.0.0:%d/slack/events", listen)
-    uvicorn.run(
-        asgi,
-        host="0.0.0.0",  # noqa: S104 (a server for Slack to reach)
-        port=listen,
-        log_level=settings.log_level.lower(),
-        access_log=False,
+    log.info(
+        "listening for Slack on http://0.0.0.0:%d/slack/events (%d worker process%s)",
+        listen,
+        workers,
+        "" if workers == 1 else "es",
     )
+    options: dict[str, Any] = {
+        "host": "0.0.0.0",  # noqa: S104 (a server for Slack to reach)
+        "port": listen,
+        "log_level": settings.log_level.lower(),
+        "access_log": False,
+    }
+    if workers > 1:
+        database.dispose()  # the workers open their own
+        uvicorn.run("bot.server:worker_app", factory=True, workers=workers, **options)
+    else:
+        uvicorn.run(http_app(settings, database), **options)
     return 0

@@ -13,7 +13,6 @@ from db.database import Database
 from db.models import Delivery, Meeting
 from jobs.alerts import DeliveryAlert
 from jobs.digest import action_lines, digest_for
-from jobs.digest_files import board_paper_xlsx, rag_chart_png
 from jobs.digest_model import ActionLine, Digest
 from jobs.meetings import all_boards, find_board
 from jobs.sender import Compose, Composed, NothingToSendError
@@ -23,6 +22,8 @@ NO_ACTIONS = "the board's plans have no actions: nothing to report"
 
 def digest_files(digest: Digest) -> list[tuple[str, bytes]]:
     """The chart and the board paper, named after the board and the meeting."""
+    from jobs.digest_files import board_paper_xlsx, rag_chart_png  # matplotlib: ~40 MB, load late
+
     stem = f"{digest.board_key}-{digest.meeting:%Y-%m-%d}"
     return [
         (f"{stem}-rag.png", rag_chart_png(digest)),

@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -222,6 +220,9 @@ def to_csv(session: Session, council: str | None = None) -> str:
 
 
 def write_xlsx(session: Session, path: Path, council: str | None = None) -> None:
+    from openpyxl import Workbook  # imported here: the bot's process never writes XLSX
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     recs = book.active
     assert recs is not None

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from slack_bolt import App, BoltRequest
+from slack_sdk.models.blocks import Block
 
 from bot.devtools.block_limits import message_problems
 from bot.devtools.fakeslack import Call, FakeSlack
@@ -111,6 +112,19 @@ class Answer:
         )
 
 
+def assert_slack_sdk_blocks(message: dict[str, Any]) -> None:
+    """Each block of a message parses into slack_sdk's models, validates (`to_dict()` runs
+    their validators) and comes out unchanged. The app serialises blocks without validating
+    them on the request path (bot/views/plain.py); this is where they are validated."""
+    blocks = message.get("blocks")
+    if isinstance(blocks, str):  # a response_url or Web API call may carry them as JSON
+        blocks = json.loads(blocks)
+    for block in blocks or []:
+        parsed = Block.parse(block)
+        assert parsed is not None, block
+        assert parsed.to_dict() == block, block
+
+
 class SlackDriver:
     def __init__(self, app: App, fake: FakeSlack) -> None:
         self.app = app
@@ -137,6 +151,7 @@ class SlackDriver:
         answer = Answer(response.status, parsed, self.fake.calls[before:], answered)
         for message in answer.messages:
             assert message_problems(message) == [], message_problems(message)
+            assert_slack_sdk_blocks(message)
         return answer
 
     def command(

@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from commands.views.plain import plain
 from db.models import ActionStatus, Person, Rag
 
 MAX_BLOCKS = 50
@@ -63,7 +64,7 @@ class Reply:
         body: dict[str, Any] = {
             "response_type": "in_channel" if self.in_channel else "ephemeral",
             "text": cut_escaped(self.text, FALLBACK_TEXT),
-            "blocks": [block.to_dict() for block in self.blocks[:MAX_BLOCKS]],
+            "blocks": [plain(block) for block in self.blocks[:MAX_BLOCKS]],
         }
         if self.replace_original:
             body["replace_original"] = True

@@ -1,0 +1,176 @@
+"""Issue 9, the request path: a lookup issues the same SQL statements whatever the size of the
+data; every reply is valid Block Kit by slack_sdk's models (checked by the driver on every
+message); `run --http --workers N` serves signed requests from worker processes."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from conftest import bot_settings
+from slackdriver import SECRET, Driver, slash_body
+from sqlalchemy import create_engine, event, make_url, text
+
+from bench import generate
+from bench.workload import current_plan_targets
+from bot.app import build_app
+from bot.devtools.fakeslack import FakeSlack
+from bot.devtools.slack_requests import signed_headers
+from commands.views.common import Reply, button, buttons, context, mrkdwn
+from commands.views.plain import plain
+from db.database import Database
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = {  # (plans, recommendations, actions, updates, people)
+    "small": (2, 6, 30, 300, 12),
+    "larger": (3, 30, 300, 6000, 40),
+}
+
+
+@contextmanager
+def generated(database_url: str, tmp_path: Path, size: str) -> Iterator[str]:
+    """A database of bench/generate.py's made-up plans at SIZE; its URL."""
+    plans, recs, actions, updates, people = SIZES[size]
+    sizes = ["--plans", str(plans), "--recommendations", str(recs), "--actions", str(actions)]
+    sizes += ["--updates", str(updates), "--people", str(people)]
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / f'{size}.db'}"
+        generate.main(["--url", url, *sizes])
+        yield url
+        return
+    schema = f"{make_url(database_url).query['options'].split('=')[-1]}_{size}"
+    generate.main(["--url", database_url, "--schema", schema, "--reset", *sizes])
+    try:
+        yield (
+            make_url(database_url)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        admin = create_engine(make_url(database_url).difference_update_query(["options"]))
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def statements_per_lookup(url: str, fake: FakeSlack) -> dict[str, int]:
+    database = Database.connect(url)
+    targets = current_plan_targets(database)
+    owner = targets.owner or "U0NOBODY"
+    ref, number = targets.refs[-1], targets.numbers[-1]
+    lookups = [
+        f"rec {number}",
+        f"action {ref}",
+        "search supervision",
+        "mine",
+        "overdue",
+        f"history {ref}",
+        "plans",
+    ]
+    counted = [0]
+    event.listen(
+        database.engine, "before_cursor_execute", lambda *_: counted.__setitem__(0, counted[0] + 1)
+    )
+    slack = Driver(build_app(bot_settings(url, fake), database), fake)
+    counts = {}
+    try:
+        for line in lookups:
+            assert slack.command(line, user=owner).status == 200  # warm: the search index
+            before = counted[0]
+            answer = slack.command(line, user=owner)
+            counts[line.split()[0]] = counted[0] - before
+            assert answer.status == 200 and answer.message["blocks"], line
+    finally:
+        database.dispose()
+    return counts
+
+
+def test_a_lookup_issues_the_same_statements_on_ten_times_the_data(
+    database_url: str, tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    with generated(database_url, tmp_path, "small") as url:
+        small = statements_per_lookup(url, fake_slack)
+    with generated(database_url, tmp_path, "larger") as url:
+        larger = statements_per_lookup(url, fake_slack)
+    assert small == larger
+    assert all(0 < n <= 8 for n in small.values()), small
+
+
+def test_plain_blocks_are_what_slack_sdk_makes() -> None:
+    """bot/views/plain.py skips slack_sdk's validation, not any of its output."""
+    reply = Reply(
+        [
+            mrkdwn("*4.1* <not a link> & more"),
+            context("one", "", "two"),
+            buttons(button("Update", "update", {"id": 1}, style="primary"), None),
+        ],
+        "text",
+    )
+    assert reply.payload()["blocks"] == [b.to_dict() for b in reply.blocks]
+    assert plain(reply.blocks) == [b.to_dict() for b in reply.blocks]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_worker_processes_serve_signed_requests(
+    staffed_db: Database, database_url: str, fake_slack: FakeSlack
+) -> None:
+    port = free_port()
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": fake_slack.base_url,
+        "SCHEDULER": "false",
+        "PLANS_FILE": "",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("SLACK_APP_TOKEN", None)
+    command = [sys.executable, "-m", "bot.cli", "run", "--http", "--port", str(port)]
+    server = subprocess.Popen(
+        [*command, "--workers", "2"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        answers = []
+        deadline = time.monotonic() + 60
+        while len(answers) < 4:  # several requests: more than one worker may answer
+            assert server.poll() is None, server.stdout.read() if server.stdout else ""
+            assert time.monotonic() < deadline, "no answer from the workers"
+            body = slash_body(
+                "rec 4", user="U0CP", channel="C0PRACTICE", response_url=fake_slack.response_url()
+            )
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                connection.request("POST", "/slack/events", body, signed_headers(SECRET, body))
+                response = connection.getresponse()
+                answers.append((response.status, json.loads(response.read())))
+            except (OSError, http.client.HTTPException):
+                time.sleep(0.1)
+        unsigned = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        unsigned.request("POST", "/slack/events", body, {"Content-Type": "text/plain"})
+        assert unsigned.getresponse().status == 401
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+    for status, reply in answers:
+        assert status == 200
+        assert reply["response_type"] == "ephemeral"
+        assert "Recommendation 4" in json.dumps(reply)
