@@ -85,6 +85,7 @@ def serve(
         "port": listen,
         "log_level": settings.log_level.lower(),
         "access_log": False,
+        "ws": "none",  # Slack posts plain HTTP: no WebSocket library loaded (~10 MB)
     }
     if workers > 1:
         database.dispose()  # the workers open their own

@@ -65,7 +65,7 @@ class Database:
         sessions.upgrade(self.engine, revision)
 
     def is_up_to_date(self) -> bool:
-        return sessions.current_revision(self.engine) == sessions.head_revision(self.engine)
+        return sessions.stored_revision(self.engine) == sessions.SCHEMA_HEAD
 
     def prepare(self, plans_file: Path | None) -> ImportReport | None:
         """On start: SQLite upgrades itself; an empty database gets the default plans.
@@ -74,7 +74,8 @@ class Database:
         not by every replica on start.
         """
         if sessions.is_sqlite(self.engine):
-            self.upgrade()
+            if not self.is_up_to_date():
+                self.upgrade()
         elif not self.is_up_to_date():
             raise DatabaseUnavailableError(
                 f"the schema of the database {self.shown_url} is not up to date: "

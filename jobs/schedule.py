@@ -15,13 +15,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 from db.models import Board, Meeting, MeetingStatus
 
 
 @lru_cache(maxsize=64)
 def _bank_holidays(year: int) -> frozenset[date]:
+    import holidays  # ~10 MB: loaded when a send time is first worked out, not at start
+
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
 
 

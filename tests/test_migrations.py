@@ -4,7 +4,13 @@ from sqlalchemy import inspect
 
 from db.database import Database
 from db.models import Base
-from db.session import current_revision, downgrade, head_revision
+from db.session import (
+    SCHEMA_HEAD,
+    current_revision,
+    downgrade,
+    head_revision,
+    stored_revision,
+)
 
 
 def test_upgrade_from_empty_then_downgrade_to_nothing(database_url: str) -> None:
@@ -64,3 +70,16 @@ def test_prepare_upgrades_sqlite_and_loads_default_plans(tmp_path: object) -> No
     with database.sessions() as session:
         assert [s.key for s in plan_summaries(session)] == ["ilacs-2023"]
     database.dispose()
+
+
+def test_the_schema_head_constant_is_alembics_head(database_url: str) -> None:
+    database = Database.connect(database_url)
+    try:
+        assert head_revision(database.engine) == SCHEMA_HEAD
+        assert stored_revision(database.engine) is None
+        assert not database.is_up_to_date()
+        database.upgrade()
+        assert stored_revision(database.engine) == current_revision(database.engine) == SCHEMA_HEAD
+        assert database.is_up_to_date()
+    finally:
+        database.dispose()
