@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased, joinedload, raiseload
+from sqlalchemy import Select, bindparam, func, or_, select, true
+from sqlalchemy.orm import Load, Session, aliased, joinedload, raiseload
 
 from db.models import (
     Action,
@@ -78,6 +78,19 @@ def current_plan(session: Session, configured: str | None) -> Plan:
             "No plans are loaded yet. An admin can load one with `ofsted-bot plan import`."
         )
     return plan
+
+
+def _current_plan_id(configured: bool) -> Any:
+    """`current_plan`'s choice as a scalar subquery (NULL when there are no plans), so that a
+    lookup in the current plan is one statement: the plan `configured` names (bind `configured`)
+    else the one marked current, else the newest."""
+    chosen = (
+        select(Plan.id).where(Plan.key == bindparam("configured"))
+        if configured
+        else select(Plan.id).where(Plan.is_current)
+    )
+    newest = select(Plan.id).order_by(Plan.published.desc().nulls_last(), Plan.id).limit(1)
+    return func.coalesce(chosen.limit(1).scalar_subquery(), newest.scalar_subquery())
 
 
 def all_plans(session: Session) -> list[Plan]:
@@ -152,8 +165,39 @@ def find_recommendation(session: Session, plan: Plan, number: str) -> Recommenda
     )
 
 
-def _action_query() -> Select[Action]:
-    return select(Action).options(
+_LATEST_UPDATE = aliased(Update, name="latest_update")
+_COVERING = aliased(Person, name="covering")
+
+
+def _covering_id() -> Any:
+    """Who covers the action's owning post today (the newest such cover), as a scalar subquery."""
+    return (
+        select(Cover.person_id)
+        .where(
+            Cover.post_id == Action.owner_post_id,
+            Cover.starts_on <= bindparam("today"),
+            Cover.ends_on >= bindparam("today"),
+        )
+        .order_by(Cover.id.desc())
+        .limit(1)
+        .correlate(Action)
+        .scalar_subquery()
+    )
+
+
+def _card_query(*columns: Any) -> Select[Any]:
+    """Each action with its owner, its latest standing update (kept on the action,
+    `Action.latest_update_id`) and today's cover, in one statement."""
+    return (
+        select(Action, _LATEST_UPDATE, _COVERING, *columns)
+        .outerjoin(_LATEST_UPDATE, _LATEST_UPDATE.id == Action.latest_update_id)
+        .outerjoin(_COVERING, _COVERING.id == _covering_id())
+        .options(*_card_options())
+    )
+
+
+def _card_options() -> tuple[Any, ...]:
+    return (
         joinedload(Action.owner_post).joinedload(Post.holder),
         joinedload(Action.plan).options(*_plan_options()),
         joinedload(Action.recommendation).options(
@@ -161,31 +205,15 @@ def _action_query() -> Select[Action]:
             joinedload(Recommendation.theme),
             raiseload("*"),
         ),
-        raiseload("*"),
+        joinedload(_LATEST_UPDATE.author),
+        Load(_LATEST_UPDATE).raiseload("*"),
+        Load(_COVERING).raiseload("*"),
+        Load(Action).raiseload("*"),
     )
-
-
-def _latest_ids() -> Any:
-    """The newest standing update of each action (not withdrawn, not replaced by an edit): one
-    index seek per action on (action_id, created_at, id), however many updates it has."""
-    later = aliased(Update)
-    newest = (
-        select(Update.id)
-        .where(
-            Update.action_id == Action.id,
-            Update.retracted.is_(False),
-            ~exists().where(later.supersedes_id == Update.id),
-        )
-        .order_by(Update.created_at.desc(), Update.id.desc())
-        .limit(1)
-        .correlate(Action)
-        .scalar_subquery()
-    )
-    return select(newest).where(Action.id.in_(bindparam("action_ids", expanding=True)))
 
 
 # built once: building SQLAlchemy expressions was a third of a lookup's CPU time (issue 9)
-_ACTIONS = _action_query()
+_ACTIONS = _card_query()
 _ACTIONS_OF_RECOMMENDATION = _ACTIONS.where(Action.recommendation_id == bindparam("rec")).order_by(
     Action.position
 )
@@ -193,53 +221,86 @@ _ACTION_BY_REF = _ACTIONS.where(
     Action.plan_id == bindparam("plan"), func.lower(Action.ref) == bindparam("ref")
 )
 _ACTIONS_BY_ID = _ACTIONS.where(Action.id.in_(bindparam("ids", expanding=True)))
-_LATEST = (
-    select(Update)
-    .where(Update.id.in_(_latest_ids()))
-    .options(joinedload(Update.author), raiseload("*"))
-)
-_COVERS = (
-    select(Cover)
-    .where(
-        Cover.post_id.in_(bindparam("post_ids", expanding=True)),
-        Cover.starts_on <= bindparam("today"),
-        Cover.ends_on >= bindparam("today"),
-    )
-    .options(joinedload(Cover.person), raiseload("*"))
-    .order_by(Cover.id)
-)
 
 
-def _cards(session: Session, actions: Sequence[Action], today: date) -> list[ActionCard]:
-    """Attach the latest update and today's cover to each action: two statements in all."""
-    ids = [a.id for a in actions]
-    latest: dict[int, Update] = {}
-    covers: dict[int, Person] = {}
-    if ids:
-        for update in session.scalars(_LATEST, {"action_ids": ids}):
-            latest[update.action_id] = update
-        post_ids = list({a.owner_post_id for a in actions if a.owner_post_id})
-        for cover in session.scalars(_COVERS, {"post_ids": post_ids, "today": today}):
-            covers[cover.post_id] = cover.person
-    return [
-        ActionCard(
-            a,
-            a.owner_post.holder if a.owner_post else None,
-            latest.get(a.id),
-            covers.get(a.owner_post_id or 0),
-        )
-        for a in actions
-    ]
+def _card(row: Any) -> ActionCard:
+    action = row[0]
+    holder = action.owner_post.holder if action.owner_post else None
+    return ActionCard(action, holder, row[1], row[2])
 
 
 def recommendation_card(session: Session, rec: Recommendation, today: date) -> RecommendationCard:
-    actions = session.scalars(_ACTIONS_OF_RECOMMENDATION, {"rec": rec.id}).all()
-    return RecommendationCard(rec, _cards(session, actions, today))
+    rows = session.execute(_ACTIONS_OF_RECOMMENDATION, {"rec": rec.id, "today": today})
+    return RecommendationCard(rec, [_card(row) for row in rows])
+
+
+_CURRENT_ACTION_BY_REF = {
+    configured: _ACTIONS.where(
+        Action.plan_id == _current_plan_id(configured), func.lower(Action.ref) == bindparam("ref")
+    )
+    for configured in (False, True)
+}
+
+
+def find_current_action(
+    session: Session, configured: str | None, ref: str, today: date
+) -> ActionCard | None:
+    """`find_action` in `current_plan(session, configured)`, in one statement; None when there
+    is no such action (or no plan)."""
+    params = {"configured": configured, "ref": ref.lower(), "today": today}
+    row = session.execute(_CURRENT_ACTION_BY_REF[bool(configured)], params).first()
+    return _card(row) if row else None
+
+
+def _current_recommendation_query(
+    configured: bool,
+) -> Select[Recommendation, Action, Update, Person]:
+    number = (
+        select(Recommendation.id)
+        .where(
+            Recommendation.plan_id == _current_plan_id(configured),
+            func.lower(Recommendation.number) == bindparam("lower"),
+        )
+        .order_by((Recommendation.number == bindparam("number")).desc(), Recommendation.position)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        select(Recommendation, Action, _LATEST_UPDATE, _COVERING)
+        .outerjoin(Action, Action.recommendation_id == Recommendation.id)
+        .outerjoin(_LATEST_UPDATE, _LATEST_UPDATE.id == Action.latest_update_id)
+        .outerjoin(_COVERING, _COVERING.id == _covering_id())
+        .where(Recommendation.id == number)
+        .order_by(Action.position)
+        .options(
+            joinedload(Recommendation.theme),
+            joinedload(Recommendation.plan).options(*_plan_options()),
+            Load(Recommendation).raiseload("*"),
+            *_card_options(),
+        )
+    )
+
+
+_CURRENT_RECOMMENDATION = {c: _current_recommendation_query(c) for c in (False, True)}
+
+
+def current_recommendation_card(
+    session: Session, configured: str | None, number: str, today: date
+) -> RecommendationCard | None:
+    """`find_recommendation` in `current_plan(session, configured)` and its `recommendation_card`,
+    in one statement; None when there is no such recommendation (or no plan)."""
+    params = {"configured": configured, "lower": number.lower(), "number": number, "today": today}
+    rows = session.execute(_CURRENT_RECOMMENDATION[bool(configured)], params).all()
+    if not rows:
+        return None
+    return RecommendationCard(rows[0][0], [_card(row[1:]) for row in rows if row[1] is not None])
 
 
 def find_action(session: Session, plan: Plan, ref: str, today: date) -> ActionCard | None:
-    action = session.scalar(_ACTION_BY_REF, {"plan": plan.id, "ref": ref.lower()})
-    return _cards(session, [action], today)[0] if action else None
+    row = session.execute(
+        _ACTION_BY_REF, {"plan": plan.id, "ref": ref.lower(), "today": today}
+    ).first()
+    return _card(row) if row else None
 
 
 def plans_with_action(session: Session, ref: str) -> list[Plan]:
@@ -264,10 +325,21 @@ def action_refs(session: Session, plan: Plan) -> list[str]:
     )
 
 
-def _posts_of(person_id: int, today: date) -> Any:
-    held = select(Post.id).where(Post.holder_id == person_id)
-    covered = select(Cover.post_id).where(
-        Cover.person_id == person_id, Cover.starts_on <= today, Cover.ends_on >= today
+def _posts_of_user() -> Any:
+    """The posts the person with Slack id `user` holds or covers on `today`."""
+    held = (
+        select(Post.id)
+        .join(Person, Person.id == Post.holder_id)
+        .where(Person.slack_user_id == bindparam("user"))
+    )
+    covered = (
+        select(Cover.post_id)
+        .join(Person, Person.id == Cover.person_id)
+        .where(
+            Person.slack_user_id == bindparam("user"),
+            Cover.starts_on <= bindparam("today"),
+            Cover.ends_on >= bindparam("today"),
+        )
     )
     return held.union(covered)
 
@@ -289,45 +361,125 @@ class ActionPage:
 OPEN_FIRST = (Action.status.in_(DONE), Action.due.nulls_last(), Action.plan_id, Action.ref)
 
 
+def _page_ids(criteria: Sequence[Any], order: Sequence[Any]) -> Any:
+    """The page's action ids picked (and all of them counted, by a window) on the action table
+    alone: bind `offset` and `limit`."""
+    return (
+        select(Action.id)
+        .where(*criteria)
+        .add_columns(
+            func.count().over().label("total"),
+            func.row_number().over(order_by=order).label("pos"),
+        )
+        .order_by(*order)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+        .subquery("page")
+    )
+
+
+def _page_query(criteria: Sequence[Any], order: Sequence[Any]) -> tuple[Select[Any], Select[Any]]:
+    """One statement for a page: the page's action ids picked (and all of them counted, by a
+    window) on the action table alone, then joined to everything shown about them; and the
+    count on its own, for a page past the end."""
+    ids = select(Action.id).where(*criteria)
+    page = (
+        ids.add_columns(
+            func.count().over().label("total"),
+            func.row_number().over(order_by=order).label("pos"),
+        )
+        .order_by(*order)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+        .subquery("page")
+    )
+    cards = _card_query(page.c.total).join(page, page.c.id == Action.id).order_by(page.c.pos)
+    return cards, select(func.count()).select_from(ids.subquery())
+
+
 def _page(
     session: Session,
-    criteria: Sequence[Any],
-    order: Sequence[Any],
-    today: date,
+    queries: tuple[Select[Any], Select[Any]],
+    params: dict[str, Any],
     page: int,
     per_page: int,
 ) -> ActionPage:
-    """Count and pick the page's action ids on the action table alone (one statement), then
-    load just those actions with everything shown about them."""
-    ids = select(Action.id, func.count().over()).where(*criteria)
-    rows = session.execute(ids.order_by(*order).offset(page * per_page).limit(per_page)).all()
-    page_ids = [row[0] for row in rows]
+    cards, count = queries
+    params = {**params, "offset": page * per_page, "limit": per_page}
+    rows = session.execute(cards, params).all()
     if rows:  # the count comes with the page (a window over the whole selection)
-        total = int(rows[0][1])
+        total = int(rows[0][3])
     elif page:  # past the end: count on its own
-        total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+        total = session.scalar(count, params) or 0
     else:
         total = 0
-    by_id = {a.id: a for a in session.scalars(_ACTIONS_BY_ID, {"ids": list(page_ids)})}
-    actions = [by_id[i] for i in page_ids if i in by_id]
-    return ActionPage(_cards(session, actions, today), total, page, per_page)
+    return ActionPage([_card(row) for row in rows], total, page, per_page)
+
+
+_MINE = _page_query([Action.owner_post_id.in_(_posts_of_user())], OPEN_FIRST)
+_OF_POST = _page_query([Action.owner_post_id == bindparam("post")], OPEN_FIRST)
+
+
+def _overdue(plan_id: Any) -> list[Any]:
+    return [Action.plan_id == plan_id, Action.due < bindparam("today"), Action.status.not_in(DONE)]
+
+
+OVERDUE_ORDER = (Action.due, Action.ref)
+_OVERDUE = _page_query(_overdue(bindparam("plan")), OVERDUE_ORDER)
+
+
+def _current_overdue_query(configured: bool) -> Any:
+    """The current plan, and a page of its overdue actions (if any) with their cards."""
+    plan_id = _current_plan_id(configured)
+    page = _page_ids(_overdue(plan_id), OVERDUE_ORDER)
+    return (
+        select(Plan, Action, _LATEST_UPDATE, _COVERING, page.c.total)
+        .select_from(Plan)
+        .outerjoin(page, true())
+        .outerjoin(Action, Action.id == page.c.id)
+        .outerjoin(_LATEST_UPDATE, _LATEST_UPDATE.id == Action.latest_update_id)
+        .outerjoin(_COVERING, _COVERING.id == _covering_id())
+        .where(Plan.id == plan_id)
+        .order_by(page.c.pos)
+        .options(joinedload(Plan.source), Load(Plan).raiseload("*"), *_card_options())
+    )
+
+
+_CURRENT_OVERDUE = {c: _current_overdue_query(c) for c in (False, True)}
+
+
+def current_overdue_actions(
+    session: Session, configured: str | None, today: date, *, page: int = 0, per_page: int = 10
+) -> tuple[Plan, ActionPage] | None:
+    """`overdue_actions` of `current_plan(session, configured)`, with that plan, in one
+    statement (two for a page past the end); None when there are no plans."""
+    params = {
+        "configured": configured,
+        "today": today,
+        "offset": page * per_page,
+        "limit": per_page,
+    }
+    rows = session.execute(_CURRENT_OVERDUE[bool(configured)], params).all()
+    if not rows:
+        return None
+    plan = rows[0][0]
+    cards = [_card(row[1:]) for row in rows if row[1] is not None]
+    if cards:
+        return plan, ActionPage(cards, int(rows[0][4]), page, per_page)
+    return plan, overdue_actions(session, plan, today, page=page, per_page=per_page)
 
 
 def actions_of_person(
     session: Session, slack_user_id: str, today: date, *, page: int = 0, per_page: int = 10
 ) -> ActionPage:
     """Actions owned by the posts a person holds or covers today, open ones first by due date."""
-    person = session.scalar(select(Person).where(Person.slack_user_id == slack_user_id))
-    if person is None:
-        return ActionPage([], 0, page, per_page)
-    criteria = [Action.owner_post_id.in_(_posts_of(person.id, today))]
-    return _page(session, criteria, OPEN_FIRST, today, page, per_page)
+    return _page(session, _MINE, {"user": slack_user_id, "today": today}, page, per_page)
 
 
 def actions_of_post(
     session: Session, post: Post, today: date, *, page: int = 0, per_page: int = 10
 ) -> ActionPage:
-    return _page(session, [Action.owner_post_id == post.id], OPEN_FIRST, today, page, per_page)
+    return _page(session, _OF_POST, {"post": post.id, "today": today}, page, per_page)
 
 
 def find_posts(session: Session, words: str) -> list[Post]:
@@ -343,13 +495,63 @@ def find_posts(session: Session, words: str) -> list[Post]:
 def overdue_actions(
     session: Session, plan: Plan, today: date, *, page: int = 0, per_page: int = 10
 ) -> ActionPage:
-    criteria = [Action.plan_id == plan.id, Action.due < today, Action.status.not_in(DONE)]
-    return _page(session, criteria, (Action.due, Action.ref), today, page, per_page)
+    return _page(session, _OVERDUE, {"plan": plan.id, "today": today}, page, per_page)
 
 
 def actions_by_id(session: Session, ids: Sequence[int], today: date) -> list[ActionCard]:
-    by_id = {a.id: a for a in session.scalars(_ACTIONS_BY_ID, {"ids": list(ids)})}
-    return _cards(session, [by_id[i] for i in ids if i in by_id], today)
+    rows = session.execute(_ACTIONS_BY_ID, {"ids": list(ids), "today": today})
+    by_id = {row[0].id: _card(row) for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _found_query() -> Any:
+    action_ids: Any = bindparam("action_ids", expanding=True)
+    of_actions = select(Action.recommendation_id).where(Action.id.in_(action_ids))
+    return (
+        select(Recommendation, Action)
+        .outerjoin(
+            Action, (Action.recommendation_id == Recommendation.id) & Action.id.in_(action_ids)
+        )
+        .where(
+            Recommendation.id.in_(bindparam("rec_ids", expanding=True))
+            | Recommendation.id.in_(of_actions)
+        )
+        .options(
+            joinedload(Recommendation.plan).options(*_plan_options()),
+            joinedload(Recommendation.theme),
+            Load(Recommendation).raiseload("*"),
+            joinedload(Action.owner_post).joinedload(Post.holder),
+            joinedload(Action.plan).options(*_plan_options()),
+            joinedload(Action.recommendation).options(
+                joinedload(Recommendation.plan).options(*_plan_options()),
+                joinedload(Recommendation.theme),
+                raiseload("*"),
+            ),
+            Load(Action).raiseload("*"),
+        )
+    )
+
+
+_FOUND = _found_query()
+
+
+def found_items(
+    session: Session, rec_ids: Sequence[int], action_ids: Sequence[int]
+) -> tuple[dict[int, Recommendation], dict[int, Action]]:
+    """Recommendations and actions by id (what a search found), in one statement: each action
+    as `actions_by_id` loads it, each recommendation as `recommendations_by_id` does."""
+    recs: dict[int, Recommendation] = {}
+    actions: dict[int, Action] = {}
+    wanted = set(rec_ids)
+    if not wanted and not action_ids:
+        return recs, actions
+    params = {"rec_ids": list(rec_ids), "action_ids": list(action_ids)}
+    for rec, action in session.execute(_FOUND, params):
+        if rec.id in wanted:
+            recs[rec.id] = rec
+        if action is not None:
+            actions[action.id] = action
+    return recs, actions
 
 
 def recommendations_by_id(session: Session, ids: Sequence[int]) -> list[Recommendation]:
