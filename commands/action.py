@@ -11,12 +11,12 @@ from commands.registry import UsageError, command
 from commands.views.actions import HISTORY_PER_PAGE, action_view, history_view
 from commands.views.common import Reply
 from commands.views.help import echo
+from db.current import find_current_action
 from db.lookups import (
     ActionCard,
     action_history,
     action_refs,
     find_action,
-    find_current_action,
     plans_with_action,
 )
 

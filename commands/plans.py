@@ -10,7 +10,8 @@ from commands.views.actions import action_list_view
 from commands.views.catalogue import board_view, boards_view, plans_view
 from commands.views.common import Reply
 from commands.views.help import echo
-from db.lookups import current_overdue_actions, current_plan, overdue_actions
+from db.current import current_overdue_actions
+from db.lookups import current_plan, overdue_actions
 from db.models import Board
 from db.overview import boards, meeting_overrides
 from db.queries import plan_summaries

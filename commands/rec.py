@@ -9,8 +9,8 @@ from commands.registry import UsageError, command
 from commands.views.common import Reply
 from commands.views.help import echo
 from commands.views.recommendation import full_text_view, recommendation_view
+from db.current import current_recommendation_card
 from db.lookups import (
-    current_recommendation_card,
     find_recommendation,
     recommendation_card,
     recommendation_numbers,

@@ -8,7 +8,7 @@ from commands.context import Context, Invocation
 from commands.registry import UsageError, command
 from commands.views.catalogue import SEARCH_PER_PAGE, search_view
 from commands.views.common import Reply
-from db.lookups import found_items
+from db.current import found_items
 from db.models import Action, Recommendation
 from db.search import Hit
 

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, or_, select, true
-from sqlalchemy.orm import Load, Session, aliased, joinedload, raiseload
+from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy.orm import Session, joinedload, raiseload
 
+from db.cards import ActionCard as ActionCard  # re-exported: the views name it from here
+from db.cards import RecommendationCard as RecommendationCard
+from db.cards import card, card_query, plan_options
 from db.models import (
     Action,
     ActionStatus,
@@ -40,27 +43,7 @@ class AmbiguousPlanError(LookupError):
         self.choices = list(choices)
 
 
-@dataclass
-class ActionCard:
-    """An action with who owns it today and its latest update."""
-
-    action: Action
-    owner: Person | None
-    latest: Update | None
-    covering: Person | None = None
-
-
-@dataclass
-class RecommendationCard:
-    recommendation: Recommendation
-    actions: list[ActionCard] = field(default_factory=list)
-
-
-def _plan_options() -> tuple[Any, ...]:
-    return (joinedload(Plan.source), raiseload("*"))
-
-
-_PLAN = select(Plan).options(*_plan_options())
+_PLAN = select(Plan).options(*plan_options())
 _CONFIGURED_PLAN = _PLAN.where(Plan.key == bindparam("key"))
 _CURRENT_PLAN = _PLAN.where(Plan.is_current)
 _NEWEST_PLAN = _PLAN.order_by(Plan.published.desc().nulls_last(), Plan.id).limit(1)
@@ -80,21 +63,8 @@ def current_plan(session: Session, configured: str | None) -> Plan:
     return plan
 
 
-def _current_plan_id(configured: bool) -> Any:
-    """`current_plan`'s choice as a scalar subquery (NULL when there are no plans), so that a
-    lookup in the current plan is one statement: the plan `configured` names (bind `configured`)
-    else the one marked current, else the newest."""
-    chosen = (
-        select(Plan.id).where(Plan.key == bindparam("configured"))
-        if configured
-        else select(Plan.id).where(Plan.is_current)
-    )
-    newest = select(Plan.id).order_by(Plan.published.desc().nulls_last(), Plan.id).limit(1)
-    return func.coalesce(chosen.limit(1).scalar_subquery(), newest.scalar_subquery())
-
-
 def all_plans(session: Session) -> list[Plan]:
-    return list(session.scalars(select(Plan).options(*_plan_options()).order_by(Plan.key)))
+    return list(session.scalars(select(Plan).options(*plan_options()).order_by(Plan.key)))
 
 
 def resolve_plan(session: Session, word: str, configured: str | None) -> Plan:
@@ -150,7 +120,7 @@ _RECOMMENDATION = (
     )
     .options(
         joinedload(Recommendation.theme),
-        joinedload(Recommendation.plan).options(*_plan_options()),
+        joinedload(Recommendation.plan).options(*plan_options()),
         raiseload("*"),
     )
     # the number exactly as typed, else the first (by position) that differs only in case
@@ -165,142 +135,26 @@ def find_recommendation(session: Session, plan: Plan, number: str) -> Recommenda
     )
 
 
-_LATEST_UPDATE = aliased(Update, name="latest_update")
-_COVERING = aliased(Person, name="covering")
-
-
-def _covering_id() -> Any:
-    """Who covers the action's owning post today (the newest such cover), as a scalar subquery."""
-    return (
-        select(Cover.person_id)
-        .where(
-            Cover.post_id == Action.owner_post_id,
-            Cover.starts_on <= bindparam("today"),
-            Cover.ends_on >= bindparam("today"),
-        )
-        .order_by(Cover.id.desc())
-        .limit(1)
-        .correlate(Action)
-        .scalar_subquery()
-    )
-
-
-def _card_query(*columns: Any) -> Select[Any]:
-    """Each action with its owner, its latest standing update (kept on the action,
-    `Action.latest_update_id`) and today's cover, in one statement."""
-    return (
-        select(Action, _LATEST_UPDATE, _COVERING, *columns)
-        .outerjoin(_LATEST_UPDATE, _LATEST_UPDATE.id == Action.latest_update_id)
-        .outerjoin(_COVERING, _COVERING.id == _covering_id())
-        .options(*_card_options())
-    )
-
-
-def _card_options() -> tuple[Any, ...]:
-    return (
-        joinedload(Action.owner_post).joinedload(Post.holder),
-        joinedload(Action.plan).options(*_plan_options()),
-        joinedload(Action.recommendation).options(
-            joinedload(Recommendation.plan).options(*_plan_options()),
-            joinedload(Recommendation.theme),
-            raiseload("*"),
-        ),
-        joinedload(_LATEST_UPDATE.author),
-        Load(_LATEST_UPDATE).raiseload("*"),
-        Load(_COVERING).raiseload("*"),
-        Load(Action).raiseload("*"),
-    )
-
-
-# built once: building SQLAlchemy expressions was a third of a lookup's CPU time (issue 9)
-_ACTIONS = _card_query()
-_ACTIONS_OF_RECOMMENDATION = _ACTIONS.where(Action.recommendation_id == bindparam("rec")).order_by(
+ACTIONS = card_query()
+_ACTIONS_OF_RECOMMENDATION = ACTIONS.where(Action.recommendation_id == bindparam("rec")).order_by(
     Action.position
 )
-_ACTION_BY_REF = _ACTIONS.where(
+_ACTION_BY_REF = ACTIONS.where(
     Action.plan_id == bindparam("plan"), func.lower(Action.ref) == bindparam("ref")
 )
-_ACTIONS_BY_ID = _ACTIONS.where(Action.id.in_(bindparam("ids", expanding=True)))
-
-
-def _card(row: Any) -> ActionCard:
-    action = row[0]
-    holder = action.owner_post.holder if action.owner_post else None
-    return ActionCard(action, holder, row[1], row[2])
+_ACTIONS_BY_ID = ACTIONS.where(Action.id.in_(bindparam("ids", expanding=True)))
 
 
 def recommendation_card(session: Session, rec: Recommendation, today: date) -> RecommendationCard:
     rows = session.execute(_ACTIONS_OF_RECOMMENDATION, {"rec": rec.id, "today": today})
-    return RecommendationCard(rec, [_card(row) for row in rows])
-
-
-_CURRENT_ACTION_BY_REF = {
-    configured: _ACTIONS.where(
-        Action.plan_id == _current_plan_id(configured), func.lower(Action.ref) == bindparam("ref")
-    )
-    for configured in (False, True)
-}
-
-
-def find_current_action(
-    session: Session, configured: str | None, ref: str, today: date
-) -> ActionCard | None:
-    """`find_action` in `current_plan(session, configured)`, in one statement; None when there
-    is no such action (or no plan)."""
-    params = {"configured": configured, "ref": ref.lower(), "today": today}
-    row = session.execute(_CURRENT_ACTION_BY_REF[bool(configured)], params).first()
-    return _card(row) if row else None
-
-
-def _current_recommendation_query(
-    configured: bool,
-) -> Select[Recommendation, Action, Update, Person]:
-    number = (
-        select(Recommendation.id)
-        .where(
-            Recommendation.plan_id == _current_plan_id(configured),
-            func.lower(Recommendation.number) == bindparam("lower"),
-        )
-        .order_by((Recommendation.number == bindparam("number")).desc(), Recommendation.position)
-        .limit(1)
-        .scalar_subquery()
-    )
-    return (
-        select(Recommendation, Action, _LATEST_UPDATE, _COVERING)
-        .outerjoin(Action, Action.recommendation_id == Recommendation.id)
-        .outerjoin(_LATEST_UPDATE, _LATEST_UPDATE.id == Action.latest_update_id)
-        .outerjoin(_COVERING, _COVERING.id == _covering_id())
-        .where(Recommendation.id == number)
-        .order_by(Action.position)
-        .options(
-            joinedload(Recommendation.theme),
-            joinedload(Recommendation.plan).options(*_plan_options()),
-            Load(Recommendation).raiseload("*"),
-            *_card_options(),
-        )
-    )
-
-
-_CURRENT_RECOMMENDATION = {c: _current_recommendation_query(c) for c in (False, True)}
-
-
-def current_recommendation_card(
-    session: Session, configured: str | None, number: str, today: date
-) -> RecommendationCard | None:
-    """`find_recommendation` in `current_plan(session, configured)` and its `recommendation_card`,
-    in one statement; None when there is no such recommendation (or no plan)."""
-    params = {"configured": configured, "lower": number.lower(), "number": number, "today": today}
-    rows = session.execute(_CURRENT_RECOMMENDATION[bool(configured)], params).all()
-    if not rows:
-        return None
-    return RecommendationCard(rows[0][0], [_card(row[1:]) for row in rows if row[1] is not None])
+    return RecommendationCard(rec, [card(row) for row in rows])
 
 
 def find_action(session: Session, plan: Plan, ref: str, today: date) -> ActionCard | None:
     row = session.execute(
         _ACTION_BY_REF, {"plan": plan.id, "ref": ref.lower(), "today": today}
     ).first()
-    return _card(row) if row else None
+    return card(row) if row else None
 
 
 def plans_with_action(session: Session, ref: str) -> list[Plan]:
@@ -309,7 +163,7 @@ def plans_with_action(session: Session, ref: str) -> list[Plan]:
             select(Plan)
             .join(Action, Action.plan_id == Plan.id)
             .where(func.lower(Action.ref) == ref.lower())
-            .options(*_plan_options())
+            .options(*plan_options())
             .order_by(Plan.key)
         )
     )
@@ -361,7 +215,7 @@ class ActionPage:
 OPEN_FIRST = (Action.status.in_(DONE), Action.due.nulls_last(), Action.plan_id, Action.ref)
 
 
-def _page_ids(criteria: Sequence[Any], order: Sequence[Any]) -> Any:
+def page_ids(criteria: Sequence[Any], order: Sequence[Any]) -> Any:
     """The page's action ids picked (and all of them counted, by a window) on the action table
     alone: bind `offset` and `limit`."""
     return (
@@ -393,7 +247,7 @@ def _page_query(criteria: Sequence[Any], order: Sequence[Any]) -> tuple[Select[A
         .limit(bindparam("limit"))
         .subquery("page")
     )
-    cards = _card_query(page.c.total).join(page, page.c.id == Action.id).order_by(page.c.pos)
+    cards = card_query(page.c.total).join(page, page.c.id == Action.id).order_by(page.c.pos)
     return cards, select(func.count()).select_from(ids.subquery())
 
 
@@ -413,60 +267,19 @@ def _page(
         total = session.scalar(count, params) or 0
     else:
         total = 0
-    return ActionPage([_card(row) for row in rows], total, page, per_page)
+    return ActionPage([card(row) for row in rows], total, page, per_page)
 
 
 _MINE = _page_query([Action.owner_post_id.in_(_posts_of_user())], OPEN_FIRST)
 _OF_POST = _page_query([Action.owner_post_id == bindparam("post")], OPEN_FIRST)
 
 
-def _overdue(plan_id: Any) -> list[Any]:
+def overdue_criteria(plan_id: Any) -> list[Any]:
     return [Action.plan_id == plan_id, Action.due < bindparam("today"), Action.status.not_in(DONE)]
 
 
 OVERDUE_ORDER = (Action.due, Action.ref)
-_OVERDUE = _page_query(_overdue(bindparam("plan")), OVERDUE_ORDER)
-
-
-def _current_overdue_query(configured: bool) -> Any:
-    """The current plan, and a page of its overdue actions (if any) with their cards."""
-    plan_id = _current_plan_id(configured)
-    page = _page_ids(_overdue(plan_id), OVERDUE_ORDER)
-    return (
-        select(Plan, Action, _LATEST_UPDATE, _COVERING, page.c.total)
-        .select_from(Plan)
-        .outerjoin(page, true())
-        .outerjoin(Action, Action.id == page.c.id)
-        .outerjoin(_LATEST_UPDATE, _LATEST_UPDATE.id == Action.latest_update_id)
-        .outerjoin(_COVERING, _COVERING.id == _covering_id())
-        .where(Plan.id == plan_id)
-        .order_by(page.c.pos)
-        .options(joinedload(Plan.source), Load(Plan).raiseload("*"), *_card_options())
-    )
-
-
-_CURRENT_OVERDUE = {c: _current_overdue_query(c) for c in (False, True)}
-
-
-def current_overdue_actions(
-    session: Session, configured: str | None, today: date, *, page: int = 0, per_page: int = 10
-) -> tuple[Plan, ActionPage] | None:
-    """`overdue_actions` of `current_plan(session, configured)`, with that plan, in one
-    statement (two for a page past the end); None when there are no plans."""
-    params = {
-        "configured": configured,
-        "today": today,
-        "offset": page * per_page,
-        "limit": per_page,
-    }
-    rows = session.execute(_CURRENT_OVERDUE[bool(configured)], params).all()
-    if not rows:
-        return None
-    plan = rows[0][0]
-    cards = [_card(row[1:]) for row in rows if row[1] is not None]
-    if cards:
-        return plan, ActionPage(cards, int(rows[0][4]), page, per_page)
-    return plan, overdue_actions(session, plan, today, page=page, per_page=per_page)
+_OVERDUE = _page_query(overdue_criteria(bindparam("plan")), OVERDUE_ORDER)
 
 
 def actions_of_person(
@@ -500,58 +313,8 @@ def overdue_actions(
 
 def actions_by_id(session: Session, ids: Sequence[int], today: date) -> list[ActionCard]:
     rows = session.execute(_ACTIONS_BY_ID, {"ids": list(ids), "today": today})
-    by_id = {row[0].id: _card(row) for row in rows}
+    by_id = {row[0].id: card(row) for row in rows}
     return [by_id[i] for i in ids if i in by_id]
-
-
-def _found_query() -> Any:
-    action_ids: Any = bindparam("action_ids", expanding=True)
-    of_actions = select(Action.recommendation_id).where(Action.id.in_(action_ids))
-    return (
-        select(Recommendation, Action)
-        .outerjoin(
-            Action, (Action.recommendation_id == Recommendation.id) & Action.id.in_(action_ids)
-        )
-        .where(
-            Recommendation.id.in_(bindparam("rec_ids", expanding=True))
-            | Recommendation.id.in_(of_actions)
-        )
-        .options(
-            joinedload(Recommendation.plan).options(*_plan_options()),
-            joinedload(Recommendation.theme),
-            Load(Recommendation).raiseload("*"),
-            joinedload(Action.owner_post).joinedload(Post.holder),
-            joinedload(Action.plan).options(*_plan_options()),
-            joinedload(Action.recommendation).options(
-                joinedload(Recommendation.plan).options(*_plan_options()),
-                joinedload(Recommendation.theme),
-                raiseload("*"),
-            ),
-            Load(Action).raiseload("*"),
-        )
-    )
-
-
-_FOUND = _found_query()
-
-
-def found_items(
-    session: Session, rec_ids: Sequence[int], action_ids: Sequence[int]
-) -> tuple[dict[int, Recommendation], dict[int, Action]]:
-    """Recommendations and actions by id (what a search found), in one statement: each action
-    as `actions_by_id` loads it, each recommendation as `recommendations_by_id` does."""
-    recs: dict[int, Recommendation] = {}
-    actions: dict[int, Action] = {}
-    wanted = set(rec_ids)
-    if not wanted and not action_ids:
-        return recs, actions
-    params = {"rec_ids": list(rec_ids), "action_ids": list(action_ids)}
-    for rec, action in session.execute(_FOUND, params):
-        if rec.id in wanted:
-            recs[rec.id] = rec
-        if action is not None:
-            actions[action.id] = action
-    return recs, actions
 
 
 def recommendations_by_id(session: Session, ids: Sequence[int]) -> list[Recommendation]:
@@ -561,7 +324,7 @@ def recommendations_by_id(session: Session, ids: Sequence[int]) -> list[Recommen
             select(Recommendation)
             .where(Recommendation.id.in_(ids))
             .options(
-                joinedload(Recommendation.plan).options(*_plan_options()),
+                joinedload(Recommendation.plan).options(*plan_options()),
                 joinedload(Recommendation.theme),
                 raiseload("*"),
             )
