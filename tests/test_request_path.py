@@ -89,6 +89,7 @@ def statements_per_lookup(url: str, fake: FakeSlack) -> dict[str, int]:
             answer = slack.command(line, user=owner)
             counts[line.split()[0]] = counted[0] - before
             assert answer.status == 200 and answer.message["blocks"], line
+            assert "went wrong" not in json.dumps(answer.message), line  # counted, not failed
     finally:
         database.dispose()
     return counts
