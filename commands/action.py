@@ -11,7 +11,14 @@ from commands.registry import UsageError, command
 from commands.views.actions import HISTORY_PER_PAGE, action_view, history_view
 from commands.views.common import Reply
 from commands.views.help import echo
-from db.lookups import ActionCard, action_history, action_refs, find_action, plans_with_action
+from db.current import find_current_action
+from db.lookups import (
+    ActionCard,
+    action_history,
+    action_refs,
+    find_action,
+    plans_with_action,
+)
 
 
 def find_card(session: Session, ctx: Context, inv: Invocation, verb: str) -> ActionCard:
@@ -27,6 +34,10 @@ def find_card(session: Session, ctx: Context, inv: Invocation, verb: str) -> Act
             f"“{echo(ref)}” is not an action reference: they look like `4.2`.",
             suggestions=[f"help {verb}"],
         )
+    if word is None:  # the usual case in one statement; anything else the long way below
+        found = find_current_action(session, ctx.config.current_plan, ref, ctx.today)
+        if found is not None:
+            return found
     plan = pick_plan(session, ctx, word, lambda key: f"{verb} {key} {ref}")
     card = find_action(session, plan, ref, ctx.today)
     if card is None and word is None:

@@ -10,6 +10,7 @@ from commands.views.actions import action_list_view
 from commands.views.catalogue import board_view, boards_view, plans_view
 from commands.views.common import Reply
 from commands.views.help import echo
+from db.current import current_overdue_actions
 from db.lookups import current_plan, overdue_actions
 from db.models import Board
 from db.overview import boards, meeting_overrides
@@ -33,8 +34,16 @@ def plans(ctx: Context, inv: Invocation) -> Reply:
 def overdue(ctx: Context, inv: Invocation) -> Reply:
     word = inv.raw or None
     with ctx.db.sessions() as session:
-        plan = pick_plan(session, ctx, word, lambda key: f"overdue {key}")
-        cards = overdue_actions(session, plan, ctx.today, page=inv.page)
+        current = None
+        if word is None:  # the usual case in one statement
+            current = current_overdue_actions(
+                session, ctx.config.current_plan, ctx.today, page=inv.page
+            )
+        if current is not None:
+            plan, cards = current
+        else:
+            plan = pick_plan(session, ctx, word, lambda key: f"overdue {key}")
+            cards = overdue_actions(session, plan, ctx.today, page=inv.page)
     return action_list_view(
         f"Overdue actions · {plan.key}",
         cards,

@@ -9,6 +9,7 @@ from commands.registry import UsageError, command
 from commands.views.common import Reply
 from commands.views.help import echo
 from commands.views.recommendation import full_text_view, recommendation_view
+from db.current import current_recommendation_card
 from db.lookups import (
     find_recommendation,
     recommendation_card,
@@ -54,6 +55,14 @@ def rec(ctx: Context, inv: Invocation) -> Reply:
             f"“{echo(number)}” is not a recommendation number.", suggestions=["rec 1", "help rec"]
         )
     with ctx.db.sessions() as session:
+        if word is None:  # the usual case in one statement; anything else the long way below
+            current = current_recommendation_card(
+                session, ctx.config.current_plan, number, ctx.today
+            )
+            if current is not None:
+                shown = current.recommendation
+                viewing = ctx.viewing(inv, f"rec {shown.plan.key} {shown.number}")
+                return recommendation_view(current, viewing)
         plan = pick_plan(session, ctx, word, lambda key: f"rec {key} {number}")
         found = find_recommendation(session, plan, number)
         if found is None:

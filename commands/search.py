@@ -8,7 +8,7 @@ from commands.context import Context, Invocation
 from commands.registry import UsageError, command
 from commands.views.catalogue import SEARCH_PER_PAGE, search_view
 from commands.views.common import Reply
-from db.lookups import actions_by_id, recommendations_by_id
+from db.current import found_items
 from db.models import Action, Recommendation
 from db.search import Hit
 
@@ -20,8 +20,7 @@ MAX_QUERY = 150
 def _load(session: Session, hits: list[Hit], ctx: Context) -> list[Recommendation | Action]:
     rec_ids = [h.document.id for h in hits if h.document.kind == "recommendation"]
     action_ids = [h.document.id for h in hits if h.document.kind == "action"]
-    recs = {r.id: r for r in recommendations_by_id(session, rec_ids)}
-    acts = {c.action.id: c.action for c in actions_by_id(session, action_ids, ctx.today)}
+    recs, acts = found_items(session, rec_ids, action_ids)
     found: list[Recommendation | Action] = []
     for hit in hits:
         table = recs if hit.document.kind == "recommendation" else acts

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased, joinedload, raiseload
+from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy.orm import Session, joinedload, raiseload
 
+from db.cards import ActionCard as ActionCard  # re-exported: the views name it from here
+from db.cards import RecommendationCard as RecommendationCard
+from db.cards import card, card_query, plan_options
 from db.models import (
     Action,
     ActionStatus,
@@ -40,27 +43,7 @@ class AmbiguousPlanError(LookupError):
         self.choices = list(choices)
 
 
-@dataclass
-class ActionCard:
-    """An action with who owns it today and its latest update."""
-
-    action: Action
-    owner: Person | None
-    latest: Update | None
-    covering: Person | None = None
-
-
-@dataclass
-class RecommendationCard:
-    recommendation: Recommendation
-    actions: list[ActionCard] = field(default_factory=list)
-
-
-def _plan_options() -> tuple[Any, ...]:
-    return (joinedload(Plan.source), raiseload("*"))
-
-
-_PLAN = select(Plan).options(*_plan_options())
+_PLAN = select(Plan).options(*plan_options())
 _CONFIGURED_PLAN = _PLAN.where(Plan.key == bindparam("key"))
 _CURRENT_PLAN = _PLAN.where(Plan.is_current)
 _NEWEST_PLAN = _PLAN.order_by(Plan.published.desc().nulls_last(), Plan.id).limit(1)
@@ -81,7 +64,7 @@ def current_plan(session: Session, configured: str | None) -> Plan:
 
 
 def all_plans(session: Session) -> list[Plan]:
-    return list(session.scalars(select(Plan).options(*_plan_options()).order_by(Plan.key)))
+    return list(session.scalars(select(Plan).options(*plan_options()).order_by(Plan.key)))
 
 
 def resolve_plan(session: Session, word: str, configured: str | None) -> Plan:
@@ -137,7 +120,7 @@ _RECOMMENDATION = (
     )
     .options(
         joinedload(Recommendation.theme),
-        joinedload(Recommendation.plan).options(*_plan_options()),
+        joinedload(Recommendation.plan).options(*plan_options()),
         raiseload("*"),
     )
     # the number exactly as typed, else the first (by position) that differs only in case
@@ -152,94 +135,26 @@ def find_recommendation(session: Session, plan: Plan, number: str) -> Recommenda
     )
 
 
-def _action_query() -> Select[Action]:
-    return select(Action).options(
-        joinedload(Action.owner_post).joinedload(Post.holder),
-        joinedload(Action.plan).options(*_plan_options()),
-        joinedload(Action.recommendation).options(
-            joinedload(Recommendation.plan).options(*_plan_options()),
-            joinedload(Recommendation.theme),
-            raiseload("*"),
-        ),
-        raiseload("*"),
-    )
-
-
-def _latest_ids() -> Any:
-    """The newest standing update of each action (not withdrawn, not replaced by an edit): one
-    index seek per action on (action_id, created_at, id), however many updates it has."""
-    later = aliased(Update)
-    newest = (
-        select(Update.id)
-        .where(
-            Update.action_id == Action.id,
-            Update.retracted.is_(False),
-            ~exists().where(later.supersedes_id == Update.id),
-        )
-        .order_by(Update.created_at.desc(), Update.id.desc())
-        .limit(1)
-        .correlate(Action)
-        .scalar_subquery()
-    )
-    return select(newest).where(Action.id.in_(bindparam("action_ids", expanding=True)))
-
-
-# built once: building SQLAlchemy expressions was a third of a lookup's CPU time (issue 9)
-_ACTIONS = _action_query()
-_ACTIONS_OF_RECOMMENDATION = _ACTIONS.where(Action.recommendation_id == bindparam("rec")).order_by(
+ACTIONS = card_query()
+_ACTIONS_OF_RECOMMENDATION = ACTIONS.where(Action.recommendation_id == bindparam("rec")).order_by(
     Action.position
 )
-_ACTION_BY_REF = _ACTIONS.where(
+_ACTION_BY_REF = ACTIONS.where(
     Action.plan_id == bindparam("plan"), func.lower(Action.ref) == bindparam("ref")
 )
-_ACTIONS_BY_ID = _ACTIONS.where(Action.id.in_(bindparam("ids", expanding=True)))
-_LATEST = (
-    select(Update)
-    .where(Update.id.in_(_latest_ids()))
-    .options(joinedload(Update.author), raiseload("*"))
-)
-_COVERS = (
-    select(Cover)
-    .where(
-        Cover.post_id.in_(bindparam("post_ids", expanding=True)),
-        Cover.starts_on <= bindparam("today"),
-        Cover.ends_on >= bindparam("today"),
-    )
-    .options(joinedload(Cover.person), raiseload("*"))
-    .order_by(Cover.id)
-)
-
-
-def _cards(session: Session, actions: Sequence[Action], today: date) -> list[ActionCard]:
-    """Attach the latest update and today's cover to each action: two statements in all."""
-    ids = [a.id for a in actions]
-    latest: dict[int, Update] = {}
-    covers: dict[int, Person] = {}
-    if ids:
-        for update in session.scalars(_LATEST, {"action_ids": ids}):
-            latest[update.action_id] = update
-        post_ids = list({a.owner_post_id for a in actions if a.owner_post_id})
-        for cover in session.scalars(_COVERS, {"post_ids": post_ids, "today": today}):
-            covers[cover.post_id] = cover.person
-    return [
-        ActionCard(
-            a,
-            a.owner_post.holder if a.owner_post else None,
-            latest.get(a.id),
-            covers.get(a.owner_post_id or 0),
-        )
-        for a in actions
-    ]
+_ACTIONS_BY_ID = ACTIONS.where(Action.id.in_(bindparam("ids", expanding=True)))
 
 
 def recommendation_card(session: Session, rec: Recommendation, today: date) -> RecommendationCard:
-    actions = session.scalars(_ACTIONS_OF_RECOMMENDATION, {"rec": rec.id}).all()
-    return RecommendationCard(rec, _cards(session, actions, today))
+    rows = session.execute(_ACTIONS_OF_RECOMMENDATION, {"rec": rec.id, "today": today})
+    return RecommendationCard(rec, [card(row) for row in rows])
 
 
 def find_action(session: Session, plan: Plan, ref: str, today: date) -> ActionCard | None:
-    action = session.scalar(_ACTION_BY_REF, {"plan": plan.id, "ref": ref.lower()})
-    return _cards(session, [action], today)[0] if action else None
+    row = session.execute(
+        _ACTION_BY_REF, {"plan": plan.id, "ref": ref.lower(), "today": today}
+    ).first()
+    return card(row) if row else None
 
 
 def plans_with_action(session: Session, ref: str) -> list[Plan]:
@@ -248,7 +163,7 @@ def plans_with_action(session: Session, ref: str) -> list[Plan]:
             select(Plan)
             .join(Action, Action.plan_id == Plan.id)
             .where(func.lower(Action.ref) == ref.lower())
-            .options(*_plan_options())
+            .options(*plan_options())
             .order_by(Plan.key)
         )
     )
@@ -264,10 +179,21 @@ def action_refs(session: Session, plan: Plan) -> list[str]:
     )
 
 
-def _posts_of(person_id: int, today: date) -> Any:
-    held = select(Post.id).where(Post.holder_id == person_id)
-    covered = select(Cover.post_id).where(
-        Cover.person_id == person_id, Cover.starts_on <= today, Cover.ends_on >= today
+def _posts_of_user() -> Any:
+    """The posts the person with Slack id `user` holds or covers on `today`."""
+    held = (
+        select(Post.id)
+        .join(Person, Person.id == Post.holder_id)
+        .where(Person.slack_user_id == bindparam("user"))
+    )
+    covered = (
+        select(Cover.post_id)
+        .join(Person, Person.id == Cover.person_id)
+        .where(
+            Person.slack_user_id == bindparam("user"),
+            Cover.starts_on <= bindparam("today"),
+            Cover.ends_on >= bindparam("today"),
+        )
     )
     return held.union(covered)
 
@@ -289,45 +215,84 @@ class ActionPage:
 OPEN_FIRST = (Action.status.in_(DONE), Action.due.nulls_last(), Action.plan_id, Action.ref)
 
 
+def page_ids(criteria: Sequence[Any], order: Sequence[Any]) -> Any:
+    """The page's action ids picked (and all of them counted, by a window) on the action table
+    alone: bind `offset` and `limit`."""
+    return (
+        select(Action.id)
+        .where(*criteria)
+        .add_columns(
+            func.count().over().label("total"),
+            func.row_number().over(order_by=order).label("pos"),
+        )
+        .order_by(*order)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+        .subquery("page")
+    )
+
+
+def _page_query(criteria: Sequence[Any], order: Sequence[Any]) -> tuple[Select[Any], Select[Any]]:
+    """One statement for a page: the page's action ids picked (and all of them counted, by a
+    window) on the action table alone, then joined to everything shown about them; and the
+    count on its own, for a page past the end."""
+    ids = select(Action.id).where(*criteria)
+    page = (
+        ids.add_columns(
+            func.count().over().label("total"),
+            func.row_number().over(order_by=order).label("pos"),
+        )
+        .order_by(*order)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+        .subquery("page")
+    )
+    cards = card_query(page.c.total).join(page, page.c.id == Action.id).order_by(page.c.pos)
+    return cards, select(func.count()).select_from(ids.subquery())
+
+
 def _page(
     session: Session,
-    criteria: Sequence[Any],
-    order: Sequence[Any],
-    today: date,
+    queries: tuple[Select[Any], Select[Any]],
+    params: dict[str, Any],
     page: int,
     per_page: int,
 ) -> ActionPage:
-    """Count and pick the page's action ids on the action table alone (one statement), then
-    load just those actions with everything shown about them."""
-    ids = select(Action.id, func.count().over()).where(*criteria)
-    rows = session.execute(ids.order_by(*order).offset(page * per_page).limit(per_page)).all()
-    page_ids = [row[0] for row in rows]
+    cards, count = queries
+    params = {**params, "offset": page * per_page, "limit": per_page}
+    rows = session.execute(cards, params).all()
     if rows:  # the count comes with the page (a window over the whole selection)
-        total = int(rows[0][1])
+        total = int(rows[0][3])
     elif page:  # past the end: count on its own
-        total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+        total = session.scalar(count, params) or 0
     else:
         total = 0
-    by_id = {a.id: a for a in session.scalars(_ACTIONS_BY_ID, {"ids": list(page_ids)})}
-    actions = [by_id[i] for i in page_ids if i in by_id]
-    return ActionPage(_cards(session, actions, today), total, page, per_page)
+    return ActionPage([card(row) for row in rows], total, page, per_page)
+
+
+_MINE = _page_query([Action.owner_post_id.in_(_posts_of_user())], OPEN_FIRST)
+_OF_POST = _page_query([Action.owner_post_id == bindparam("post")], OPEN_FIRST)
+
+
+def overdue_criteria(plan_id: Any) -> list[Any]:
+    return [Action.plan_id == plan_id, Action.due < bindparam("today"), Action.status.not_in(DONE)]
+
+
+OVERDUE_ORDER = (Action.due, Action.ref)
+_OVERDUE = _page_query(overdue_criteria(bindparam("plan")), OVERDUE_ORDER)
 
 
 def actions_of_person(
     session: Session, slack_user_id: str, today: date, *, page: int = 0, per_page: int = 10
 ) -> ActionPage:
     """Actions owned by the posts a person holds or covers today, open ones first by due date."""
-    person = session.scalar(select(Person).where(Person.slack_user_id == slack_user_id))
-    if person is None:
-        return ActionPage([], 0, page, per_page)
-    criteria = [Action.owner_post_id.in_(_posts_of(person.id, today))]
-    return _page(session, criteria, OPEN_FIRST, today, page, per_page)
+    return _page(session, _MINE, {"user": slack_user_id, "today": today}, page, per_page)
 
 
 def actions_of_post(
     session: Session, post: Post, today: date, *, page: int = 0, per_page: int = 10
 ) -> ActionPage:
-    return _page(session, [Action.owner_post_id == post.id], OPEN_FIRST, today, page, per_page)
+    return _page(session, _OF_POST, {"post": post.id, "today": today}, page, per_page)
 
 
 def find_posts(session: Session, words: str) -> list[Post]:
@@ -343,13 +308,13 @@ def find_posts(session: Session, words: str) -> list[Post]:
 def overdue_actions(
     session: Session, plan: Plan, today: date, *, page: int = 0, per_page: int = 10
 ) -> ActionPage:
-    criteria = [Action.plan_id == plan.id, Action.due < today, Action.status.not_in(DONE)]
-    return _page(session, criteria, (Action.due, Action.ref), today, page, per_page)
+    return _page(session, _OVERDUE, {"plan": plan.id, "today": today}, page, per_page)
 
 
 def actions_by_id(session: Session, ids: Sequence[int], today: date) -> list[ActionCard]:
-    by_id = {a.id: a for a in session.scalars(_ACTIONS_BY_ID, {"ids": list(ids)})}
-    return _cards(session, [by_id[i] for i in ids if i in by_id], today)
+    rows = session.execute(_ACTIONS_BY_ID, {"ids": list(ids), "today": today})
+    by_id = {row[0].id: card(row) for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def recommendations_by_id(session: Session, ids: Sequence[int]) -> list[Recommendation]:
@@ -359,7 +324,7 @@ def recommendations_by_id(session: Session, ids: Sequence[int]) -> list[Recommen
             select(Recommendation)
             .where(Recommendation.id.in_(ids))
             .options(
-                joinedload(Recommendation.plan).options(*_plan_options()),
+                joinedload(Recommendation.plan).options(*plan_options()),
                 joinedload(Recommendation.theme),
                 raiseload("*"),
             )

@@ -1,0 +1,199 @@
+"""Lookups in the current plan and of search hits, each in one statement: the plan is chosen
+inside the statement (`current_plan`'s choice as a subquery) rather than by a statement of its
+own. Each returns None when nothing matches, and the caller takes the longer way round (which
+also says what is missing)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, bindparam, func, select, true
+from sqlalchemy.orm import Load, Session, joinedload, raiseload
+
+from db.cards import (
+    COVERING,
+    LATEST_UPDATE,
+    ActionCard,
+    RecommendationCard,
+    card,
+    card_options,
+    covering_id,
+    plan_options,
+)
+from db.lookups import (
+    ACTIONS,
+    OVERDUE_ORDER,
+    ActionPage,
+    overdue_actions,
+    overdue_criteria,
+    page_ids,
+)
+from db.models import Action, Person, Plan, Post, Recommendation, Update
+
+
+def _current_plan_id(configured: bool) -> Any:
+    """`current_plan`'s choice as a scalar subquery (NULL when there are no plans), so that a
+    lookup in the current plan is one statement: the plan `configured` names (bind `configured`)
+    else the one marked current, else the newest."""
+    chosen = (
+        select(Plan.id).where(Plan.key == bindparam("configured"))
+        if configured
+        else select(Plan.id).where(Plan.is_current)
+    )
+    newest = select(Plan.id).order_by(Plan.published.desc().nulls_last(), Plan.id).limit(1)
+    return func.coalesce(chosen.limit(1).scalar_subquery(), newest.scalar_subquery())
+
+
+_CURRENT_ACTION_BY_REF = {
+    configured: ACTIONS.where(
+        Action.plan_id == _current_plan_id(configured), func.lower(Action.ref) == bindparam("ref")
+    )
+    for configured in (False, True)
+}
+
+
+def find_current_action(
+    session: Session, configured: str | None, ref: str, today: date
+) -> ActionCard | None:
+    """`find_action` in `current_plan(session, configured)`, in one statement; None when there
+    is no such action (or no plan)."""
+    params = {"configured": configured, "ref": ref.lower(), "today": today}
+    row = session.execute(_CURRENT_ACTION_BY_REF[bool(configured)], params).first()
+    return card(row) if row else None
+
+
+def _current_recommendation_query(
+    configured: bool,
+) -> Select[Recommendation, Action, Update, Person]:
+    number = (
+        select(Recommendation.id)
+        .where(
+            Recommendation.plan_id == _current_plan_id(configured),
+            func.lower(Recommendation.number) == bindparam("lower"),
+        )
+        .order_by((Recommendation.number == bindparam("number")).desc(), Recommendation.position)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        select(Recommendation, Action, LATEST_UPDATE, COVERING)
+        .outerjoin(Action, Action.recommendation_id == Recommendation.id)
+        .outerjoin(LATEST_UPDATE, LATEST_UPDATE.id == Action.latest_update_id)
+        .outerjoin(COVERING, COVERING.id == covering_id())
+        .where(Recommendation.id == number)
+        .order_by(Action.position)
+        .options(
+            joinedload(Recommendation.theme),
+            joinedload(Recommendation.plan).options(*plan_options()),
+            Load(Recommendation).raiseload("*"),
+            *card_options(),
+        )
+    )
+
+
+_CURRENT_RECOMMENDATION = {c: _current_recommendation_query(c) for c in (False, True)}
+
+
+def current_recommendation_card(
+    session: Session, configured: str | None, number: str, today: date
+) -> RecommendationCard | None:
+    """`find_recommendation` in `current_plan(session, configured)` and its `recommendation_card`,
+    in one statement; None when there is no such recommendation (or no plan)."""
+    params = {"configured": configured, "lower": number.lower(), "number": number, "today": today}
+    rows = session.execute(_CURRENT_RECOMMENDATION[bool(configured)], params).all()
+    if not rows:
+        return None
+    return RecommendationCard(rows[0][0], [card(row[1:]) for row in rows if row[1] is not None])
+
+
+def _current_overdue_query(configured: bool) -> Any:
+    """The current plan, and a page of its overdue actions (if any) with their cards."""
+    plan_id = _current_plan_id(configured)
+    page = page_ids(overdue_criteria(plan_id), OVERDUE_ORDER)
+    return (
+        select(Plan, Action, LATEST_UPDATE, COVERING, page.c.total)
+        .select_from(Plan)
+        .outerjoin(page, true())
+        .outerjoin(Action, Action.id == page.c.id)
+        .outerjoin(LATEST_UPDATE, LATEST_UPDATE.id == Action.latest_update_id)
+        .outerjoin(COVERING, COVERING.id == covering_id())
+        .where(Plan.id == plan_id)
+        .order_by(page.c.pos)
+        .options(joinedload(Plan.source), Load(Plan).raiseload("*"), *card_options())
+    )
+
+
+_CURRENT_OVERDUE = {c: _current_overdue_query(c) for c in (False, True)}
+
+
+def current_overdue_actions(
+    session: Session, configured: str | None, today: date, *, page: int = 0, per_page: int = 10
+) -> tuple[Plan, ActionPage] | None:
+    """`overdue_actions` of `current_plan(session, configured)`, with that plan, in one
+    statement (two for a page past the end); None when there are no plans."""
+    params = {
+        "configured": configured,
+        "today": today,
+        "offset": page * per_page,
+        "limit": per_page,
+    }
+    rows = session.execute(_CURRENT_OVERDUE[bool(configured)], params).all()
+    if not rows:
+        return None
+    plan = rows[0][0]
+    cards = [card(row[1:]) for row in rows if row[1] is not None]
+    if cards:
+        return plan, ActionPage(cards, int(rows[0][4]), page, per_page)
+    return plan, overdue_actions(session, plan, today, page=page, per_page=per_page)
+
+
+def _found_query() -> Any:
+    action_ids: Any = bindparam("action_ids", expanding=True)
+    of_actions = select(Action.recommendation_id).where(Action.id.in_(action_ids))
+    return (
+        select(Recommendation, Action)
+        .outerjoin(
+            Action, (Action.recommendation_id == Recommendation.id) & Action.id.in_(action_ids)
+        )
+        .where(
+            Recommendation.id.in_(bindparam("rec_ids", expanding=True))
+            | Recommendation.id.in_(of_actions)
+        )
+        .options(
+            joinedload(Recommendation.plan).options(*plan_options()),
+            joinedload(Recommendation.theme),
+            Load(Recommendation).raiseload("*"),
+            joinedload(Action.owner_post).joinedload(Post.holder),
+            joinedload(Action.plan).options(*plan_options()),
+            joinedload(Action.recommendation).options(
+                joinedload(Recommendation.plan).options(*plan_options()),
+                joinedload(Recommendation.theme),
+                raiseload("*"),
+            ),
+            Load(Action).raiseload("*"),
+        )
+    )
+
+
+_FOUND = _found_query()
+
+
+def found_items(
+    session: Session, rec_ids: Sequence[int], action_ids: Sequence[int]
+) -> tuple[dict[int, Recommendation], dict[int, Action]]:
+    """Recommendations and actions by id (what a search found), in one statement: each action
+    as `actions_by_id` loads it, each recommendation as `recommendations_by_id` does."""
+    recs: dict[int, Recommendation] = {}
+    actions: dict[int, Action] = {}
+    wanted = set(rec_ids)
+    if not wanted and not action_ids:
+        return recs, actions
+    params = {"rec_ids": list(rec_ids), "action_ids": list(action_ids)}
+    for rec, action in session.execute(_FOUND, params):
+        if rec.id in wanted:
+            recs[rec.id] = rec
+        if action is not None:
+            actions[action.id] = action
+    return recs, actions
