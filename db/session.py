@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -97,13 +95,6 @@ def make_sessionmaker(engine: Engine, *, write: bool = False) -> sessionmaker[Se
     """Sessions for reading, or (write=True) for transactions that write."""
     bind = engine.execution_options(**{WRITE: True}) if write else engine
     return sessionmaker(bind, expire_on_commit=False)
-
-
-@contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session whose work is committed on success and rolled back on any error."""
-    with factory.begin() as session:
-        yield session
 
 
 def alembic_config(engine: Engine) -> Config:

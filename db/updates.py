@@ -171,7 +171,7 @@ def lock_action(session: Session, action_id: int) -> Action:
 
 
 def is_admin(person: Person, admins: Collection[str]) -> bool:
-    return person.is_admin or person.slack_user_id in admins
+    return person.slack_user_id in admins
 
 
 def covers(session: Session, person: Person, post_id: int, today: date) -> bool:
