@@ -11,11 +11,12 @@ from commands.views.digest import digest_details, digest_summary
 from commands.views.reminders import alert_view, nudge_view
 from db.database import Database
 from db.models import Delivery, Meeting
+from db.overview import boards as all_boards
 from jobs.alerts import DeliveryAlert
 from jobs.digest import action_lines, digest_for
 from jobs.digest_files import board_paper_xlsx, rag_chart_png
 from jobs.digest_model import ActionLine, Digest
-from jobs.meetings import all_boards, find_board
+from jobs.meetings import find_board
 from jobs.sender import Compose, Composed, NothingToSendError
 
 NO_ACTIONS = "the board's plans have no actions: nothing to report"
@@ -85,7 +86,7 @@ def make_composer(
         if delivery.kind == "alert":
             return alert_message(database, DeliveryAlert.from_payload(delivery.payload))
         with database.sessions() as session:
-            boards = {b.key: b for b in all_boards(session)}
+            boards = {b.key: b for b in all_boards(session, by_key=True)}
             board = boards.get(str(delivery.payload.get("board")))
             meeting = session.get(Meeting, delivery.meeting_id) if delivery.meeting_id else None
             if board is None or meeting is None:

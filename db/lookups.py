@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, aliased, joinedload, raiseload
 
 from db.models import (
     Action,
-    ActionStatus,
     Cover,
     Person,
     Plan,
@@ -24,8 +23,8 @@ from db.models import (
     Recommendation,
     Update,
 )
+from db.status import DONE as DONE
 
-DONE = (ActionStatus.COMPLETE, ActionStatus.SIGNED_OFF)
 YEAR = re.compile(r"^(19|20)\d\d$")
 
 

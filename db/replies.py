@@ -17,8 +17,6 @@ from datetime import date, datetime
 from typing import Literal
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -35,6 +33,7 @@ from db.models import (
     utcnow,
 )
 from db.queries import get_or_create_person
+from db.session import insert_new
 from db.updates import (
     AlreadyLoggedError,
     UpdateRefusedError,
@@ -85,13 +84,8 @@ def claim_event(session: Session, event_id: str | None) -> bool:
     arriving twice at once: the second insert waits for the first to commit, then does nothing)."""
     if not event_id:
         return True
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    claimed = session.execute(
-        insert(ProcessedEvent)
-        .values(event_id=event_id, received_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["event_id"])
-    )
-    return bool(getattr(claimed, "rowcount", 0))
+    row = {"event_id": event_id, "received_at": utcnow()}
+    return bool(insert_new(session, ProcessedEvent, [row], unique=["event_id"]))
 
 
 def remember_bot_message(

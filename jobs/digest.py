@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
-from db.lookups import DONE
 from db.models import (
     Action,
     Board,
@@ -30,10 +29,10 @@ from db.models import (
     Recommendation,
     Update,
 )
+from db.status import DONE, rag_key
 from jobs.digest_model import ActionLine, Change, Digest, RecommendationRag, TrendPoint
 
 TREND_MEETINGS = 6
-DONE_VALUES = frozenset(s.value for s in DONE)
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
@@ -117,7 +116,7 @@ def action_lines(session: Session, board: Board, today: date) -> list[ActionLine
 
 def needs_update(line: ActionLine, since: datetime | None, today: date, meeting: date) -> bool:
     """Open, and: no update since the last meeting, overdue, or due by this meeting."""
-    if line.status in DONE_VALUES:
+    if line.status in DONE:
         return False
     stale = line.last_update_at is None or (since is not None and line.last_update_at < since)
     return stale or (line.due is not None and line.due <= meeting)
@@ -190,14 +189,10 @@ def _changes(session: Session, lines: Sequence[ActionLine], since: datetime | No
     return sorted(changes, key=lambda c: c.at, reverse=True)
 
 
-def _key(status: str, rag: str | None) -> str:
-    return "done" if status in DONE_VALUES else (rag or "unrated")
-
-
 def _counts(lines: Sequence[ActionLine]) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     for line in lines:
-        counts[_key(line.status, line.rag)] += 1
+        counts[rag_key(line.status, line.rag)] += 1
     return dict(counts)
 
 
@@ -230,14 +225,14 @@ def replay(
             continue  # another board's, or changed nothing
         times, keys = after[action_id]
         times.append(at)
-        keys.append(_key(_value(status_from) or "", _value(rag_from)))
+        keys.append(rag_key(_value(status_from) or "", _value(rag_from)))
     points = {}
     for day, cut in cuts.items():
         counts: dict[str, int] = defaultdict(int)
         for line in lines:
             times, keys = after.get(line.action_id, ([], []))
             i = bisect_left(times, cut)
-            counts[keys[i] if i < len(times) else _key(line.status, line.rag)] += 1
+            counts[keys[i] if i < len(times) else rag_key(line.status, line.rag)] += 1
         points[day] = dict(counts)
     return points
 
@@ -313,9 +308,10 @@ def build_digest(
         recs[(keys[rec_plan], number)] = RecommendationRag(keys[rec_plan], number, text, {})
     for line in lines:
         counts = recs[(line.plan_key, line.recommendation)].counts
-        counts[_key(line.status, line.rag)] = counts.get(_key(line.status, line.rag), 0) + 1
+        key = rag_key(line.status, line.rag)
+        counts[key] = counts.get(key, 0) + 1
     changes = _changes(session, lines, since) if plan_ids else []
-    open_lines = [x for x in lines if x.status not in DONE_VALUES]
+    open_lines = [x for x in lines if x.status not in DONE]
     return Digest(
         board_key=board.key,
         board_name=board.name,

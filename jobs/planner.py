@@ -16,14 +16,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from db.models import Board, Delivery, DeliveryState, Meeting, MeetingStatus
+from db.overview import boards as all_boards
+from db.session import insert_new
 from jobs.digest import action_lines, local_midnight, needs_update
 from jobs.digest_model import ActionLine
-from jobs.meetings import all_boards, ensure_meetings
+from jobs.meetings import ensure_meetings
 from jobs.schedule import send_at
 
 KINDS = ("nudge", "nudge2", "digest")
@@ -106,13 +106,7 @@ def insert_owed(session: Session, owed: Iterable[Owed]) -> int:
         }
         for o in owed
     ]
-    if not rows:
-        return 0
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = session.execute(
-        insert(Delivery).values(rows).on_conflict_do_nothing(index_elements=["key"])
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return insert_new(session, Delivery, rows, unique=["key"])
 
 
 def plan(
@@ -124,7 +118,7 @@ def plan(
 ) -> list[Owed]:
     """Plan every delivery whose time has come (idempotent; safe in several processes)."""
     today = now.astimezone(tz).date()
-    boards = boards if boards is not None else all_boards(session)
+    boards = boards if boards is not None else all_boards(session, by_key=True)
     ensure_meetings(session, boards, today)
     meetings = list(
         session.scalars(

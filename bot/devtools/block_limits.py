@@ -15,36 +15,63 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    HeaderBlock,
+    ImageBlock,
+    InputBlock,
+    InputInteractiveElement,
+    InteractiveElement,
+    MarkdownBlock,
+    Option,
+    OverflowMenuElement,
+    SectionBlock,
+    StaticMultiSelectElement,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
 Surface = Literal["message", "modal", "home"]
 
-MAX_BLOCKS: dict[str, int] = {"message": 50, "modal": 100, "home": 100}
+MAX_BLOCKS: dict[str, int] = {"message": 50, "modal": View.blocks_max_length, "home": 100}
 MAX_MESSAGE_TEXT = 40_000
 MAX_ATTACHMENTS = 100
-MAX_SECTION_TEXT = 3000
-MAX_SECTION_FIELDS = 10
+# the rest as slack_sdk declares them
+MAX_SECTION_TEXT = SectionBlock.text_max_length
+MAX_SECTION_FIELDS = SectionBlock.fields_max_length
 MAX_FIELD_TEXT = 2000
-MAX_HEADER_TEXT = 150
-MAX_CONTEXT_ELEMENTS = 10
-MAX_ACTIONS_ELEMENTS = 25
-MAX_BUTTON_TEXT = 75
-MAX_BUTTON_VALUE = 2000
-MAX_URL = 3000
-MAX_ID = 255  # action_id, block_id, callback_id, external_id
-MAX_MARKDOWN_TEXT = 12_000  # per markdown block, and in total across a payload's markdown blocks
-MAX_IMAGE_ALT_TEXT = 2000
-MAX_IMAGE_TITLE = 2000
-MAX_INPUT_LABEL = 2000
-MAX_INPUT_HINT = 2000
-MAX_PLACEHOLDER = 150
-MAX_OPTION_TEXT = 75
-MAX_OPTION_VALUE = 150
-MAX_VIEW_TITLE = 24  # also submit and close
-MAX_PRIVATE_METADATA = 3000
-MAX_CONFIRM: dict[str, int] = {"title": 100, "text": 300, "confirm": 30, "deny": 30}
+MAX_HEADER_TEXT = HeaderBlock.text_max_length
+MAX_CONTEXT_ELEMENTS = ContextBlock.elements_max_length
+MAX_ACTIONS_ELEMENTS = ActionsBlock.elements_max_length
+MAX_BUTTON_TEXT = ButtonElement.text_max_length
+MAX_BUTTON_VALUE = ButtonElement.value_max_length
+MAX_URL = ButtonElement.url_max_length
+MAX_ID = InteractiveElement.action_id_max_length  # action_id, block_id, callback_id, external_id
+MAX_MARKDOWN_TEXT = (
+    MarkdownBlock.text_max_length
+)  # per markdown block, and in total across a payload's markdown blocks
+MAX_IMAGE_ALT_TEXT = ImageBlock.alt_text_max_length
+MAX_IMAGE_TITLE = ImageBlock.title_max_length
+MAX_INPUT_LABEL = InputBlock.label_max_length
+MAX_INPUT_HINT = InputBlock.hint_max_length
+MAX_PLACEHOLDER = InputInteractiveElement.placeholder_max_length
+MAX_OPTION_TEXT = Option.label_max_length
+MAX_OPTION_VALUE = Option.value_max_length
+MAX_VIEW_TITLE = View.title_max_length  # also submit and close
+MAX_PRIVATE_METADATA = View.private_metadata_max_length
+MAX_CONFIRM: dict[str, int] = {
+    "title": ConfirmObject.title_max_length,
+    "text": ConfirmObject.text_max_length,
+    "confirm": ConfirmObject.confirm_max_length,
+    "deny": ConfirmObject.deny_max_length,
+}
 MAX_OPTIONS: dict[str, int] = {
-    "static_select": 100,
-    "multi_static_select": 100,
-    "overflow": 5,
+    "static_select": StaticSelectElement.options_max_length,
+    "multi_static_select": StaticMultiSelectElement.options_max_length,
+    "overflow": OverflowMenuElement.options_max_length,
     "checkboxes": 10,
     "radio_buttons": 10,
 }
