@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session
 from db.models import Board, Delivery, DeliveryState, Meeting, MeetingStatus
 from db.overview import boards as all_boards
 from db.session import insert_new
+from jobs.deliveries import PAYLOADS, DigestPayload, Nudge2Payload, NudgePayload, Payload
 from jobs.digest import action_lines, local_midnight, needs_update
 from jobs.digest_model import ActionLine
 from jobs.meetings import ensure_meetings
@@ -36,7 +36,11 @@ class Owed:
     recipient: str
     meeting_id: int | None
     due_at: datetime
-    payload: dict[str, Any]
+    payload: Payload
+
+    def __post_init__(self) -> None:
+        if type(self.payload) is not PAYLOADS[self.kind]:
+            raise TypeError(f"a {self.kind} is owed with a {type(self.payload).__name__}")
 
 
 def _send_times(board: Board, meeting: Meeting, tz: ZoneInfo) -> dict[str, datetime]:
@@ -67,7 +71,7 @@ def owed_for(
         if board.channel:
             recipients.append(board.channel)
         return [
-            Owed(f"digest:{meeting.id}:{r}", kind, r, meeting.id, due_at, {"board": board.key})
+            Owed(f"digest:{meeting.id}:{r}", kind, r, meeting.id, due_at, DigestPayload(board.key))
             for r in recipients
         ]
     since = local_midnight(previous, tz) if previous else None
@@ -79,15 +83,9 @@ def owed_for(
             ):
                 continue  # the second nudge is only for what is still missing
             by_owner[line.owner_user].append(line.action_id)
+    nudge = Nudge2Payload if kind == "nudge2" else NudgePayload
     return [
-        Owed(
-            f"{kind}:{meeting.id}:{user}",
-            kind,
-            user,
-            meeting.id,
-            due_at,
-            {"board": board.key, "actions": ids},
-        )
+        Owed(f"{kind}:{meeting.id}:{user}", kind, user, meeting.id, due_at, nudge(board.key, ids))
         for user, ids in sorted(by_owner.items())
     ]
 
@@ -100,7 +98,7 @@ def insert_owed(session: Session, owed: Iterable[Owed]) -> int:
             "recipient": o.recipient,
             "meeting_id": o.meeting_id,
             "due_at": o.due_at,
-            "payload": o.payload,
+            "payload": o.payload.to_payload(),
             "state": DeliveryState.PLANNED,
             "attempts": 0,
         }
