@@ -43,6 +43,26 @@ def _value(enum: Any) -> Any:
     return enum.value if enum is not None else None
 
 
+def _covers_today(session: Session, plan_ids: list[int], today: date) -> dict[int, str]:
+    """Who covers each post owning the plans' actions today (post id -> Slack user id)."""
+    return dict(
+        session.connection()
+        .execute(
+            select(Cover.post_id, Person.slack_user_id)
+            .join(Person, Person.id == Cover.person_id)
+            .where(
+                Cover.post_id.in_(
+                    select(Action.owner_post_id).where(Action.plan_id.in_(plan_ids)).distinct()
+                ),
+                Cover.starts_on <= today,
+                Cover.ends_on >= today,
+            )
+            .order_by(Cover.id)
+        )
+        .all()
+    )
+
+
 def action_lines(session: Session, board: Board, today: date) -> list[ActionLine]:
     """Every action of the board's plans, with who owns it today and its latest update."""
     plan_ids = [p.id for p in board.plans]
@@ -78,22 +98,7 @@ def action_lines(session: Session, board: Board, today: date) -> list[ActionLine
         )
         .all()
     )
-    covers = dict(
-        session.connection()
-        .execute(
-            select(Cover.post_id, Person.slack_user_id)
-            .join(Person, Person.id == Cover.person_id)
-            .where(
-                Cover.post_id.in_(
-                    select(Action.owner_post_id).where(Action.plan_id.in_(plan_ids)).distinct()
-                ),
-                Cover.starts_on <= today,
-                Cover.ends_on >= today,
-            )
-            .order_by(Cover.id)
-        )
-        .all()
-    )
+    covers = _covers_today(session, plan_ids, today)
     return [
         ActionLine(
             r[0],
