@@ -94,6 +94,19 @@ class _Importer:
                     "published": spec.published,
                 },
             )
+        posts = self._posts()
+        plans = {x.key: x for x in s.scalars(select(Plan))}
+        was_current = next((k for k, p in plans.items() if p.is_current), None)
+        for spec_plan in self.spec.plans:
+            plans[spec_plan.key] = self._plan(spec_plan, plans.get(spec_plan.key), sources, posts)
+        self._choose_current(plans, was_current)
+        self._boards(plans, posts)
+        s.flush()
+        return self.report
+
+    def _posts(self) -> dict[str, Post]:
+        """Store the file's posts, and any holder not yet a person."""
+        s = self.session
         posts = {x.key: x for x in s.scalars(select(Post))}
         holders = {p.holder for p in self.spec.posts if p.holder}
         people = {
@@ -114,11 +127,10 @@ class _Importer:
                     self.report.created["people"] += 1
                 values["holder"] = person
             posts[spec_post.key] = self._upsert("posts", posts.get(spec_post.key), Post, values)
-        plans = {x.key: x for x in s.scalars(select(Plan))}
-        was_current = next((k for k, p in plans.items() if p.is_current), None)
-        for spec_plan in self.spec.plans:
-            plans[spec_plan.key] = self._plan(spec_plan, plans.get(spec_plan.key), sources, posts)
-        self._choose_current(plans, was_current)
+        return posts
+
+    def _boards(self, plans: dict[str, Plan], posts: dict[str, Post]) -> None:
+        s = self.session
         boards = {x.key: x for x in s.scalars(select(Board))}
         for spec_board in self.spec.boards:
             board = self._upsert(
@@ -144,8 +156,6 @@ class _Importer:
                 if board.id is not None:
                     self.report.changed["boards"] += 1
                 board.plans = wanted
-        s.flush()
-        return self.report
 
     def _choose_current(self, plans: dict[str, Plan], was_current: str | None) -> None:
         """The file's current plan becomes the current one only when asked (make_current) or

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -127,14 +127,10 @@ def needs_update(line: ActionLine, since: datetime | None, today: date, meeting:
     return stale or (line.due is not None and line.due <= meeting)
 
 
-def _changes(session: Session, lines: Sequence[ActionLine], since: datetime | None) -> list[Change]:
-    """One change per update logged since `since` that still stands: its latest version's text
-    and status, moved from where its first version found the action. A withdrawn update (its
-    last version retracts it) is left out, with every version it had. The newest 2,000
-    versions of the board's actions are read newest first along the index on `created_at`
-    (one statement, streamed; other boards' updates are passed over here, not joined, so that
-    no database sorts every update of every action)."""
-    of = {line.action_id: line for line in lines}
+def _recent_versions(
+    session: Session, wanted: Collection[int], since: datetime | None
+) -> list[Any]:
+    """The newest 2,000 update versions of the `wanted` actions since `since`, newest first."""
     query = (
         select(
             Update.id,
@@ -157,14 +153,26 @@ def _changes(session: Session, lines: Sequence[ActionLine], since: datetime | No
     )
     if since is not None:
         query = query.where(Update.created_at >= since)
-    versions = []
+    versions: list[Any] = []
     result = session.connection().execute(query)
     for row in result:
-        if row.action_id in of:
+        if row.action_id in wanted:
             versions.append(row)
             if len(versions) == 2000:
                 break
     result.close()
+    return versions
+
+
+def _changes(session: Session, lines: Sequence[ActionLine], since: datetime | None) -> list[Change]:
+    """One change per update logged since `since` that still stands: its latest version's text
+    and status, moved from where its first version found the action. A withdrawn update (its
+    last version retracts it) is left out, with every version it had. The newest 2,000
+    versions of the board's actions are read newest first along the index on `created_at`
+    (one statement, streamed; other boards' updates are passed over here, not joined, so that
+    no database sorts every update of every action)."""
+    of = {line.action_id: line for line in lines}
+    versions = _recent_versions(session, of.keys(), since)
     by_id = {v.id: v for v in versions}
     replaced = {v.supersedes_id for v in versions if v.supersedes_id}
     changes = []

@@ -23,10 +23,6 @@ ALLOWED: dict[str, int] = {
     "bot.listeners.updates.register": 86,
     "commands.views.digest.digest_details": 67,
     "commands.views.updates.update_modal": 113,
-    "jobs.digest._changes": 65,
-    "db.plan_export.export_document": 63,
-    "db.plan_import._Importer.run": 67,
-    "db.planfile._cross_check": 64,
 }
 
 
