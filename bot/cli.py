@@ -277,10 +277,7 @@ def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ofsted-bot", description=__doc__)
-    verbs = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def _add_db_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     db = verbs.add_parser("db", help="database schema (Alembic migrations)")
     db_verbs = db.add_subparsers(dest="db_command", required=True)
     up = db_verbs.add_parser("upgrade", help="migrate the schema up (default: to head)")
@@ -290,6 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
     db_verbs.add_parser("current", help="show the schema revision")
     db.set_defaults(handler=cmd_db)
 
+
+def _add_plan_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     plan = verbs.add_parser("plan", help="improvement plans as files")
     plan_verbs = plan.add_subparsers(dest="plan_command", required=True)
     validate = plan_verbs.add_parser("validate", help="check a plan file; writes nothing")
@@ -313,6 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
         handler=cmd_plan_list
     )
 
+
+def _add_owner_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     owners = verbs.add_parser("owners", help="who holds each post")
     owner_verbs = owners.add_subparsers(dest="owners_command", required=True)
     owner_set = owner_verbs.add_parser("set", help="make a Slack user the holder of a post")
@@ -328,6 +329,15 @@ def build_parser() -> argparse.ArgumentParser:
     owner_verbs.add_parser("list", help="posts, their holders and covers").set_defaults(
         handler=cmd_owners_list
     )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ofsted-bot", description=__doc__)
+    verbs = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    _add_db_parsers(verbs)
+    _add_plan_parsers(verbs)
+    _add_owner_parsers(verbs)
 
     verbs.add_parser(
         "start", help="run the bot, or the console when no Slack tokens are set"

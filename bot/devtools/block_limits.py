@@ -213,6 +213,45 @@ def _check_element(c: _Checker, element: object, pointer: str, action_ids: set[s
         _check_confirm(c, element["confirm"], f"{pointer}/confirm")
 
 
+def _check_section(c: _Checker, block: dict[str, Any], pointer: str, action_ids: set[str]) -> None:
+    text, fields = block.get("text"), block.get("fields")
+    if text is None and not fields:
+        c.add(pointer, "section must have text or fields")
+    if text is not None:
+        c.text(text, f"{pointer}/text", "section text", MAX_SECTION_TEXT)
+    items = c.items(fields, f"{pointer}/fields", "section fields", MAX_SECTION_FIELDS)
+    for j, item in enumerate(items):
+        c.text(item, f"{pointer}/fields/{j}", "section field", MAX_FIELD_TEXT)
+    if "accessory" in block:
+        _check_element(c, block["accessory"], f"{pointer}/accessory", action_ids)
+
+
+def _check_input(c: _Checker, block: dict[str, Any], pointer: str, action_ids: set[str]) -> None:
+    c.text(block.get("label"), f"{pointer}/label", "input label", MAX_INPUT_LABEL, plain=True)
+    c.text(
+        block.get("hint"),
+        f"{pointer}/hint",
+        "input hint",
+        MAX_INPUT_HINT,
+        plain=True,
+        required=False,
+    )
+    if block.get("element") is None:
+        c.add(f"{pointer}/element", "input block needs an element")
+    else:
+        _check_element(c, block["element"], f"{pointer}/element", action_ids)
+
+
+def _check_markdown(c: _Checker, block: dict[str, Any], pointer: str) -> None:
+    text = block.get("text")
+    if not isinstance(text, str) or not text:
+        c.add(f"{pointer}/text", "markdown text must be non-empty text")
+    elif len(text) > MAX_MARKDOWN_TEXT:
+        c.length(text, f"{pointer}/text", MAX_MARKDOWN_TEXT, "markdown text")
+    else:
+        c.markdown_total += len(text)
+
+
 def _check_block(c: _Checker, block: object, pointer: str, surface: Surface) -> None:
     if not isinstance(block, dict):
         c.add(pointer, "block must be an object")
@@ -225,16 +264,7 @@ def _check_block(c: _Checker, block: object, pointer: str, surface: Surface) -> 
         c.add(f"{pointer}/type", f"{kind} blocks are only allowed in messages")
     action_ids: set[str] = set()
     if kind == "section":
-        text, fields = block.get("text"), block.get("fields")
-        if text is None and not fields:
-            c.add(pointer, "section must have text or fields")
-        if text is not None:
-            c.text(text, f"{pointer}/text", "section text", MAX_SECTION_TEXT)
-        items = c.items(fields, f"{pointer}/fields", "section fields", MAX_SECTION_FIELDS)
-        for j, item in enumerate(items):
-            c.text(item, f"{pointer}/fields/{j}", "section field", MAX_FIELD_TEXT)
-        if "accessory" in block:
-            _check_element(c, block["accessory"], f"{pointer}/accessory", action_ids)
+        _check_section(c, block, pointer, action_ids)
     elif kind == "header":
         c.text(block.get("text"), f"{pointer}/text", "header text", MAX_HEADER_TEXT, plain=True)
     elif kind == "context":
@@ -265,27 +295,9 @@ def _check_block(c: _Checker, block: object, pointer: str, surface: Surface) -> 
             required=False,
         )
     elif kind == "input":
-        c.text(block.get("label"), f"{pointer}/label", "input label", MAX_INPUT_LABEL, plain=True)
-        c.text(
-            block.get("hint"),
-            f"{pointer}/hint",
-            "input hint",
-            MAX_INPUT_HINT,
-            plain=True,
-            required=False,
-        )
-        if block.get("element") is None:
-            c.add(f"{pointer}/element", "input block needs an element")
-        else:
-            _check_element(c, block["element"], f"{pointer}/element", action_ids)
+        _check_input(c, block, pointer, action_ids)
     elif kind == "markdown":
-        text = block.get("text")
-        if not isinstance(text, str) or not text:
-            c.add(f"{pointer}/text", "markdown text must be non-empty text")
-        elif len(text) > MAX_MARKDOWN_TEXT:
-            c.length(text, f"{pointer}/text", MAX_MARKDOWN_TEXT, "markdown text")
-        else:
-            c.markdown_total += len(text)
+        _check_markdown(c, block, pointer)
     elif kind in ("rich_text", "context_actions"):
         c.items(block.get("elements"), f"{pointer}/elements", f"{kind} elements", 10**6, minimum=1)
 
