@@ -179,7 +179,6 @@ def generate(args: argparse.Namespace, rng: random.Random) -> dict[str, list[Row
     """Every row, with local references (list indexes) where `load` will put database ids."""
     people = [
         {"slack_user_id": f"U{i + 1:08d}", "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}"}
-        | {"is_admin": i == 0}
         for i in range(args.people)
     ]
     titles = enumerate(f"{role}, {area}" for role in ROLES for area in AREAS)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
-import re
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
 from bot.cli_jobs import add_parsers as add_job_parsers
+from bot.cli_owners import add_parsers as add_owner_parsers
 from bot.settings import DEFAULT_PLANS_FILE, Settings, SettingsError, load_settings
 from db.database import Database, DatabaseUnavailableError
 from db.models import Plan
@@ -20,17 +19,12 @@ from db.plan_export import export_document, to_csv, to_yaml, write_xlsx
 from db.plan_import import NoCurrentPlanError, import_plan_file
 from db.planfile import PlanFileError, parse_plan_file, rag_warnings
 from db.queries import (
-    add_cover,
-    covers_from,
     plan_summaries,
-    posts_with_holders,
-    set_post_holder,
 )
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
 CONSOLE_DATABASE = "ofsted-bot-console.db"
-SLACK_MEMBER_ID = re.compile(r"[UW][A-Z0-9]{1,31}")  # as Slack spells them (person: 32 max)
 
 
 def _database(settings: Settings, *, prepare: bool = True) -> Database:
@@ -56,15 +50,6 @@ def _serving_database(settings: Settings) -> Database:
                 f"(plans: {', '.join(keys) if keys else 'none loaded yet'})"
             )
     return database
-
-
-def _member_id_problem(user_id: str) -> str | None:
-    if SLACK_MEMBER_ID.fullmatch(user_id):
-        return None
-    return (
-        f"ofsted-bot: {user_id!r} is not a Slack member id: give one like U0123ABCD (in Slack, "
-        "the person's profile → ⋯ → Copy member ID)"
-    )
 
 
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
@@ -158,65 +143,6 @@ def cmd_plan_list(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_owners_set(args: argparse.Namespace, settings: Settings) -> int:
-    problem = _member_id_problem(args.user_id)
-    if problem:
-        print(problem, file=sys.stderr)
-        return 2
-    database = _database(settings)
-    try:
-        with database.writes.begin() as session:
-            post = set_post_holder(session, args.post, args.user_id)
-            title = post.title
-    except LookupError:
-        print(f"no post {args.post!r}: `ofsted-bot owners list` shows the posts", file=sys.stderr)
-        return 1
-    print(f"{title} is now held by {args.user_id}")
-    return 0
-
-
-def cmd_owners_list(args: argparse.Namespace, settings: Settings) -> int:
-    database = _database(settings)
-    with database.sessions() as session:
-        posts = posts_with_holders(session)
-    width = max((len(p.key) for p in posts), default=0)
-    for post in posts:
-        holder = post.holder.slack_user_id if post.holder else "(nobody: `owners set`)"
-        flag = " (illustrative)" if post.illustrative else ""
-        print(f"{post.key:<{width}}  {holder:<22}  {post.title}{flag}")
-    with database.sessions() as session:
-        covers = covers_from(session, datetime.now(settings.tz).date())
-    for cover in covers:
-        print(
-            f"cover: {cover.post.key} by {cover.person.slack_user_id} "
-            f"from {cover.starts_on} to {cover.ends_on}"
-        )
-    return 0
-
-
-def cmd_owners_cover(args: argparse.Namespace, settings: Settings) -> int:
-    problem = _member_id_problem(args.user_id)
-    if problem:
-        print(problem, file=sys.stderr)
-        return 2
-    database = _database(settings)
-    try:
-        starts, ends = date.fromisoformat(args.starts), date.fromisoformat(args.ends)
-        with database.writes.begin() as session:
-            add_cover(session, args.post, args.user_id, starts, ends)
-    except LookupError:
-        print(f"no post {args.post!r}: `ofsted-bot owners list` shows the posts", file=sys.stderr)
-        return 1
-    except ValueError as exc:
-        print(f"ofsted-bot: {exc} (dates as 2022-09-01)", file=sys.stderr)
-        return 1
-    print(
-        f"{args.user_id} covers {args.post} from {starts:%-d %b %Y} to {ends:%-d %b %Y}: "
-        "they are nudged and may update its actions then"
-    )
-    return 0
-
-
 def cmd_console(args: argparse.Namespace, settings: Settings, intro: str = "") -> int:
     """The console keeps its own database unless DATABASE_URL names one, so trying it never
     logs updates or sends reminders in the bot's real database."""
@@ -282,10 +208,7 @@ def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ofsted-bot", description=__doc__)
-    verbs = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def _add_db_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     db = verbs.add_parser("db", help="database schema (Alembic migrations)")
     db_verbs = db.add_subparsers(dest="db_command", required=True)
     up = db_verbs.add_parser("upgrade", help="migrate the schema up (default: to head)")
@@ -295,6 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
     db_verbs.add_parser("current", help="show the schema revision")
     db.set_defaults(handler=cmd_db)
 
+
+def _add_plan_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     plan = verbs.add_parser("plan", help="improvement plans as files")
     plan_verbs = plan.add_subparsers(dest="plan_command", required=True)
     validate = plan_verbs.add_parser("validate", help="check a plan file; writes nothing")
@@ -318,21 +243,14 @@ def build_parser() -> argparse.ArgumentParser:
         handler=cmd_plan_list
     )
 
-    owners = verbs.add_parser("owners", help="who holds each post")
-    owner_verbs = owners.add_subparsers(dest="owners_command", required=True)
-    owner_set = owner_verbs.add_parser("set", help="make a Slack user the holder of a post")
-    owner_set.add_argument("post", help="post key (see `owners list`) or exact title")
-    owner_set.add_argument("user_id", help="Slack user id, e.g. U0123ABCD")
-    owner_set.set_defaults(handler=cmd_owners_set)
-    cover = owner_verbs.add_parser("cover", help="someone covers a post between two dates")
-    cover.add_argument("post")
-    cover.add_argument("user_id")
-    cover.add_argument("starts", help="first day, e.g. 2022-09-01")
-    cover.add_argument("ends", help="last day (inclusive)")
-    cover.set_defaults(handler=cmd_owners_cover)
-    owner_verbs.add_parser("list", help="posts, their holders and covers").set_defaults(
-        handler=cmd_owners_list
-    )
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ofsted-bot", description=__doc__)
+    verbs = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    _add_db_parsers(verbs)
+    _add_plan_parsers(verbs)
+    add_owner_parsers(verbs)
 
     verbs.add_parser(
         "start", help="run the bot, or the console when no Slack tokens are set"

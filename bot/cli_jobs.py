@@ -12,7 +12,8 @@ from sqlalchemy import select
 from bot.settings import Settings
 from db.database import Database
 from db.models import Delivery, DeliveryState
-from jobs.meetings import all_boards, find_board
+from db.overview import boards as all_boards
+from jobs.meetings import find_board
 
 
 def parse_now(text: str | None, settings: Settings) -> datetime:
@@ -129,7 +130,7 @@ def cmd_board(args: argparse.Namespace, settings: Settings, database: Database) 
     feed = board_ics(database, settings, args.name)
     if feed is None:
         with database.sessions() as session:
-            names = ", ".join(b.key for b in all_boards(session))
+            names = ", ".join(b.key for b in all_boards(session, by_key=True))
         print(f"no board {args.name!r} (boards: {names})", file=sys.stderr)
         return 1
     sys.stdout.buffer.write(feed)

@@ -61,40 +61,51 @@ def _refusal(status: int, error: str) -> Response:
     return JSONResponse({"ok": False, "error": error}, status_code=status)
 
 
+async def _slack_request(
+    request: Request, verifier: SignatureVerifier | None
+) -> BoltRequest | Response:
+    """Bolt's request, if it is small enough, signed and Slack's; else the refusal."""
+    try:
+        body = await _capped_body(request)
+    except _TooLargeError:
+        refused("body over 1 MB")
+        return _refusal(413, "request_too_large")
+    timestamp = request.headers.get("x-slack-request-timestamp")
+    signature = request.headers.get("x-slack-signature")
+    if verifier is None or not is_signed(verifier, body, timestamp, signature):
+        refused("bad or missing signature", len(body))
+        return _refusal(401, "invalid_request")
+    headers: dict[str, str | Sequence[str]] = {
+        name: request.headers.getlist(name)
+        for name in request.headers
+        if not name.startswith("x-slack-bolt-")  # Bolt's internal headers are not Slack's
+    }
+    try:  # signed, so UTF-8 (is_signed checked); does it parse as a Slack payload?
+        bolt_request = BoltRequest(
+            body=body.decode("utf-8"), query=request.url.query, headers=headers
+        )
+        if isinstance(bolt_request.body, dict):
+            return bolt_request
+    except Exception:  # noqa: S110 (not JSON, a payload that is not JSON, not an object)
+        pass
+    refused("signed, but the body is not a Slack payload", len(body))
+    return _refusal(400, "invalid_payload")
+
+
 def build_asgi(app: App, database: Database, settings: Settings) -> Starlette:
     secret = settings.slack_signing_secret
     verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
 
     async def slack_events(request: Request) -> Response:
-        try:
-            body = await _capped_body(request)
-        except _TooLargeError:
-            refused("body over 1 MB")
-            return _refusal(413, "request_too_large")
-        timestamp = request.headers.get("x-slack-request-timestamp")
-        signature = request.headers.get("x-slack-signature")
-        if verifier is None or not is_signed(verifier, body, timestamp, signature):
-            refused("bad or missing signature", len(body))
-            return _refusal(401, "invalid_request")
-        headers: dict[str, str | Sequence[str]] = {
-            name: request.headers.getlist(name)
-            for name in request.headers
-            if not name.startswith("x-slack-bolt-")  # Bolt's internal headers are not Slack's
-        }
-        try:  # signed, so UTF-8 (is_signed checked); does it parse as a Slack payload?
-            bolt_request = BoltRequest(
-                body=body.decode("utf-8"), query=request.url.query, headers=headers
-            )
-            parsed = isinstance(bolt_request.body, dict)
-        except Exception:  # not JSON, a payload that is not JSON, not an object: not Slack's
-            parsed = False
-        if not parsed:
-            refused("signed, but the body is not a Slack payload", len(body))
-            return _refusal(400, "invalid_payload")
+        bolt_request = await _slack_request(request, verifier)
+        if isinstance(bolt_request, Response):
+            return bolt_request
         try:
             bolt_response = await run_in_threadpool(app.dispatch, bolt_request)
         except Exception:  # outside Bolt's own error handling: the payload's shape is wrong
-            log.exception("could not dispatch a signed request (%d bytes)", len(body))
+            log.exception(
+                "could not dispatch a signed request (%d bytes)", len(bolt_request.raw_body)
+            )
             return _refusal(400, "invalid_payload")
         return to_starlette_response(bolt_response)
 

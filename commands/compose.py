@@ -11,10 +11,12 @@ from commands.views.digest import digest_details, digest_summary
 from commands.views.reminders import alert_view, nudge_view
 from db.database import Database
 from db.models import Delivery, Meeting
+from db.overview import boards as all_boards
 from jobs.alerts import DeliveryAlert
+from jobs.deliveries import DigestPayload, Nudge2Payload, read_payload
 from jobs.digest import action_lines, digest_for
 from jobs.digest_model import ActionLine, Digest
-from jobs.meetings import all_boards, find_board
+from jobs.meetings import find_board
 from jobs.sender import Compose, Composed, NothingToSendError
 
 NO_ACTIONS = "the board's plans have no actions: nothing to report"
@@ -83,15 +85,16 @@ def make_composer(
     lines_of: dict[str, list[ActionLine]] = {}  # a board's actions, read once a tick
 
     def compose(delivery: Delivery) -> Composed:
-        if delivery.kind == "alert":
-            return alert_message(database, DeliveryAlert.from_payload(delivery.payload))
+        payload = read_payload(delivery.kind, delivery.payload)
+        if isinstance(payload, DeliveryAlert):
+            return alert_message(database, payload)
         with database.sessions() as session:
-            boards = {b.key: b for b in all_boards(session)}
-            board = boards.get(str(delivery.payload.get("board")))
+            boards = {b.key: b for b in all_boards(session, by_key=True)}
+            board = boards.get(payload.board)
             meeting = session.get(Meeting, delivery.meeting_id) if delivery.meeting_id else None
             if board is None or meeting is None:
                 raise NothingToSendError("its board or meeting no longer exists")
-            if delivery.kind == "digest":
+            if isinstance(payload, DigestPayload):
                 if meeting.id not in builds.built:
                     digest = digest_for(session, board, meeting, now, tz)
                     files = digest_files(digest) if digest.actions else []
@@ -107,7 +110,7 @@ def make_composer(
                     mention=delivery.recipient.startswith(("U", "W")),
                     files=files,
                 )
-            wanted = set(delivery.payload.get("actions", []))
+            wanted = set(payload.actions)
             if board.key not in lines_of:
                 lines_of[board.key] = action_lines(session, board, today)
             lines = [
@@ -118,7 +121,12 @@ def make_composer(
         if not lines:
             raise NothingToSendError("every action in it was completed")
         text, blocks = nudge_view(
-            lines, board.name, meeting.held_on, tz, today, second=delivery.kind == "nudge2"
+            lines,
+            board.name,
+            meeting.held_on,
+            tz,
+            today,
+            second=isinstance(payload, Nudge2Payload),
         )
         return Composed(
             text, [b.to_dict() for b in blocks], action_ids=[x.action_id for x in lines]

@@ -50,10 +50,6 @@ class Context:
     def today(self) -> date:
         return self.now.astimezone(self.tz).date()
 
-    @property
-    def is_admin(self) -> bool:
-        return self.user_id in self.config.admins
-
     def viewing(self, invocation: Invocation, command: str) -> Viewing:
         return Viewing(
             viewer=self.user_id,

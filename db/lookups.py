@@ -19,7 +19,6 @@ from db.cards import RecommendationCard as RecommendationCard
 from db.cards import card, card_query, plan_options
 from db.models import (
     Action,
-    ActionStatus,
     Cover,
     Person,
     Plan,
@@ -27,8 +26,8 @@ from db.models import (
     Recommendation,
     Update,
 )
+from db.status import DONE as DONE
 
-DONE = (ActionStatus.COMPLETE, ActionStatus.SIGNED_OFF)
 YEAR = re.compile(r"^(19|20)\d\d$")
 
 

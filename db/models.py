@@ -144,7 +144,6 @@ class Person(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slack_user_id: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str | None] = mapped_column(String(200))
-    is_admin: Mapped[bool] = mapped_column(default=False)
 
 
 class Cover(Base):
@@ -304,7 +303,6 @@ class Delivery(Base):
     kind: Mapped[str] = mapped_column(String(40))
     recipient: Mapped[str] = mapped_column(String(80))
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))
-    action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"))
     due_at: Mapped[datetime]
     state: Mapped[DeliveryState] = mapped_column(
         _enum(DeliveryState, "delivery_state"), default=DeliveryState.PLANNED

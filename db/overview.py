@@ -9,8 +9,8 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, raiseload, selectinload
 
-from db.lookups import DONE
 from db.models import Action, Board, Meeting, Plan, Post, Recommendation
+from db.status import rag_key
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,8 @@ class RagCount:
     counts: dict[str, int]
 
 
-def boards(session: Session) -> list[Board]:
+def boards(session: Session, *, by_key: bool = False) -> list[Board]:
+    """Every board with its plans and its secretary's post and holder, by name (or key)."""
     return list(
         session.scalars(
             select(Board)
@@ -29,7 +30,7 @@ def boards(session: Session) -> list[Board]:
                 selectinload(Board.secretary_post).joinedload(Post.holder),
                 raiseload("*"),
             )
-            .order_by(Board.name)
+            .order_by(Board.key if by_key else Board.name)
         )
     )
 
@@ -113,6 +114,6 @@ def rag_by_recommendation(session: Session, plan: Plan) -> list[RagCount]:
     for number, text, _position, rag, status, count in rows:
         entry = found.setdefault(number, RagCount(number, text, {}))
         if count:
-            key = "done" if status in DONE else (rag.value if rag else "unrated")
+            key = rag_key(status, rag)
             entry.counts[key] = entry.counts.get(key, 0) + count
     return list(found.values())

@@ -99,6 +99,36 @@ def _plan(plan: Plan) -> dict[str, Any]:
     )
 
 
+def _post(p: Post) -> dict[str, Any]:
+    return _drop_empty(
+        {
+            "key": p.key,
+            "title": p.title,
+            "holder": p.holder.slack_user_id if p.holder else None,
+            "illustrative": p.illustrative,
+        }
+    )
+
+
+def _board(b: Board) -> dict[str, Any]:
+    return _drop_empty(
+        {
+            "key": b.key,
+            "name": b.name,
+            "every_weeks": b.every_weeks,
+            "anchor": b.anchor,
+            "channel": b.channel,
+            "secretary": b.secretary_post.key if b.secretary_post else None,
+            "plans": [p.key for p in b.plans],
+            "nudge_days": b.nudge_days,
+            "second_nudge_days": b.second_nudge_days,
+            "digest_days": b.digest_days,
+            "send_time": b.send_time,
+            "illustrative": list(b.illustrative),
+        }
+    )
+
+
 def export_document(session: Session, council: str | None = None) -> dict[str, Any]:
     """The database's plans for one council (default: the current plan's) as a plan file."""
     plans = _load_plans(session, council)
@@ -130,37 +160,9 @@ def export_document(session: Session, council: str | None = None) -> dict[str, A
             _drop_empty({"key": s.key, "title": s.title, "file": s.file, "published": s.published})
             for s in sources.values()
         ],
-        "posts": [
-            _drop_empty(
-                {
-                    "key": p.key,
-                    "title": p.title,
-                    "holder": p.holder.slack_user_id if p.holder else None,
-                    "illustrative": p.illustrative,
-                }
-            )
-            for p in sorted(posts.values(), key=lambda p: p.key)
-        ],
+        "posts": [_post(p) for p in sorted(posts.values(), key=lambda p: p.key)],
         "plans": [_plan(p) for p in plans],
-        "boards": [
-            _drop_empty(
-                {
-                    "key": b.key,
-                    "name": b.name,
-                    "every_weeks": b.every_weeks,
-                    "anchor": b.anchor,
-                    "channel": b.channel,
-                    "secretary": b.secretary_post.key if b.secretary_post else None,
-                    "plans": [p.key for p in b.plans],
-                    "nudge_days": b.nudge_days,
-                    "second_nudge_days": b.second_nudge_days,
-                    "digest_days": b.digest_days,
-                    "send_time": b.send_time,
-                    "illustrative": list(b.illustrative),
-                }
-            )
-            for b in boards
-        ],
+        "boards": [_board(b) for b in boards],
     }
 
 

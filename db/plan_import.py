@@ -94,6 +94,19 @@ class _Importer:
                     "published": spec.published,
                 },
             )
+        posts = self._posts()
+        plans = {x.key: x for x in s.scalars(select(Plan))}
+        was_current = next((k for k, p in plans.items() if p.is_current), None)
+        for spec_plan in self.spec.plans:
+            plans[spec_plan.key] = self._plan(spec_plan, plans.get(spec_plan.key), sources, posts)
+        self._choose_current(plans, was_current)
+        self._boards(plans, posts)
+        s.flush()
+        return self.report
+
+    def _posts(self) -> dict[str, Post]:
+        """Store the file's posts, and any holder not yet a person."""
+        s = self.session
         posts = {x.key: x for x in s.scalars(select(Post))}
         holders = {p.holder for p in self.spec.posts if p.holder}
         people = {
@@ -114,11 +127,10 @@ class _Importer:
                     self.report.created["people"] += 1
                 values["holder"] = person
             posts[spec_post.key] = self._upsert("posts", posts.get(spec_post.key), Post, values)
-        plans = {x.key: x for x in s.scalars(select(Plan))}
-        was_current = next((k for k, p in plans.items() if p.is_current), None)
-        for spec_plan in self.spec.plans:
-            plans[spec_plan.key] = self._plan(spec_plan, plans.get(spec_plan.key), sources, posts)
-        self._choose_current(plans, was_current)
+        return posts
+
+    def _boards(self, plans: dict[str, Plan], posts: dict[str, Post]) -> None:
+        s = self.session
         boards = {x.key: x for x in s.scalars(select(Board))}
         for spec_board in self.spec.boards:
             board = self._upsert(
@@ -144,8 +156,6 @@ class _Importer:
                 if board.id is not None:
                     self.report.changed["boards"] += 1
                 board.plans = wanted
-        s.flush()
-        return self.report
 
     def _choose_current(self, plans: dict[str, Plan], was_current: str | None) -> None:
         """The file's current plan becomes the current one only when asked (make_current) or
@@ -189,51 +199,9 @@ class _Importer:
             "source": sources.get(spec.source or ""),
         }
         plan = self._upsert("plans", plan, Plan, values)
-        by_area = {j.area: j for j in plan.judgements}
-        judgements = [by_area.get(j.area) or Judgement(area=j.area) for j in spec.judgements]
-        changed = [j.area for j in plan.judgements] != [j.area for j in spec.judgements]
-        for position, (judgement, spec_j) in enumerate(
-            zip(judgements, spec.judgements, strict=True)
-        ):
-            changed |= _assign(judgement, {"position": position, "grade": spec_j.grade})
-        if changed:
-            if plan.id is not None:
-                self.report.changed["judgements"] += 1
-            plan.judgements = judgements
-        themes = {t.key: t for t in plan.themes}
-        for position, spec_theme in enumerate(spec.themes):
-            theme = self._upsert(
-                "themes",
-                themes.get(spec_theme.key),
-                Theme,
-                {"key": spec_theme.key, "title": spec_theme.title, "position": position},
-            )
-            if theme.key not in themes:
-                plan.themes.append(theme)
-                themes[theme.key] = theme
-        recs: dict[str, Recommendation] = {}
-        actions: dict[str, Action] = {}
-        updated: set[int] = set()
-        if plan.id is not None:
-            recs = {
-                r.number: r
-                for r in self.session.scalars(
-                    select(Recommendation).where(Recommendation.plan_id == plan.id)
-                )
-            }
-            actions = {
-                a.ref: a
-                for a in self.session.scalars(select(Action).where(Action.plan_id == plan.id))
-            }
-            updated = set(
-                self.session.scalars(
-                    select(Update.action_id)
-                    .join(Action)
-                    .where(Action.plan_id == plan.id)
-                    .group_by(Update.action_id)
-                    .having(func.count() > 0)
-                )
-            )
+        self._judgements(spec, plan)
+        themes = self._themes(spec, plan)
+        recs, actions, updated = self._stored(plan)
         for position, spec_rec in enumerate(spec.recommendations):
             rec = self._upsert(
                 "recommendations",
@@ -253,29 +221,96 @@ class _Importer:
             )
             for a_position, spec_action in enumerate(spec_rec.actions):
                 action = actions.get(spec_action.ref)
-                values = {
-                    "plan": plan,
-                    "recommendation": rec,
-                    "ref": spec_action.ref,
-                    "position": a_position,
-                    "title": spec_action.title,
-                    "owner_post": posts.get(spec_action.owner or ""),
-                    "due": spec_action.due,
-                    "due_original": spec_action.original_due or spec_action.due,
-                    "evidence": spec_action.evidence,
-                    "source_ref": spec_action.source,
-                    "illustrative": list(spec_action.illustrative),
-                }
-                rag = file_rag(spec_action)[0]
-                if action is None or action.id not in updated:
-                    values |= {"status": spec_action.status, "rag": rag}
-                elif (action.status, action.rag) != (spec_action.status, rag):
-                    self.report.notes.append(
-                        f"{plan.key} {action.ref}: kept status {action.status} from logged "
-                        "updates (the file's status applies only before the first update)"
-                    )
-                self._upsert("actions", action, Action, values)
+                logged = action is not None and action.id in updated
+                self._action(spec_action, action, plan, rec, a_position, posts, logged=logged)
         return plan
+
+    def _judgements(self, spec: Any, plan: Plan) -> None:
+        by_area = {j.area: j for j in plan.judgements}
+        judgements = [by_area.get(j.area) or Judgement(area=j.area) for j in spec.judgements]
+        changed = [j.area for j in plan.judgements] != [j.area for j in spec.judgements]
+        for position, (judgement, spec_j) in enumerate(
+            zip(judgements, spec.judgements, strict=True)
+        ):
+            changed |= _assign(judgement, {"position": position, "grade": spec_j.grade})
+        if changed:
+            if plan.id is not None:
+                self.report.changed["judgements"] += 1
+            plan.judgements = judgements
+
+    def _themes(self, spec: Any, plan: Plan) -> dict[str, Theme]:
+        themes = {t.key: t for t in plan.themes}
+        for position, spec_theme in enumerate(spec.themes):
+            theme = self._upsert(
+                "themes",
+                themes.get(spec_theme.key),
+                Theme,
+                {"key": spec_theme.key, "title": spec_theme.title, "position": position},
+            )
+            if theme.key not in themes:
+                plan.themes.append(theme)
+                themes[theme.key] = theme
+        return themes
+
+    def _stored(self, plan: Plan) -> tuple[dict[str, Recommendation], dict[str, Action], set[int]]:
+        """The plan's recommendations and actions already stored, and which actions have
+        updates logged (nothing, for a new plan)."""
+        if plan.id is None:
+            return {}, {}, set()
+        recs = {
+            r.number: r
+            for r in self.session.scalars(
+                select(Recommendation).where(Recommendation.plan_id == plan.id)
+            )
+        }
+        actions = {
+            a.ref: a for a in self.session.scalars(select(Action).where(Action.plan_id == plan.id))
+        }
+        updated = set(
+            self.session.scalars(
+                select(Update.action_id)
+                .join(Action)
+                .where(Action.plan_id == plan.id)
+                .group_by(Update.action_id)
+                .having(func.count() > 0)
+            )
+        )
+        return recs, actions, updated
+
+    def _action(
+        self,
+        spec_action: Any,
+        action: Action | None,
+        plan: Plan,
+        rec: Recommendation,
+        position: int,
+        posts: dict[str, Post],
+        *,
+        logged: bool,
+    ) -> None:
+        """Store an action; once updates are logged, its status is theirs, not the file's."""
+        values = {
+            "plan": plan,
+            "recommendation": rec,
+            "ref": spec_action.ref,
+            "position": position,
+            "title": spec_action.title,
+            "owner_post": posts.get(spec_action.owner or ""),
+            "due": spec_action.due,
+            "due_original": spec_action.original_due or spec_action.due,
+            "evidence": spec_action.evidence,
+            "source_ref": spec_action.source,
+            "illustrative": list(spec_action.illustrative),
+        }
+        rag = file_rag(spec_action)[0]
+        if action is None or not logged:
+            values |= {"status": spec_action.status, "rag": rag}
+        elif (action.status, action.rag) != (spec_action.status, rag):
+            self.report.notes.append(
+                f"{plan.key} {action.ref}: kept status {action.status} from logged "
+                "updates (the file's status applies only before the first update)"
+            )
+        self._upsert("actions", action, Action, values)
 
 
 def import_plan_file(

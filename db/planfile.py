@@ -293,6 +293,48 @@ def _duplicates(values: list[str]) -> set[str]:
     return {value for value, count in Counter(values).items() if count > 1}
 
 
+def _check_plan(
+    at: Loc, plan: PlanSpec, posts: set[str], sources: set[str]
+) -> list[tuple[Loc, str]]:
+    """One plan's rules: its source, recommendation numbers, themes, action refs and owners."""
+    found: list[tuple[Loc, str]] = []
+    themes = {t.key for t in plan.themes}
+    if plan.source and plan.source not in sources:
+        found.append(((*at, "source"), f"plan {plan.key}: unknown source {plan.source!r}"))
+    numbers = [r.number for r in plan.recommendations]
+    refs: list[str] = []
+    for ri, rec in enumerate(plan.recommendations):
+        rat: Loc = (*at, "recommendations", ri)
+        if rec.number in _duplicates(numbers) and numbers.index(rec.number) != ri:
+            found.append(
+                (
+                    (*rat, "number"),
+                    f"plan {plan.key}: duplicate recommendation number {rec.number!r}",
+                )
+            )
+        if rec.theme and rec.theme not in themes:
+            found.append(((*rat, "theme"), f"plan {plan.key}: unknown theme {rec.theme!r}"))
+        for ai, action in enumerate(rec.actions):
+            aat: Loc = (*rat, "actions", ai)
+            if action.ref in refs:
+                found.append(
+                    ((*aat, "ref"), f"plan {plan.key}: duplicate action ref {action.ref!r}")
+                )
+            refs.append(action.ref)
+            if action.owner and action.owner not in posts:
+                found.append(
+                    (
+                        (*aat, "owner"),
+                        f"action {action.ref}: unknown post {action.owner!r} (add it under posts)",
+                    )
+                )
+            if action.original_due and not action.due:
+                found.append(
+                    ((*aat, "original_due"), f"action {action.ref}: original_due without due")
+                )
+    return found
+
+
 def _cross_check(spec: PlanFile) -> list[tuple[Loc, str]]:
     """Rules across entries: unique keys and numbers, references that resolve."""
     found: list[tuple[Loc, str]] = []
@@ -311,42 +353,7 @@ def _cross_check(spec: PlanFile) -> list[tuple[Loc, str]]:
     if sum(p.current for p in spec.plans) > 1:
         found.append((("plans",), "more than one plan is marked current"))
     for pi, plan in enumerate(spec.plans):
-        at: Loc = ("plans", pi)
-        themes = {t.key for t in plan.themes}
-        if plan.source and plan.source not in sources:
-            found.append(((*at, "source"), f"plan {plan.key}: unknown source {plan.source!r}"))
-        numbers = [r.number for r in plan.recommendations]
-        refs: list[str] = []
-        for ri, rec in enumerate(plan.recommendations):
-            rat: Loc = (*at, "recommendations", ri)
-            if rec.number in _duplicates(numbers) and numbers.index(rec.number) != ri:
-                found.append(
-                    (
-                        (*rat, "number"),
-                        f"plan {plan.key}: duplicate recommendation number {rec.number!r}",
-                    )
-                )
-            if rec.theme and rec.theme not in themes:
-                found.append(((*rat, "theme"), f"plan {plan.key}: unknown theme {rec.theme!r}"))
-            for ai, action in enumerate(rec.actions):
-                aat: Loc = (*rat, "actions", ai)
-                if action.ref in refs:
-                    found.append(
-                        ((*aat, "ref"), f"plan {plan.key}: duplicate action ref {action.ref!r}")
-                    )
-                refs.append(action.ref)
-                if action.owner and action.owner not in posts:
-                    found.append(
-                        (
-                            (*aat, "owner"),
-                            f"action {action.ref}: unknown post "
-                            f"{action.owner!r} (add it under posts)",
-                        )
-                    )
-                if action.original_due and not action.due:
-                    found.append(
-                        ((*aat, "original_due"), f"action {action.ref}: original_due without due")
-                    )
+        found += _check_plan(("plans", pi), plan, posts, sources)
     for bi, board in enumerate(spec.boards):
         bat: Loc = ("boards", bi)
         if board.secretary and board.secretary not in posts:

@@ -17,8 +17,6 @@ from datetime import date, datetime
 from typing import Literal
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -35,6 +33,7 @@ from db.models import (
     utcnow,
 )
 from db.queries import get_or_create_person
+from db.session import insert_new
 from db.updates import (
     AlreadyLoggedError,
     UpdateRefusedError,
@@ -85,13 +84,8 @@ def claim_event(session: Session, event_id: str | None) -> bool:
     arriving twice at once: the second insert waits for the first to commit, then does nothing)."""
     if not event_id:
         return True
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    claimed = session.execute(
-        insert(ProcessedEvent)
-        .values(event_id=event_id, received_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["event_id"])
-    )
-    return bool(getattr(claimed, "rowcount", 0))
+    row = {"event_id": event_id, "received_at": utcnow()}
+    return bool(insert_new(session, ProcessedEvent, [row], unique=["event_id"]))
 
 
 def remember_bot_message(
@@ -135,6 +129,44 @@ def action_by_ref(session: Session, ref: str, configured_plan: str | None) -> li
     return found or list(session.scalars(query))
 
 
+def _named(
+    session: Session, ref: str, candidates: list[Action], configured_plan: str | None
+) -> list[Action] | Outcome:
+    """The actions a reply names by reference: among the thread's, if it is about actions."""
+    named = [a for a in candidates if a.ref.lower() == ref.lower()]
+    if candidates and not named:
+        refs = ", ".join(a.ref for a in candidates)
+        return Outcome(
+            "refused",
+            message=f"{ref} is not one of this thread's actions ({refs}). Nothing was logged.",
+        )
+    named = named or action_by_ref(session, ref, configured_plan)
+    if not named:
+        return Outcome("refused", message=f"There is no action {ref}. Nothing was logged.")
+    return named
+
+
+def _ask_which(session: Session, message: Incoming, candidates: list[Action]) -> Outcome:
+    """Keep the reply and ask which of several actions it is about."""
+    pending = PendingReply(
+        channel=message.channel,
+        ts=message.ts,
+        thread_ts=message.thread_ts,
+        user_id=message.user,
+        text=clean_text(message.text),
+        status=message.status,
+        rag=message.rag,
+        action_ids=[a.id for a in candidates],
+    )
+    try:
+        with session.begin_nested():  # the same message kept already (it came two ways)
+            session.add(pending)
+            session.flush()
+    except IntegrityError:
+        return Outcome("duplicate")
+    return Outcome("choose", pending=pending, choices=candidates)
+
+
 def receive(
     session: Session,
     message: Incoming,
@@ -152,19 +184,10 @@ def receive(
     if find_update(session, message.channel, message.ts) is not None:
         return Outcome("duplicate")  # the same message arriving another way (mention in a thread)
     if message.ref:
-        named = [a for a in candidates if a.ref.lower() == message.ref.lower()]
-        if candidates and not named:
-            refs = ", ".join(a.ref for a in candidates)
-            return Outcome(
-                "refused",
-                message=f"{message.ref} is not one of this thread's "
-                f"actions ({refs}). Nothing was logged.",
-            )
-        candidates = named or action_by_ref(session, message.ref, configured_plan)
-        if not candidates:
-            return Outcome(
-                "refused", message=f"There is no action {message.ref}. Nothing was logged."
-            )
+        named = _named(session, message.ref, candidates, configured_plan)
+        if isinstance(named, Outcome):
+            return named
+        candidates = named
     if not candidates:
         if message.kind in ("mention", "dm"):
             example = "4.2 green: panel now meets weekly"
@@ -181,23 +204,7 @@ def receive(
             return _log(session, candidates[0], message, today=today, admins=admins, now=now)
         candidates = allowed
     if len(candidates) > 1:
-        pending = PendingReply(
-            channel=message.channel,
-            ts=message.ts,
-            thread_ts=message.thread_ts,
-            user_id=message.user,
-            text=clean_text(message.text),
-            status=message.status,
-            rag=message.rag,
-            action_ids=[a.id for a in candidates],
-        )
-        try:
-            with session.begin_nested():  # the same message kept already (it came two ways)
-                session.add(pending)
-                session.flush()
-        except IntegrityError:
-            return Outcome("duplicate")
-        return Outcome("choose", pending=pending, choices=candidates)
+        return _ask_which(session, message, candidates)
     return _log(session, candidates[0], message, today=today, admins=admins, now=now)
 
 

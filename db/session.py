@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -98,13 +99,6 @@ def make_sessionmaker(engine: Engine, *, write: bool = False) -> sessionmaker[Se
     return sessionmaker(bind, expire_on_commit=False)
 
 
-@contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session whose work is committed on success and rolled back on any error."""
-    with factory.begin() as session:
-        yield session
-
-
 def alembic_config(engine: Engine) -> Config:
     from alembic.config import Config  # alembic is imported when migrating, not on every start
 
@@ -129,7 +123,7 @@ def downgrade(engine: Engine, revision: str) -> None:
 # The newest migration in db/migrations/versions (a test checks it against Alembic's head). A
 # start on an up-to-date database compares it with the stored revision and never loads Alembic
 # (with Mako, ~15 MB of a process's memory).
-SCHEMA_HEAD = "0007"
+SCHEMA_HEAD = "0008"
 
 
 def stored_revision(engine: Engine) -> str | None:
@@ -155,3 +149,21 @@ def head_revision(engine: Engine) -> str | None:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+def insert_new(
+    session: Session,
+    model: type[DeclarativeBase],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    unique: Sequence[str],
+) -> int:
+    """INSERT … ON CONFLICT (unique) DO NOTHING, on either dialect: how many rows were new.
+    Safe when several processes insert the same rows at once (the second waits, then skips)."""
+    if not rows:
+        return 0
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    result = session.execute(
+        insert(model).values(list(rows)).on_conflict_do_nothing(index_elements=list(unique))
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

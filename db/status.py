@@ -30,6 +30,14 @@ IMPLIED_RAG: dict[ActionStatus, Rag | None] = {
     ActionStatus.SIGNED_OFF: Rag.GREEN,
 }
 
+RAG_KEYS = ("red", "amber", "green", "done", "unrated")  # how counts of actions are kept
+
+
+def rag_key(status: str, rag: str | None) -> str:
+    """Which of RAG_KEYS an action counts under: done (complete or signed off, whatever its
+    RAG), else its RAG, else unrated."""
+    return "done" if status in DONE else (str(rag) if rag else "unrated")
+
 
 class RagConflictError(ValueError):
     """A RAG that contradicts the status (a complete action rated red or amber)."""

@@ -171,7 +171,7 @@ def lock_action(session: Session, action_id: int) -> Action:
 
 
 def is_admin(person: Person, admins: Collection[str]) -> bool:
-    return person.is_admin or person.slack_user_id in admins
+    return person.slack_user_id in admins
 
 
 def covers(session: Session, person: Person, post_id: int, today: date) -> bool:
@@ -251,19 +251,8 @@ def write_audit(
     )
 
 
-def record_update(
-    session: Session,
-    request: UpdateRequest,
-    *,
-    today: date,
-    admins: Collection[str],
-    now: datetime | None = None,
-) -> Update:
-    """Log an update and apply its changes to the action (one transaction, the caller's)."""
-    action = lock_action(session, request.action_id)
-    refuse_if_stored(session, request.idempotency_key, request.channel, request.ts)
-    author = get_or_create_person(session, request.author)
-    on_behalf_of = check_may_update(session, author, action, today, admins)
+def refuse_invalid(action: Action, request: UpdateRequest) -> None:
+    """Raise UpdateRefusedError if the update cannot be logged as asked (nothing is changed)."""
     if action.status == ActionStatus.SIGNED_OFF:
         raise UpdateRefusedError(
             f"Action {action.ref} is signed off by the board; nothing was "
@@ -284,6 +273,23 @@ def record_update(
         raise UpdateRefusedError("A new due date needs a reason for the board.")
     if not (request.text.strip() or status or request.rag or request.due or request.escalation):
         raise UpdateRefusedError("That update was empty: say how the action is going.")
+
+
+def record_update(
+    session: Session,
+    request: UpdateRequest,
+    *,
+    today: date,
+    admins: Collection[str],
+    now: datetime | None = None,
+) -> Update:
+    """Log an update and apply its changes to the action (one transaction, the caller's)."""
+    action = lock_action(session, request.action_id)
+    refuse_if_stored(session, request.idempotency_key, request.channel, request.ts)
+    author = get_or_create_person(session, request.author)
+    on_behalf_of = check_may_update(session, author, action, today, admins)
+    refuse_invalid(action, request)
+    status = request.status
     new_status, new_rag = rag_for(action, status, request.rag)
     update = Update(
         created_at=now or utcnow(),

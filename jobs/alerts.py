@@ -3,6 +3,7 @@ when the alert is composed."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -19,11 +20,11 @@ class DeliveryAlert:
     board: str | None = None  # the board's key
     meeting_id: int | None = None
 
-    def payload(self) -> dict[str, Any]:
+    def to_payload(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_payload(cls, payload: dict[str, Any]) -> DeliveryAlert:
+    def from_payload(cls, payload: Mapping[str, Any]) -> DeliveryAlert:
         """Also reads the payload written before this class ({"delivery", "error"})."""
         delivery_id = int(payload.get("delivery_id", payload.get("delivery")) or 0)
         meeting = payload.get("meeting_id")

@@ -19,11 +19,9 @@ from xlsxwriter import Workbook
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from jobs.digest_model import RAG_KEYS, ActionLine, Change, Digest
+from jobs.digest_model import RAG_COLOURS, RAG_KEYS, ActionLine, Change, Digest
 
 LONDON = ZoneInfo("Europe/London")
-RAG_COLOURS = {"red": "#d4351c", "amber": "#f47738", "green": "#00703c", "done": "#1d70b8",
-               "unrated": "#b1b4b6"}  # fmt: skip
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CELL_MAX = 32_000  # Excel holds at most 32,767 characters in a cell
 ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # what XML 1.0 cannot hold

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
-from db.lookups import DONE
 from db.models import (
     Action,
     Board,
@@ -30,10 +29,10 @@ from db.models import (
     Recommendation,
     Update,
 )
+from db.status import DONE, rag_key
 from jobs.digest_model import ActionLine, Change, Digest, RecommendationRag, TrendPoint
 
 TREND_MEETINGS = 6
-DONE_VALUES = frozenset(s.value for s in DONE)
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
@@ -42,6 +41,26 @@ def local_midnight(day: date, tz: ZoneInfo) -> datetime:
 
 def _value(enum: Any) -> Any:
     return enum.value if enum is not None else None
+
+
+def _covers_today(session: Session, plan_ids: list[int], today: date) -> dict[int, str]:
+    """Who covers each post owning the plans' actions today (post id -> Slack user id)."""
+    return dict(
+        session.connection()
+        .execute(
+            select(Cover.post_id, Person.slack_user_id)
+            .join(Person, Person.id == Cover.person_id)
+            .where(
+                Cover.post_id.in_(
+                    select(Action.owner_post_id).where(Action.plan_id.in_(plan_ids)).distinct()
+                ),
+                Cover.starts_on <= today,
+                Cover.ends_on >= today,
+            )
+            .order_by(Cover.id)
+        )
+        .all()
+    )
 
 
 def action_lines(session: Session, board: Board, today: date) -> list[ActionLine]:
@@ -79,22 +98,7 @@ def action_lines(session: Session, board: Board, today: date) -> list[ActionLine
         )
         .all()
     )
-    covers = dict(
-        session.connection()
-        .execute(
-            select(Cover.post_id, Person.slack_user_id)
-            .join(Person, Person.id == Cover.person_id)
-            .where(
-                Cover.post_id.in_(
-                    select(Action.owner_post_id).where(Action.plan_id.in_(plan_ids)).distinct()
-                ),
-                Cover.starts_on <= today,
-                Cover.ends_on >= today,
-            )
-            .order_by(Cover.id)
-        )
-        .all()
-    )
+    covers = _covers_today(session, plan_ids, today)
     return [
         ActionLine(
             r[0],
@@ -117,20 +121,16 @@ def action_lines(session: Session, board: Board, today: date) -> list[ActionLine
 
 def needs_update(line: ActionLine, since: datetime | None, today: date, meeting: date) -> bool:
     """Open, and: no update since the last meeting, overdue, or due by this meeting."""
-    if line.status in DONE_VALUES:
+    if line.status in DONE:
         return False
     stale = line.last_update_at is None or (since is not None and line.last_update_at < since)
     return stale or (line.due is not None and line.due <= meeting)
 
 
-def _changes(session: Session, lines: Sequence[ActionLine], since: datetime | None) -> list[Change]:
-    """One change per update logged since `since` that still stands: its latest version's text
-    and status, moved from where its first version found the action. A withdrawn update (its
-    last version retracts it) is left out, with every version it had. The newest 2,000
-    versions of the board's actions are read newest first along the index on `created_at`
-    (one statement, streamed; other boards' updates are passed over here, not joined, so that
-    no database sorts every update of every action)."""
-    of = {line.action_id: line for line in lines}
+def _recent_versions(
+    session: Session, wanted: Collection[int], since: datetime | None
+) -> list[Any]:
+    """The newest 2,000 update versions of the `wanted` actions since `since`, newest first."""
     query = (
         select(
             Update.id,
@@ -153,14 +153,26 @@ def _changes(session: Session, lines: Sequence[ActionLine], since: datetime | No
     )
     if since is not None:
         query = query.where(Update.created_at >= since)
-    versions = []
+    versions: list[Any] = []
     result = session.connection().execute(query)
     for row in result:
-        if row.action_id in of:
+        if row.action_id in wanted:
             versions.append(row)
             if len(versions) == 2000:
                 break
     result.close()
+    return versions
+
+
+def _changes(session: Session, lines: Sequence[ActionLine], since: datetime | None) -> list[Change]:
+    """One change per update logged since `since` that still stands: its latest version's text
+    and status, moved from where its first version found the action. A withdrawn update (its
+    last version retracts it) is left out, with every version it had. The newest 2,000
+    versions of the board's actions are read newest first along the index on `created_at`
+    (one statement, streamed; other boards' updates are passed over here, not joined, so that
+    no database sorts every update of every action)."""
+    of = {line.action_id: line for line in lines}
+    versions = _recent_versions(session, of.keys(), since)
     by_id = {v.id: v for v in versions}
     replaced = {v.supersedes_id for v in versions if v.supersedes_id}
     changes = []
@@ -190,14 +202,10 @@ def _changes(session: Session, lines: Sequence[ActionLine], since: datetime | No
     return sorted(changes, key=lambda c: c.at, reverse=True)
 
 
-def _key(status: str, rag: str | None) -> str:
-    return "done" if status in DONE_VALUES else (rag or "unrated")
-
-
 def _counts(lines: Sequence[ActionLine]) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     for line in lines:
-        counts[_key(line.status, line.rag)] += 1
+        counts[rag_key(line.status, line.rag)] += 1
     return dict(counts)
 
 
@@ -230,14 +238,14 @@ def replay(
             continue  # another board's, or changed nothing
         times, keys = after[action_id]
         times.append(at)
-        keys.append(_key(_value(status_from) or "", _value(rag_from)))
+        keys.append(rag_key(_value(status_from) or "", _value(rag_from)))
     points = {}
     for day, cut in cuts.items():
         counts: dict[str, int] = defaultdict(int)
         for line in lines:
             times, keys = after.get(line.action_id, ([], []))
             i = bisect_left(times, cut)
-            counts[keys[i] if i < len(times) else _key(line.status, line.rag)] += 1
+            counts[keys[i] if i < len(times) else rag_key(line.status, line.rag)] += 1
         points[day] = dict(counts)
     return points
 
@@ -313,9 +321,10 @@ def build_digest(
         recs[(keys[rec_plan], number)] = RecommendationRag(keys[rec_plan], number, text, {})
     for line in lines:
         counts = recs[(line.plan_key, line.recommendation)].counts
-        counts[_key(line.status, line.rag)] = counts.get(_key(line.status, line.rag), 0) + 1
+        key = rag_key(line.status, line.rag)
+        counts[key] = counts.get(key, 0) + 1
     changes = _changes(session, lines, since) if plan_ids else []
-    open_lines = [x for x in lines if x.status not in DONE_VALUES]
+    open_lines = [x for x in lines if x.status not in DONE]
     return Digest(
         board_key=board.key,
         board_name=board.name,

@@ -15,10 +15,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from jobs.board_paper import board_paper_xlsx
-from jobs.digest_model import RAG_KEYS, Digest, RecommendationRag
+from jobs.digest_model import RAG_COLOURS, RAG_KEYS, Digest, RecommendationRag
 
-RAG_COLOURS = {"red": "#d4351c", "amber": "#f47738", "green": "#00703c", "done": "#1d70b8",
-               "unrated": "#b1b4b6"}  # fmt: skip
 MAX_BARS = 40
 __all__ = ["board_paper_xlsx", "rag_chart_png"]
 

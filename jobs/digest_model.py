@@ -7,7 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-RAG_KEYS = ("red", "amber", "green", "done", "unrated")
+from db.status import RAG_KEYS as RAG_KEYS
+
+RAG_COLOURS = {"red": "#d4351c", "amber": "#f47738", "green": "#00703c", "done": "#1d70b8",
+               "unrated": "#b1b4b6"}  # fmt: skip
 
 
 @dataclass(frozen=True)

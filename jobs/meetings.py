@@ -7,28 +7,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session
 
-from db.models import Board, Meeting, MeetingStatus, Post
+from db.models import Board, Meeting, MeetingStatus
 from db.queries import get_or_create_person
+from db.session import insert_new
 from db.updates import UpdateRefusedError, is_admin
 from jobs.schedule import cadence_dates
 
 HORIZON = timedelta(weeks=26)
-
-
-def all_boards(session: Session) -> list[Board]:
-    return list(
-        session.scalars(
-            select(Board)
-            .options(
-                selectinload(Board.plans), joinedload(Board.secretary_post).joinedload(Post.holder)
-            )
-            .order_by(Board.key)
-        )
-    )
 
 
 def cadence_ahead(board: Board, today: date) -> list[date]:
@@ -52,15 +39,7 @@ def ensure_meetings(session: Session, boards: Collection[Board], today: date) ->
             }
             for day in cadence_ahead(board, today)
         ]
-    if not rows:
-        return 0
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = session.execute(
-        insert(Meeting)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["board_id", "cadence_date"])
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return insert_new(session, Meeting, rows, unique=["board_id", "cadence_date"])
 
 
 def find_board(session: Session, name: str) -> Board | None:

@@ -12,18 +12,18 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from db.models import Board, Delivery, DeliveryState, Meeting, MeetingStatus
+from db.overview import boards as all_boards
+from db.session import insert_new
+from jobs.deliveries import PAYLOADS, DigestPayload, Nudge2Payload, NudgePayload, Payload
 from jobs.digest import action_lines, local_midnight, needs_update
 from jobs.digest_model import ActionLine
-from jobs.meetings import all_boards, ensure_meetings
+from jobs.meetings import ensure_meetings
 from jobs.schedule import send_at
 
 KINDS = ("nudge", "nudge2", "digest")
@@ -36,7 +36,11 @@ class Owed:
     recipient: str
     meeting_id: int | None
     due_at: datetime
-    payload: dict[str, Any]
+    payload: Payload
+
+    def __post_init__(self) -> None:
+        if type(self.payload) is not PAYLOADS[self.kind]:
+            raise TypeError(f"a {self.kind} is owed with a {type(self.payload).__name__}")
 
 
 def _send_times(board: Board, meeting: Meeting, tz: ZoneInfo) -> dict[str, datetime]:
@@ -67,7 +71,7 @@ def owed_for(
         if board.channel:
             recipients.append(board.channel)
         return [
-            Owed(f"digest:{meeting.id}:{r}", kind, r, meeting.id, due_at, {"board": board.key})
+            Owed(f"digest:{meeting.id}:{r}", kind, r, meeting.id, due_at, DigestPayload(board.key))
             for r in recipients
         ]
     since = local_midnight(previous, tz) if previous else None
@@ -79,15 +83,9 @@ def owed_for(
             ):
                 continue  # the second nudge is only for what is still missing
             by_owner[line.owner_user].append(line.action_id)
+    nudge = Nudge2Payload if kind == "nudge2" else NudgePayload
     return [
-        Owed(
-            f"{kind}:{meeting.id}:{user}",
-            kind,
-            user,
-            meeting.id,
-            due_at,
-            {"board": board.key, "actions": ids},
-        )
+        Owed(f"{kind}:{meeting.id}:{user}", kind, user, meeting.id, due_at, nudge(board.key, ids))
         for user, ids in sorted(by_owner.items())
     ]
 
@@ -100,19 +98,13 @@ def insert_owed(session: Session, owed: Iterable[Owed]) -> int:
             "recipient": o.recipient,
             "meeting_id": o.meeting_id,
             "due_at": o.due_at,
-            "payload": o.payload,
+            "payload": o.payload.to_payload(),
             "state": DeliveryState.PLANNED,
             "attempts": 0,
         }
         for o in owed
     ]
-    if not rows:
-        return 0
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = session.execute(
-        insert(Delivery).values(rows).on_conflict_do_nothing(index_elements=["key"])
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return insert_new(session, Delivery, rows, unique=["key"])
 
 
 def plan(
@@ -124,7 +116,7 @@ def plan(
 ) -> list[Owed]:
     """Plan every delivery whose time has come (idempotent; safe in several processes)."""
     today = now.astimezone(tz).date()
-    boards = boards if boards is not None else all_boards(session)
+    boards = boards if boards is not None else all_boards(session, by_key=True)
     ensure_meetings(session, boards, today)
     meetings = list(
         session.scalars(

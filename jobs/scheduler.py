@@ -13,7 +13,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
 from db.database import Database
-from jobs.meetings import all_boards
+from db.overview import boards as all_boards
 from jobs.tick import TickConfig, tick
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def start_scheduler(
         name="plan and send what is due",
     )
     with database.sessions() as session:
-        send_times = sorted({b.send_time for b in all_boards(session)})
+        send_times = sorted({b.send_time for b in all_boards(session, by_key=True)})
     for send_time in send_times:
         hour, minute = (int(x) for x in send_time.split(":"))
         scheduler.add_job(

@@ -27,6 +27,7 @@ from sqlalchemy import or_, select, update
 from db.database import Database
 from db.models import Delivery, DeliveryState
 from jobs.alerts import DeliveryAlert
+from jobs.deliveries import BoardPayload, read_payload
 from jobs.outbox_slack import (
     Part,
     SlackParts,
@@ -336,7 +337,8 @@ class Sender:
         """Tell each admin once that a delivery could not be made."""
         if delivery.kind == "alert":
             return
-        board = delivery.payload.get("board")
+        payload = read_payload(delivery.kind, delivery.payload)
+        board = payload.board if isinstance(payload, BoardPayload) else None
         alert = DeliveryAlert(
             delivery_id=delivery.id,
             key=delivery.key,
@@ -350,7 +352,7 @@ class Sender:
             insert_owed(
                 session,
                 [
-                    Owed(f"alert:{delivery.id}:{admin}", "alert", admin, None, now, alert.payload())
+                    Owed(f"alert:{delivery.id}:{admin}", "alert", admin, None, now, alert)
                     for admin in self.admins
                 ],
             )

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 
 from db.database import Database
+from db.overview import boards as all_boards
 from db.replies import remember_bot_message
 from jobs.digest import record_trend
-from jobs.meetings import all_boards
 from jobs.planner import plan, skip_passed
 from jobs.sender import Compose, Sender, SendReport
 
@@ -47,7 +47,7 @@ class TickReport:
 def tick(database: Database, client: WebClient, config: TickConfig, now: datetime) -> TickReport:
     tz = config.tz
     with database.writes.begin() as session:
-        boards = all_boards(session)
+        boards = all_boards(session, by_key=True)
         planned = len(plan(session, now, tz, boards=boards))
         skipped = skip_passed(session, now, tz)
         record_trend(session, boards, now.astimezone(tz).date(), tz)

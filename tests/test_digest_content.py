@@ -214,7 +214,7 @@ def test_an_edited_update_is_one_change_and_a_deleted_one_none(
 def test_an_alert_written_before_the_typed_payload_still_reads() -> None:
     alert = DeliveryAlert.from_payload({"delivery": 7, "error": "channel_not_found"})
     assert (alert.delivery_id, alert.key, alert.error) == (7, "delivery 7", "channel_not_found")
-    assert DeliveryAlert.from_payload(alert.payload()) == alert
+    assert DeliveryAlert.from_payload(alert.to_payload()) == alert
 
 
 # -- an alert an admin can act on -----------------------------------------------------------------

@@ -15,36 +15,63 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    HeaderBlock,
+    ImageBlock,
+    InputBlock,
+    InputInteractiveElement,
+    InteractiveElement,
+    MarkdownBlock,
+    Option,
+    OverflowMenuElement,
+    SectionBlock,
+    StaticMultiSelectElement,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
 Surface = Literal["message", "modal", "home"]
 
-MAX_BLOCKS: dict[str, int] = {"message": 50, "modal": 100, "home": 100}
+MAX_BLOCKS: dict[str, int] = {"message": 50, "modal": View.blocks_max_length, "home": 100}
 MAX_MESSAGE_TEXT = 40_000
 MAX_ATTACHMENTS = 100
-MAX_SECTION_TEXT = 3000
-MAX_SECTION_FIELDS = 10
+# the rest as slack_sdk declares them
+MAX_SECTION_TEXT = SectionBlock.text_max_length
+MAX_SECTION_FIELDS = SectionBlock.fields_max_length
 MAX_FIELD_TEXT = 2000
-MAX_HEADER_TEXT = 150
-MAX_CONTEXT_ELEMENTS = 10
-MAX_ACTIONS_ELEMENTS = 25
-MAX_BUTTON_TEXT = 75
-MAX_BUTTON_VALUE = 2000
-MAX_URL = 3000
-MAX_ID = 255  # action_id, block_id, callback_id, external_id
-MAX_MARKDOWN_TEXT = 12_000  # per markdown block, and in total across a payload's markdown blocks
-MAX_IMAGE_ALT_TEXT = 2000
-MAX_IMAGE_TITLE = 2000
-MAX_INPUT_LABEL = 2000
-MAX_INPUT_HINT = 2000
-MAX_PLACEHOLDER = 150
-MAX_OPTION_TEXT = 75
-MAX_OPTION_VALUE = 150
-MAX_VIEW_TITLE = 24  # also submit and close
-MAX_PRIVATE_METADATA = 3000
-MAX_CONFIRM: dict[str, int] = {"title": 100, "text": 300, "confirm": 30, "deny": 30}
+MAX_HEADER_TEXT = HeaderBlock.text_max_length
+MAX_CONTEXT_ELEMENTS = ContextBlock.elements_max_length
+MAX_ACTIONS_ELEMENTS = ActionsBlock.elements_max_length
+MAX_BUTTON_TEXT = ButtonElement.text_max_length
+MAX_BUTTON_VALUE = ButtonElement.value_max_length
+MAX_URL = ButtonElement.url_max_length
+MAX_ID = InteractiveElement.action_id_max_length  # action_id, block_id, callback_id, external_id
+MAX_MARKDOWN_TEXT = (
+    MarkdownBlock.text_max_length
+)  # per markdown block, and in total across a payload's markdown blocks
+MAX_IMAGE_ALT_TEXT = ImageBlock.alt_text_max_length
+MAX_IMAGE_TITLE = ImageBlock.title_max_length
+MAX_INPUT_LABEL = InputBlock.label_max_length
+MAX_INPUT_HINT = InputBlock.hint_max_length
+MAX_PLACEHOLDER = InputInteractiveElement.placeholder_max_length
+MAX_OPTION_TEXT = Option.label_max_length
+MAX_OPTION_VALUE = Option.value_max_length
+MAX_VIEW_TITLE = View.title_max_length  # also submit and close
+MAX_PRIVATE_METADATA = View.private_metadata_max_length
+MAX_CONFIRM: dict[str, int] = {
+    "title": ConfirmObject.title_max_length,
+    "text": ConfirmObject.text_max_length,
+    "confirm": ConfirmObject.confirm_max_length,
+    "deny": ConfirmObject.deny_max_length,
+}
 MAX_OPTIONS: dict[str, int] = {
-    "static_select": 100,
-    "multi_static_select": 100,
-    "overflow": 5,
+    "static_select": StaticSelectElement.options_max_length,
+    "multi_static_select": StaticMultiSelectElement.options_max_length,
+    "overflow": OverflowMenuElement.options_max_length,
     "checkboxes": 10,
     "radio_buttons": 10,
 }
@@ -186,6 +213,45 @@ def _check_element(c: _Checker, element: object, pointer: str, action_ids: set[s
         _check_confirm(c, element["confirm"], f"{pointer}/confirm")
 
 
+def _check_section(c: _Checker, block: dict[str, Any], pointer: str, action_ids: set[str]) -> None:
+    text, fields = block.get("text"), block.get("fields")
+    if text is None and not fields:
+        c.add(pointer, "section must have text or fields")
+    if text is not None:
+        c.text(text, f"{pointer}/text", "section text", MAX_SECTION_TEXT)
+    items = c.items(fields, f"{pointer}/fields", "section fields", MAX_SECTION_FIELDS)
+    for j, item in enumerate(items):
+        c.text(item, f"{pointer}/fields/{j}", "section field", MAX_FIELD_TEXT)
+    if "accessory" in block:
+        _check_element(c, block["accessory"], f"{pointer}/accessory", action_ids)
+
+
+def _check_input(c: _Checker, block: dict[str, Any], pointer: str, action_ids: set[str]) -> None:
+    c.text(block.get("label"), f"{pointer}/label", "input label", MAX_INPUT_LABEL, plain=True)
+    c.text(
+        block.get("hint"),
+        f"{pointer}/hint",
+        "input hint",
+        MAX_INPUT_HINT,
+        plain=True,
+        required=False,
+    )
+    if block.get("element") is None:
+        c.add(f"{pointer}/element", "input block needs an element")
+    else:
+        _check_element(c, block["element"], f"{pointer}/element", action_ids)
+
+
+def _check_markdown(c: _Checker, block: dict[str, Any], pointer: str) -> None:
+    text = block.get("text")
+    if not isinstance(text, str) or not text:
+        c.add(f"{pointer}/text", "markdown text must be non-empty text")
+    elif len(text) > MAX_MARKDOWN_TEXT:
+        c.length(text, f"{pointer}/text", MAX_MARKDOWN_TEXT, "markdown text")
+    else:
+        c.markdown_total += len(text)
+
+
 def _check_block(c: _Checker, block: object, pointer: str, surface: Surface) -> None:
     if not isinstance(block, dict):
         c.add(pointer, "block must be an object")
@@ -198,16 +264,7 @@ def _check_block(c: _Checker, block: object, pointer: str, surface: Surface) -> 
         c.add(f"{pointer}/type", f"{kind} blocks are only allowed in messages")
     action_ids: set[str] = set()
     if kind == "section":
-        text, fields = block.get("text"), block.get("fields")
-        if text is None and not fields:
-            c.add(pointer, "section must have text or fields")
-        if text is not None:
-            c.text(text, f"{pointer}/text", "section text", MAX_SECTION_TEXT)
-        items = c.items(fields, f"{pointer}/fields", "section fields", MAX_SECTION_FIELDS)
-        for j, item in enumerate(items):
-            c.text(item, f"{pointer}/fields/{j}", "section field", MAX_FIELD_TEXT)
-        if "accessory" in block:
-            _check_element(c, block["accessory"], f"{pointer}/accessory", action_ids)
+        _check_section(c, block, pointer, action_ids)
     elif kind == "header":
         c.text(block.get("text"), f"{pointer}/text", "header text", MAX_HEADER_TEXT, plain=True)
     elif kind == "context":
@@ -238,27 +295,9 @@ def _check_block(c: _Checker, block: object, pointer: str, surface: Surface) -> 
             required=False,
         )
     elif kind == "input":
-        c.text(block.get("label"), f"{pointer}/label", "input label", MAX_INPUT_LABEL, plain=True)
-        c.text(
-            block.get("hint"),
-            f"{pointer}/hint",
-            "input hint",
-            MAX_INPUT_HINT,
-            plain=True,
-            required=False,
-        )
-        if block.get("element") is None:
-            c.add(f"{pointer}/element", "input block needs an element")
-        else:
-            _check_element(c, block["element"], f"{pointer}/element", action_ids)
+        _check_input(c, block, pointer, action_ids)
     elif kind == "markdown":
-        text = block.get("text")
-        if not isinstance(text, str) or not text:
-            c.add(f"{pointer}/text", "markdown text must be non-empty text")
-        elif len(text) > MAX_MARKDOWN_TEXT:
-            c.length(text, f"{pointer}/text", MAX_MARKDOWN_TEXT, "markdown text")
-        else:
-            c.markdown_total += len(text)
+        _check_markdown(c, block, pointer)
     elif kind in ("rich_text", "context_actions"):
         c.items(block.get("elements"), f"{pointer}/elements", f"{kind} elements", 10**6, minimum=1)
 

@@ -125,28 +125,8 @@ class Workspace:
                     message["metadata"] = args["metadata"]
                 self.history.setdefault(channel, []).append(message)
                 return ok | {"channel": channel, "ts": ts, "message": message}
-            case "conversations.history":  # newest first; thread replies are not in it
-                posted = [
-                    m
-                    for m in reversed(self.history.get(channel, []))
-                    if m.get("thread_ts", m["ts"]) == m["ts"]
-                ]
-                limit = int(args.get("limit") or 100)
-                return ok | {"messages": posted[:limit], "has_more": len(posted) > limit}
-            case "conversations.list":  # the channels posted to, named as posted
-                named = [c for c in self.history if c[:1] not in ("D", "G")]
-                found = [{"id": c, "name": c.lstrip("#").lower(), "is_member": True} for c in named]
-                return ok | {"channels": found, "response_metadata": {"next_cursor": ""}}
-            case "conversations.replies":  # the parent, then its replies, oldest first
-                if not ts:
-                    return err("thread_not_found")
-                thread = [
-                    m for m in self.history.get(channel, []) if ts in (m["ts"], m.get("thread_ts"))
-                ]
-                if not thread:
-                    return err("thread_not_found")
-                limit = int(args.get("limit") or 1000)
-                return ok | {"messages": thread[:limit], "has_more": len(thread) > limit}
+            case "conversations.history" | "conversations.list" | "conversations.replies":
+                return self.read_conversations(method, channel, ts, args)
             case "chat.postEphemeral":
                 return ok | {"message_ts": self.ts()}
             case "chat.update":
@@ -181,19 +161,48 @@ class Workspace:
                 self.reactions.add(reaction)
                 return ok
             case "views.open" | "views.update" | "views.push" | "views.publish":
-                self.counter += 1
-                view_id = str(args.get("view_id") or f"VFAKE{self.counter:06d}")
-                view = _VIEW_DEFAULTS | {"root_view_id": view_id, "hash": uuid.uuid4().hex}
-                return ok | {"view": view | args["view"] | {"id": view_id}}
+                return self.show_view(args)
             case "files.getUploadURLExternal":
-                self.counter += 1
-                file_id = f"FFAKE{self.counter:06d}"
-                name = str(args["filename"])
-                self.files[file_id] = {"id": file_id, "name": name, "size": 0, "uploaded": False}
-                return ok | {"upload_url": f"{root_url}/upload/{file_id}", "file_id": file_id}
+                return self.upload_url(args, root_url)
             case "files.completeUploadExternal":
                 return self.complete_upload(args)
         return ok
+
+    def read_conversations(self, method: str, channel: str, ts: str, args: Json) -> Json:
+        ok: Json = {"ok": True}
+        if method == "conversations.history":  # newest first; no thread replies
+            posted = [
+                m
+                for m in reversed(self.history.get(channel, []))
+                if m.get("thread_ts", m["ts"]) == m["ts"]
+            ]
+            limit = int(args.get("limit") or 100)
+            return ok | {"messages": posted[:limit], "has_more": len(posted) > limit}
+        if method == "conversations.list":  # the channels posted to, named as posted
+            named = [c for c in self.history if c[:1] not in ("D", "G")]
+            found = [{"id": c, "name": c.lstrip("#").lower(), "is_member": True} for c in named]
+            return ok | {"channels": found, "response_metadata": {"next_cursor": ""}}
+        # conversations.replies: the parent, then its replies, oldest first
+        if not ts:
+            return err("thread_not_found")
+        thread = [m for m in self.history.get(channel, []) if ts in (m["ts"], m.get("thread_ts"))]
+        if not thread:
+            return err("thread_not_found")
+        limit = int(args.get("limit") or 1000)
+        return ok | {"messages": thread[:limit], "has_more": len(thread) > limit}
+
+    def show_view(self, args: Json) -> Json:
+        self.counter += 1
+        view_id = str(args.get("view_id") or f"VFAKE{self.counter:06d}")
+        view = _VIEW_DEFAULTS | {"root_view_id": view_id, "hash": uuid.uuid4().hex}
+        return {"ok": True, "view": view | args["view"] | {"id": view_id}}
+
+    def upload_url(self, args: Json, root_url: str) -> Json:
+        self.counter += 1
+        file_id = f"FFAKE{self.counter:06d}"
+        name = str(args["filename"])
+        self.files[file_id] = {"id": file_id, "name": name, "size": 0, "uploaded": False}
+        return {"ok": True, "upload_url": f"{root_url}/upload/{file_id}", "file_id": file_id}
 
     def complete_upload(self, args: Json) -> Json:
         channel, done = args.get("channel_id"), []
