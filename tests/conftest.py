@@ -9,6 +9,8 @@ answers the PostgreSQL cases skip with the reason, unless OFSTED_REQUIRE_POSTGRE
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -145,3 +147,24 @@ def slack(
     settings = bot_settings(database_url, fake_slack)
     app = build_app(settings, staffed_db, clock=clock)
     return Driver(app, fake_slack)
+
+
+def run_due_process(url: str, fake: FakeSlack, now: str) -> subprocess.Popen[bytes]:
+    """`ofsted-bot jobs run-due --now NOW` as a child process, against the fake Slack."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SLACK_API_URL": fake.base_url,
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SEND_INTERVAL": "0",
+        "PLANS_FILE": "",
+        "LOG_LEVEL": "WARNING",
+        "ADMINS": "U0ADMIN",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "jobs", "run-due", "--now", now],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )

@@ -6,15 +6,13 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import bot_settings
+from conftest import bot_settings, run_due_process
 from sqlalchemy import select
 
 from bot.app import make_client
@@ -26,7 +24,6 @@ from db.models import Delivery, DeliveryState
 from jobs.tick import TickReport
 
 LONDON = Settings().tz
-ROOT = Path(__file__).resolve().parent.parent
 DIGEST_DAY = "2022-10-10T09:00"  # the AEB's digest (meeting Wed 12 Oct 2022) goes out
 FILES = ["aeb-2022-10-12-rag.png", "aeb-2022-10-12-board-paper.xlsx"]
 
@@ -152,26 +149,6 @@ def test_a_definite_error_on_a_file_is_not_looked_for(
     assert_each_part_once(fake_slack, "#achieving-excellence")
 
 
-def _child(url: str, fake: FakeSlack, now: str) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SLACK_API_URL": fake.base_url,
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SEND_INTERVAL": "0",
-        "PLANS_FILE": "",
-        "LOG_LEVEL": "WARNING",
-        "ADMINS": "U0ADMIN",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "jobs", "run-due", "--now", now],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-
-
 def test_a_sender_killed_while_sharing_a_digest_file_resumes_without_reposting(
     staffed_db: Database, database_url: str
 ) -> None:
@@ -182,13 +159,13 @@ def test_a_sender_killed_while_sharing_a_digest_file_resumes_without_reposting(
             os.kill(victim[0].pid, signal.SIGKILL)  # Slack shared the file; no one heard
 
     with FakeSlack(on_call=kill_on_first_share) as fake:
-        victim.append(_child(database_url, fake, DIGEST_DAY))
+        victim.append(run_due_process(database_url, fake, DIGEST_DAY))
         victim[0].wait(timeout=60)
         assert victim[0].returncode == -signal.SIGKILL
         [dead] = [d for d in deliveries(staffed_db, "digest") if d.state == DeliveryState.SENDING]
         assert dead.parts_done == 2  # the main message and the details were recorded
         victim.clear()
-        restart = _child(database_url, fake, "2022-10-10T09:05")  # past the claim's lease
+        restart = run_due_process(database_url, fake, "2022-10-10T09:05")  # past the claim's lease
         assert restart.wait(timeout=60) == 0, restart.stderr.read() if restart.stderr else ""
         for channel in ("U0SPM", "#achieving-excellence"):
             assert_each_part_once(fake, channel)

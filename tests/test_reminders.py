@@ -6,7 +6,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import bot_settings
+from conftest import bot_settings, run_due_process
 from slackdriver import Driver
 from sqlalchemy import select
 
@@ -318,26 +317,6 @@ def test_a_digest_of_400_actions_stays_within_limits(staffed_db: Database, tmp_p
     assert message.files[0][1].startswith(b"\x89PNG")
 
 
-def _child(url: str, fake: FakeSlack, now: str) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SLACK_API_URL": fake.base_url,
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SEND_INTERVAL": "0",
-        "PLANS_FILE": "",
-        "LOG_LEVEL": "WARNING",
-        "ADMINS": "U0ADMIN",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "jobs", "run-due", "--now", now],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-
-
 def test_a_sender_killed_mid_send_resumes_with_no_duplicate(
     staffed_db: Database, database_url: str
 ) -> None:
@@ -351,13 +330,13 @@ def test_a_sender_killed_mid_send_resumes_with_no_duplicate(
                 os.kill(victim[0].pid, signal.SIGKILL)  # killed after Slack took message 2
 
     with FakeSlack(on_call=kill_on_second) as fake:
-        victim.append(_child(database_url, fake, "2022-10-05T09:00"))
+        victim.append(run_due_process(database_url, fake, "2022-10-05T09:00"))
         victim[0].wait(timeout=60)
         assert victim[0].returncode == -signal.SIGKILL
         states = Counter(d.state for d in deliveries(staffed_db) if d.kind == "nudge")
         assert states[DeliveryState.SENDING] == 1  # the one whose answer never came back
         victim.clear()
-        restart = _child(database_url, fake, "2022-10-05T09:05")  # past the claim's lease
+        restart = run_due_process(database_url, fake, "2022-10-05T09:05")  # past the claim's lease
         assert restart.wait(timeout=60) == 0, restart.stderr.read() if restart.stderr else ""
         sent = [k for k in keys(fake) if k.startswith("nudge:")]
     assert len(sent) == len(set(sent)) == 3
@@ -368,7 +347,7 @@ def test_two_tick_runners_at_once_send_each_message_once(
     staffed_db: Database, database_url: str
 ) -> None:
     with FakeSlack() as fake:
-        runners = [_child(database_url, fake, "2022-10-10T09:00") for _ in range(2)]
+        runners = [run_due_process(database_url, fake, "2022-10-10T09:00") for _ in range(2)]
         results = [r.wait(timeout=120) for r in runners]
         errors = [r.stderr.read().decode() for r in runners if r.stderr]
         assert results == [0, 0], errors
