@@ -52,6 +52,11 @@ KEY = (
 )
 SHORT = ("What changed", "Overdue", "Due", "Chase list", "Escalations", "Awaiting sign-off")
 PAPER = "the board paper (XLSX) in this thread"
+SIGNOFF_TITLE = "Completions awaiting sign-off"
+NOTHING_TO_NOTE = (
+    "_Since the last meeting: no updates, nothing overdue or due, "
+    "no one to chase, nothing escalated or awaiting sign-off._"
+)
 
 
 def scale(totals: Sequence[int], squares: int) -> int:
@@ -188,25 +193,22 @@ def _section(title: str, lines: Sequence[str]) -> list[Block]:
     return [mrkdwn(chunk) for chunk in _chunks([f"*{title}* ({len(lines)})", *shown], SECTION)]
 
 
-def digest_details(
-    digest: Digest, tz: ZoneInfo, today: date, *, signoff_buttons: bool, mention: bool = True
-) -> tuple[str, list[Block]]:
-    """The digest's thread message: what changed, overdue, due, the chase list, escalations and
-    completions awaiting sign-off; empty ones left out. `mention=False` (for a channel) names
-    owners by post so that posting it pings nobody."""
+def _line(x: ActionLine, today: date, mention: bool) -> str:
+    return (
+        f"*{escape(x.ref)}* {cut_escaped(x.title, 120)} · {rag_text(x)} · "
+        f"{due_text(x, today)} · {_who(x, mention)}"
+    )
 
-    def line(x: ActionLine) -> str:
-        return (
-            f"*{escape(x.ref)}* {cut_escaped(x.title, 120)} · {rag_text(x)} · "
-            f"{due_text(x, today)} · {_who(x, mention)}"
-        )
 
-    budget = _Budget()
+def _listed(
+    digest: Digest, tz: ZoneInfo, today: date, mention: bool
+) -> list[tuple[str, list[str]]]:
+    """The thread's sections of lines, by title: changes, overdue, due, chase, escalations."""
     chase = sorted(digest.chase, key=lambda x: (x.owner_user or "~", x.ref))
-    for title, lines in (
+    return [
         ("What changed since the last meeting", [_change(c, tz, mention) for c in digest.changes]),
-        ("Overdue", [line(x) for x in digest.overdue]),
-        ("Due before the next meeting", [line(x) for x in digest.due_before_next]),
+        ("Overdue", [_line(x, today, mention) for x in digest.overdue]),
+        ("Due before the next meeting", [_line(x, today, mention) for x in digest.due_before_next]),
         (
             "Chase list: no update since the last meeting",
             [f"{_who(x, mention)} · *{escape(x.ref)}* {cut_escaped(x.title, 120)}" for x in chase],
@@ -218,40 +220,56 @@ def digest_details(
                 for c in digest.escalations
             ],
         ),
-    ):
-        if lines:
-            budget.add(title, _section(title, lines))
-    if digest.awaiting_signoff:
-        waiting = digest.awaiting_signoff
-        title = "Completions awaiting sign-off"
-        blocks: list[Block] = [mrkdwn(f"*{title}* ({len(waiting)})")]
-        for x in waiting[:SIGNOFF_BUTTONS]:
-            blocks.append(
-                SectionBlock(
-                    text=MarkdownTextObject(text=cut(line(x), 3000)),
-                    accessory=button("Sign off", "signoff", {"action": x.action_id})
-                    if signoff_buttons
-                    else None,
-                )
+    ]
+
+
+def _awaiting_signoff(
+    waiting: Sequence[ActionLine], today: date, *, signoff_buttons: bool, mention: bool
+) -> list[Block]:
+    """Completions awaiting sign-off, each with a Sign off button (the first few)."""
+    blocks: list[Block] = [mrkdwn(f"*{SIGNOFF_TITLE}* ({len(waiting)})")]
+    for x in waiting[:SIGNOFF_BUTTONS]:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(text=cut(_line(x, today, mention), 3000)),
+                accessory=button("Sign off", "signoff", {"action": x.action_id})
+                if signoff_buttons
+                else None,
             )
-        if len(waiting) > SIGNOFF_BUTTONS:
-            more = len(waiting) - SIGNOFF_BUTTONS
-            blocks.append(context(f"…and {more} more in {PAPER}; `/ofsted signoff REF`."))
-        budget.add(title, blocks)
-    if not budget.blocks:
-        budget.add(
-            "",
-            [
-                mrkdwn(
-                    "_Since the last meeting: no updates, nothing overdue or due, "
-                    "no one to chase, nothing escalated or awaiting sign-off._"
-                )
-            ],
         )
+    if len(waiting) > SIGNOFF_BUTTONS:
+        more = len(waiting) - SIGNOFF_BUTTONS
+        blocks.append(context(f"…and {more} more in {PAPER}; `/ofsted signoff REF`."))
+    return blocks
+
+
+def _details_text(digest: Digest) -> str:
     shown = [
         f"{label} ({n})"
         for n, label in zip((n for n, _ in _counts(digest)), SHORT, strict=True)
         if n
     ]
     text = f"Details for {day(digest.meeting)}: " + (" · ".join(shown) or "nothing to note")
-    return cut(text, 3000), budget.finish()
+    return cut(text, 3000)
+
+
+def digest_details(
+    digest: Digest, tz: ZoneInfo, today: date, *, signoff_buttons: bool, mention: bool = True
+) -> tuple[str, list[Block]]:
+    """The digest's thread message: what changed, overdue, due, the chase list, escalations and
+    completions awaiting sign-off; empty ones left out. `mention=False` (for a channel) names
+    owners by post so that posting it pings nobody."""
+    budget = _Budget()
+    for title, lines in _listed(digest, tz, today, mention):
+        if lines:
+            budget.add(title, _section(title, lines))
+    if digest.awaiting_signoff:
+        budget.add(
+            SIGNOFF_TITLE,
+            _awaiting_signoff(
+                digest.awaiting_signoff, today, signoff_buttons=signoff_buttons, mention=mention
+            ),
+        )
+    if not budget.blocks:
+        budget.add("", [mrkdwn(NOTHING_TO_NOTE)])
+    return _details_text(digest), budget.finish()

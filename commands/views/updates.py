@@ -156,6 +156,97 @@ def notice_modal(title: str, text: str = "Just a moment…") -> View:
     )
 
 
+def _action_summary(card: ActionCard, today: date) -> Block:
+    action = card.action
+    return mrkdwn(
+        f"*{escape(action.ref)}* {cut_escaped(action.title, 500)}\n"
+        f"{rag_label(action.rag)} · {status_label(action.status)} · {due_text(card, today)}"
+    )
+
+
+def _action_picker(choices: list[ActionCard]) -> Block:
+    options = [_option(f"{c.action.ref} {c.action.title}", str(c.action.id)) for c in choices[:100]]
+    return InputBlock(
+        block_id="action",
+        label="Which action?",
+        element=StaticSelectElement(
+            action_id="value", options=options, placeholder="Choose an action"
+        ),
+    )
+
+
+def _progress_inputs(action: Action | None, text: str) -> list[Block]:
+    """Status (the action's own chosen), RAG, progress and the evidence link."""
+    statuses = [_option(s.value.capitalize(), s.value) for s in SETTABLE]
+    current = next((o for o in statuses if action and o.value == action.status.value), None)
+    rags = [_option(rag_label(r), r.value) for r in (Rag.GREEN, Rag.AMBER, Rag.RED)]
+    return [
+        InputBlock(
+            block_id="status",
+            label="Status",
+            optional=True,
+            element=StaticSelectElement(
+                action_id="value", options=statuses, initial_option=current
+            ),
+        ),
+        InputBlock(  # not pre-chosen: a RAG chosen here overrides the one the status implies
+            block_id="rag",
+            label="RAG",
+            optional=True,
+            hint=RAG_HINT,
+            element=RadioButtonsElement(action_id="value", options=rags),
+        ),
+        InputBlock(
+            block_id="text",
+            label="Progress",
+            element=PlainTextInputElement(
+                action_id="value",
+                multiline=True,
+                initial_value=text[:3000] or None,
+                placeholder="What has happened since the last update?",
+            ),
+        ),
+        InputBlock(
+            block_id="evidence",
+            label="Evidence link",
+            optional=True,
+            element=UrlInputElement(action_id="value"),
+        ),
+    ]
+
+
+def _due_and_escalation_inputs() -> list[Block]:
+    """A new due date (with its reason) and escalation to the board (with why)."""
+    return [
+        InputBlock(
+            block_id="due",
+            label="Request a new due date",
+            optional=True,
+            element=DatePickerElement(action_id="value"),
+        ),
+        InputBlock(
+            block_id="due_reason",
+            label="Reason for the new date",
+            optional=True,
+            element=PlainTextInputElement(action_id="value"),
+        ),
+        InputBlock(
+            block_id="escalate",
+            label="Escalate to the board",
+            optional=True,
+            element=CheckboxesElement(
+                action_id="value", options=[_option("Escalate this action to the board", "yes")]
+            ),
+        ),
+        InputBlock(
+            block_id="escalation",
+            label="Why escalate?",
+            optional=True,
+            element=PlainTextInputElement(action_id="value", multiline=True),
+        ),
+    ]
+
+
 def update_modal(
     meta: ModalMeta,
     *,
@@ -166,104 +257,17 @@ def update_modal(
 ) -> View:
     """The update form. `choices` (from the message shortcut) adds a picker of your actions."""
     blocks: list[Block] = []
-    action = card.action if card else None
-    if action is not None and today is not None:
-        blocks.append(
-            mrkdwn(
-                f"*{escape(action.ref)}* {cut_escaped(action.title, 500)}\n"
-                f"{rag_label(action.rag)} · {status_label(action.status)} · "
-                f"{due_text(card, today) if card else ''}"
-            )
-        )
+    if card is not None and today is not None:
+        blocks.append(_action_summary(card, today))
     if choices is not None:
-        options = [
-            _option(f"{c.action.ref} {c.action.title}", str(c.action.id)) for c in choices[:100]
-        ]
-        blocks.append(
-            InputBlock(
-                block_id="action",
-                label="Which action?",
-                element=StaticSelectElement(
-                    action_id="value", options=options, placeholder="Choose an action"
-                ),
-            )
-        )
-    statuses = [_option(s.value.capitalize(), s.value) for s in SETTABLE]
-    current = next((o for o in statuses if action and o.value == action.status.value), None)
-    blocks.append(
-        InputBlock(
-            block_id="status",
-            label="Status",
-            optional=True,
-            element=StaticSelectElement(
-                action_id="value", options=statuses, initial_option=current
-            ),
-        )
-    )
-    rags = [_option(rag_label(r), r.value) for r in (Rag.GREEN, Rag.AMBER, Rag.RED)]
-    blocks.append(  # not pre-chosen: a RAG chosen here overrides the one the status implies
-        InputBlock(
-            block_id="rag",
-            label="RAG",
-            optional=True,
-            hint=RAG_HINT,
-            element=RadioButtonsElement(action_id="value", options=rags),
-        )
-    )
-    blocks.append(
-        InputBlock(
-            block_id="text",
-            label="Progress",
-            element=PlainTextInputElement(
-                action_id="value",
-                multiline=True,
-                initial_value=text[:3000] or None,
-                placeholder="What has happened since the last update?",
-            ),
-        )
-    )
-    blocks.append(
-        InputBlock(
-            block_id="evidence",
-            label="Evidence link",
-            optional=True,
-            element=UrlInputElement(action_id="value"),
-        )
-    )
+        blocks.append(_action_picker(choices))
+    blocks += _progress_inputs(card.action if card else None, text)
     if meta.mode != "edit":
-        blocks += [
-            InputBlock(
-                block_id="due",
-                label="Request a new due date",
-                optional=True,
-                element=DatePickerElement(action_id="value"),
-            ),
-            InputBlock(
-                block_id="due_reason",
-                label="Reason for the new date",
-                optional=True,
-                element=PlainTextInputElement(action_id="value"),
-            ),
-            InputBlock(
-                block_id="escalate",
-                label="Escalate to the board",
-                optional=True,
-                element=CheckboxesElement(
-                    action_id="value", options=[_option("Escalate this action to the board", "yes")]
-                ),
-            ),
-            InputBlock(
-                block_id="escalation",
-                label="Why escalate?",
-                optional=True,
-                element=PlainTextInputElement(action_id="value", multiline=True),
-            ),
-        ]
-    title = "Edit update" if meta.mode == "edit" else "Update action"
+        blocks += _due_and_escalation_inputs()
     return View(
         type="modal",
         callback_id=MODAL_CALLBACK,
-        title=title,
+        title="Edit update" if meta.mode == "edit" else "Update action",
         submit="Save",
         close="Cancel",
         private_metadata=meta.dump(),
