@@ -23,8 +23,8 @@ from bot.devtools.block_limits import message_problems
 from bot.devtools.fakeslack import FakeSlack
 from bot.outbox import tick
 from bot.settings import Settings
-from commands.views.digest import bar, digest_details, digest_summary
-from commands.views.reminders import EMOJI
+from commands.views.common import RAG_EMOJI, bar
+from commands.views.digest import digest_details, digest_summary
 from db.database import Database
 from db.models import Board, Delivery, DeliveryState
 from jobs.alerts import DeliveryAlert
@@ -34,7 +34,7 @@ from jobs.meetings import ensure_meetings
 from jobs.tick import TickReport
 
 LONDON = Settings().tz
-SQUARES = set(EMOJI.values())
+SQUARES = set(RAG_EMOJI.values())
 
 
 def at(text: str) -> datetime:
@@ -143,7 +143,7 @@ def test_bars_have_one_square_per_action(staffed_db: Database) -> None:
     board_bar = summary.split(f"RAG of all {total} actions*\\n")[1].split('"')[0]
     assert len(squares(board_bar)) == total
     for key in RAG_KEYS:
-        assert squares(board_bar).count(EMOJI[key]) == digest.totals[key]
+        assert squares(board_bar).count(RAG_EMOJI[key]) == digest.totals[key]
     for rec in digest.recommendations:
         assert len(squares(bar(rec.counts))) == rec.total
     assert "one square per action" in summary
@@ -152,7 +152,7 @@ def test_bars_have_one_square_per_action(staffed_db: Database) -> None:
 def test_a_scaled_bar_says_so_and_rounds_each_rag_up() -> None:
     counts = {"red": 1, "amber": 20, "green": 24, "done": 0, "unrated": 0}
     cells = squares(bar(counts, per=3))
-    assert [cells.count(EMOJI[k]) for k in ("red", "amber", "green")] == [1, 7, 8]
+    assert [cells.count(RAG_EMOJI[k]) for k in ("red", "amber", "green")] == [1, 7, 8]
     assert bar(counts, per=3).endswith("🔴1 🟠20 🟢24")
     digest = Digest(
         "x",

@@ -21,7 +21,6 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from commands.views.actions import due_text
 from commands.views.common import (
     Reply,
     button,
@@ -29,9 +28,11 @@ from commands.views.common import (
     context,
     cut,
     cut_escaped,
+    day,
+    due_text,
     escape,
-    first_lines,
     mrkdwn,
+    quoted,
     rag_label,
     status_label,
 )
@@ -60,7 +61,7 @@ def changes(update: Update) -> list[str]:
         found.append(f"RAG {rag_label(update.rag_from)} → {rag_label(update.rag_to)}")
     if update.due_to:
         found.append(
-            f"new due date {update.due_to:%-d %b %Y} (was {update.due_from:%-d %b %Y})"
+            f"new due date {day(update.due_to)} (was {day(update.due_from)})"
             if update.due_from
             else "new due date"
         )
@@ -78,7 +79,7 @@ def confirmation_view(update: Update, action: Action, *, undone: bool = False) -
     text = f"{head} for *{escape(action.ref)}* {cut_escaped(action.title, 200)}: {'; '.join(what)}"
     blocks: list[Block | None] = [mrkdwn(text)]
     if update.text:
-        blocks.append(context(f"“{cut_escaped(first_lines(update.text, 300), 300)}”"))
+        blocks.append(context(quoted(update.text, 300)))
     if update.on_behalf_of is not None:
         blocks.append(
             context(
@@ -99,7 +100,7 @@ def confirmation_view(update: Update, action: Action, *, undone: bool = False) -
 
 def choose_view(pending_id: int, actions: list[Action]) -> Reply:
     rows = [
-        button(cut(f"{a.ref} {a.title}", 75), "choose", {"pending": pending_id, "action": a.id})
+        button(f"{a.ref} {a.title}", "choose", {"pending": pending_id, "action": a.id})
         for a in actions[:20]
     ]
     blocks: list[Block | None] = [
@@ -114,7 +115,7 @@ def choose_view(pending_id: int, actions: list[Action]) -> Reply:
 
 
 def _option(text: str, value: str) -> Option:
-    return Option(text=PlainTextObject(text=cut(text, 75)), value=value)
+    return Option(text=PlainTextObject(text=cut(text, Option.label_max_length)), value=value)
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ def _action_summary(card: ActionCard, today: date) -> Block:
     action = card.action
     return mrkdwn(
         f"*{escape(action.ref)}* {cut_escaped(action.title, 500)}\n"
-        f"{rag_label(action.rag)} · {status_label(action.status)} · {due_text(card, today)}"
+        f"{rag_label(action.rag)} · {status_label(action.status)} · {due_text(action, today)}"
     )
 
 
