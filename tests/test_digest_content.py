@@ -23,7 +23,7 @@ from bot.devtools.block_limits import message_problems
 from bot.devtools.fakeslack import FakeSlack
 from bot.outbox import tick
 from bot.settings import Settings
-from commands.views.common import RAG_EMOJI, bar
+from commands.views.common import RAG_EMOJI, bar, due_text
 from commands.views.digest import digest_details, digest_summary
 from db.database import Database
 from db.models import Board, Delivery, DeliveryState
@@ -168,6 +168,14 @@ def test_a_scaled_bar_says_so_and_rounds_each_rag_up() -> None:
     summary = json.dumps([b.to_dict() for b in blocks], ensure_ascii=False)
     assert "each square is up to 3 actions (all actions)" in summary  # 45 in 20 squares
     assert "each square is up to 5 actions (recommendations)" in summary  # 45 in 10
+
+
+def test_a_completed_action_awaiting_sign_off_is_not_called_overdue(staffed_db: Database) -> None:
+    line = replace(aeb_digest(staffed_db).actions[0], due=date(2022, 9, 30), due_original=None)
+    today = date(2022, 10, 10)
+    assert "overdue" in due_text(replace(line, status="on track"), today)
+    assert "overdue" not in due_text(replace(line, status="complete"), today)
+    assert "overdue" not in due_text(replace(line, status="signed off"), today)
 
 
 # -- withdrawn updates are left out everywhere ---------------------------------------------------
