@@ -1,6 +1,7 @@
-"""APScheduler wiring: a tick every minute, and each board's cron at its send time (working
-days, in the council's timezone), so reminders go out on the minute. Everything the tick does
-is in the database, so a missed run is caught up by the next one."""
+"""APScheduler wiring: a tick every minute (TickConfig.every_seconds: TICK_SECONDS), and each
+board's cron at its send time (working days, in the council's timezone), so reminders go out on
+the minute. Everything the tick does is in the database, so a missed run is caught up by the
+next one."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def start_scheduler(
     args = (database, client, config)
     scheduler.add_job(
         run_tick,
-        IntervalTrigger(minutes=1, timezone=config.tz),
+        IntervalTrigger(seconds=config.every_seconds, timezone=config.tz),
         args=args,
         id="tick",
         name="plan and send what is due",
