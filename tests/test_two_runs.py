@@ -1,8 +1,10 @@
 """Issue 9: two `ofsted-bot run` processes ticking on one database send each message once.
 
-Two real bots (HTTP mode on free ports, the scheduler ticking every second, the Web API pointed
-at the test's fake Slack) start at once on the same database, SQLite file or PostgreSQL schema,
-at a moment when second nudges and a digest are due. The processes tick on the real clock, not
+Two real bots (HTTP mode on free ports, the Web API pointed at the test's fake Slack) start at
+once on the same database, SQLite file or PostgreSQL schema, at a moment when nudges, second
+nudges and a digest are due. Each ticks a few seconds after it starts (jobs.scheduler's
+STARTUP_DELAY) and then every TICK_SECONDS, 60: the outbox is drained by the first ticks, well
+before the second could come. The processes tick on the real clock, not
 the tests' movable one, so the boards are moved to meet tomorrow and in a fortnight (London
 time): their reminders' send times are already past. The fake holds the first message back until
 a second one arrives while it waits; each process sends one delivery at a time, so two posts at
@@ -35,7 +37,8 @@ from db.models import Board, Delivery, DeliveryState, Plan
 
 LONDON = Settings().tz
 HOLD = 20.0  # seconds the first message waits for the other process's (normally well under 1)
-DEADLINE = 60.0  # for the outbox to drain (normally a few seconds)
+TICK_SECONDS = 60
+DEADLINE = 45.0  # for the outbox to drain: normally a few seconds; before a second tick
 SENT = re.compile(r"tick at \S+: planned \d+, skipped \d+, sent (\d+)")
 
 
@@ -84,7 +87,7 @@ def start_bot(url: str, fake: FakeSlack, log: Path) -> subprocess.Popen[bytes]:
         "SLACK_API_URL": fake.base_url,
         "SLACK_BOT_TOKEN": "xoxb-test",
         "SLACK_SIGNING_SECRET": SECRET,
-        "TICK_SECONDS": "1",
+        "TICK_SECONDS": str(TICK_SECONDS),
         "SEND_INTERVAL": "0",
         "PLANS_FILE": "",
         "LOG_LEVEL": "INFO",
