@@ -2,12 +2,17 @@
 
     .venv/bin/python bench/outbox.py digest --url sqlite:////tmp/bench.db
     .venv/bin/python bench/outbox.py fanout --nudges 500
+    .venv/bin/python bench/outbox.py first --url sqlite:////tmp/bench.db
 
 `digest` adds (once) a board overseeing every plan of a bench/generate.py database (with a
 secretary and a channel), stores its past meetings' trend points as the tick does, then times
 planning the nudges and building the digest (data, Slack messages, PNG chart, XLSX paper)
 against issue 9's goals and counts SQL statements (run it on two sizes to see the count stay
 put), and composes the digest for the meeting's two recipients, counting the builds.
+`first` times planning in fresh processes (after `digest` has added its board): each imports
+what `ofsted-bot run` has imported by its first tick, freezes those objects out of the garbage
+collector as `run` does (not with `--no-freeze`), then plans four times, the first cold,
+printing each time and the full collections' share of it.
 `fanout` makes a plan with N owners, each owning one action, and times one tick sending the N
 nudges to the fake Slack Web API, against the floor of Slack's rate limit.
 """
@@ -15,6 +20,9 @@ nudges to the fake Slack Web API, against the floor of Slack's rate limit.
 from __future__ import annotations
 
 import argparse
+import gc
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime
@@ -218,6 +226,48 @@ def fanout(nudges: int, interval: float) -> None:
     )
 
 
+def full_collections() -> list[float]:
+    """The garbage collector's full (generation 2) collections, in ms, as they happen."""
+    spent: list[float] = []
+    began = [0.0]
+
+    def timed(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            began[0] = time.perf_counter()
+        elif info["generation"] == 2:
+            spent.append((time.perf_counter() - began[0]) * 1000)
+
+    gc.callbacks.append(timed)
+    return spent
+
+
+def first(url: str, processes: int, child: bool, freeze: bool) -> None:
+    if not child:
+        for _ in range(processes):
+            command = [sys.executable, __file__, "first", "--url", url, "--child"]
+            # each a fresh process: imports, a cold cache
+            subprocess.run(command + ([] if freeze else ["--no-freeze"]), check=True)
+        return
+    from bot.server import freeze_startup_objects  # with what `run` has imported by its tick
+
+    database = Database.open(url)
+    if freeze:
+        freeze_startup_objects()
+    tz = Settings(database_url=url).tz
+    now = datetime(2022, 10, 10, 8, 0, tzinfo=UTC)
+    collections = full_collections()
+    times = []
+    for _ in range(4):
+        with database.writes.begin() as session:
+            board = session.scalars(select(Board).where(Board.key == "bench-all")).one()
+            before, started = len(collections), time.perf_counter()
+            plan(session, now, tz, boards=[board])
+            times.append(((time.perf_counter() - started) * 1000, sum(collections[before:])))
+            session.rollback()
+    shown = [f"{t:.0f}" + (f" (full GC {g:.0f})" if g else "") for t, g in times]
+    print(f"  planning ms: first {shown[0]}, then {', '.join(shown[1:])}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     verbs = parser.add_subparsers(dest="verb", required=True)
@@ -232,9 +282,16 @@ def main() -> None:
         default=1.0,
         help="seconds between messages to one channel (the sender's throttle)",
     )
+    c = verbs.add_parser("first")
+    c.add_argument("--url", required=True)
+    c.add_argument("--processes", type=int, default=4)
+    c.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    c.add_argument("--no-freeze", dest="freeze", action="store_false")
     args = parser.parse_args()
     if args.verb == "digest":
         digest(args.url, args.runs)
+    elif args.verb == "first":
+        first(args.url, args.processes, args.child, args.freeze)
     else:
         fanout(args.nudges, args.interval)
 

@@ -24,7 +24,9 @@ def tick_config(settings: Settings, builds: DigestBuilds | None = None) -> TickC
     def composer(database: Database, tz: ZoneInfo, now: datetime) -> Compose:
         return make_composer(database, tz, now, builds)
 
-    return TickConfig(settings.tz, settings.admins, composer, settings.send_interval)
+    return TickConfig(
+        settings.tz, settings.admins, composer, settings.send_interval, settings.tick_seconds
+    )
 
 
 def tick(

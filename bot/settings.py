@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     plans_file: Path | None = DEFAULT_PLANS_FILE
     send_interval: float = Field(default=1.0, ge=0, le=60)
+    tick_seconds: float = Field(default=60.0, ge=1, le=3600)
     scheduler: bool = True
 
     @field_validator("database_url")

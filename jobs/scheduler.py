@@ -1,11 +1,17 @@
-"""APScheduler wiring: a tick every minute, and each board's cron at its send time (working
-days, in the council's timezone), so reminders go out on the minute. Everything the tick does
-is in the database, so a missed run is caught up by the next one."""
+"""APScheduler wiring: a tick every minute (TickConfig.every_seconds: TICK_SECONDS), the first a
+few seconds after start, and each board's cron at its send time (working days, in the council's
+timezone), so reminders go out on the minute. Everything the tick does is in the database, so a
+missed run is caught up by the next one.
+
+The first tick comes STARTUP_DELAY after start, once the server answers, not a minute later: it
+catches up after downtime at once, and it pays a process's one-off costs (importing the bank
+holidays, compiling the planner's and sender's statements) in the background, so that the ticks
+on the minute are warm."""
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -17,6 +23,8 @@ from db.overview import boards as all_boards
 from jobs.tick import TickConfig, tick
 
 log = logging.getLogger(__name__)
+
+STARTUP_DELAY = 3.0  # seconds from start to the first tick (startup to /healthz: about 1 s)
 
 
 def run_tick(database: Database, client: WebClient, config: TickConfig) -> None:
@@ -36,10 +44,12 @@ def start_scheduler(
     args = (database, client, config)
     scheduler.add_job(
         run_tick,
-        IntervalTrigger(minutes=1, timezone=config.tz),
+        IntervalTrigger(seconds=config.every_seconds, timezone=config.tz),
         args=args,
         id="tick",
         name="plan and send what is due",
+        next_run_time=datetime.now(UTC)
+        + timedelta(seconds=min(STARTUP_DELAY, config.every_seconds)),
     )
     with database.sessions() as session:
         send_times = sorted({b.send_time for b in all_boards(session, by_key=True)})

@@ -25,13 +25,14 @@ MakeComposer = Callable[[Database, ZoneInfo, datetime], Compose]  # a tick's com
 @dataclass(frozen=True)
 class TickConfig:
     """What a tick is given (bot/ builds it from the settings): the council's timezone, the
-    admins alerted when a delivery fails, how a delivery's message is composed, and the pause
-    between two sends."""
+    admins alerted when a delivery fails, how a delivery's message is composed, the pause
+    between two sends, and how often the scheduler ticks."""
 
     tz: ZoneInfo
     admins: tuple[str, ...]
     make_composer: MakeComposer
     send_interval: float = 1.0
+    every_seconds: float = 60.0
 
 
 @dataclass

@@ -9,6 +9,7 @@ answers the PostgreSQL cases skip with the reason, unless OFSTED_REQUIRE_POSTGRE
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -168,3 +169,9 @@ def run_due_process(url: str, fake: FakeSlack, now: str) -> subprocess.Popen[byt
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -12,6 +12,7 @@ from test_updates import reply, share
 
 from db.database import Database
 from db.models import Action, Update
+from db.session import downgrade
 
 
 def from_scratch(db: Database) -> dict[int, int | None]:
@@ -109,3 +110,31 @@ def test_an_edited_and_withdrawn_only_update_leaves_none(
     slack.press(logged.button("Undo"), user="U0CP")
     assert latest_text(staffed_db, "4.1") is None
     assert stored(staffed_db) == from_scratch(staffed_db)
+
+
+def test_upgrading_from_0005_backfills_the_latest_update(
+    slack: Driver, staffed_db: Database, clock: MovableClock
+) -> None:
+    """Migration 0007 works out each action's latest standing update from the updates already
+    there (edited, withdrawn and undone ones among them), as a from-scratch computation does."""
+    first = slack.command("update 4.2 amber: waiting for HR", user="U0CP")
+    clock.advance(minutes=1)
+    slack.command("update 4.2 amber: interviews booked", user="U0CP")
+    slack.press(first.button("Edit"), user="U0CP")
+    slack.submit(slack.opened_view(), {"text": {"type": "plain_text_input", "value": "HR replied"}})
+    clock.advance(minutes=1)
+    undone = slack.command("update 4.1 red: blocked", user="U0CP")
+    slack.press(undone.button("Undo"), user="U0CP")
+    slack.command("update 4.3 done: both managers started, see the HR report", user="U0CP")
+    slack.command("signoff 4.3", user="U0SPM")
+    expected = from_scratch(staffed_db)
+    assert expected == stored(staffed_db)
+    assert len({v for v in expected.values() if v is not None}) == 2  # 4.2 and 4.3; 4.1: none
+
+    downgrade(staffed_db.engine, "0005")  # drops action.latest_update_id
+    staffed_db.upgrade()
+    assert stored(staffed_db) == expected
+    assert latest_text(staffed_db, "4.2") == "HR replied"
+    with staffed_db.engine.connect() as connection:  # SQLite: foreign keys on again after it
+        if connection.dialect.name == "sqlite":
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -8,7 +8,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from conftest import bot_settings
+from conftest import bot_settings, free_port
 from slackdriver import SECRET, Driver, slash_body
 from sqlalchemy import create_engine, event, make_url, text
 
@@ -121,12 +120,6 @@ def test_plain_blocks_are_what_slack_sdk_makes() -> None:
     )
     assert reply.payload()["blocks"] == [b.to_dict() for b in reply.blocks]
     assert plain(reply.blocks) == [b.to_dict() for b in reply.blocks]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_worker_processes_serve_signed_requests(
