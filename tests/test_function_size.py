@@ -14,9 +14,6 @@ LIMIT = 60
 
 # function (module.Class.function) -> its length in lines when it was allowed
 ALLOWED: dict[str, int] = {
-    "bot.listeners.events.register": 77,
-    "bot.listeners.forms.register": 142,
-    "bot.listeners.updates.register": 86,
     "commands.views.digest.digest_details": 67,
     "commands.views.updates.update_modal": 113,
 }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -18,6 +17,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from commands.ids import ActionId, ButtonValue, Rerun
 from commands.views.plain import plain
 from db.models import ActionStatus, Person, Rag
 
@@ -35,18 +35,6 @@ RAG_MEANING = {
     Rag.RED: "off track: will miss the due date or is blocked; the board's help is needed",
 }
 STATUS_EMOJI = {ActionStatus.COMPLETE: "✅", ActionStatus.SIGNED_OFF: "☑️"}
-
-ACTION_IDS = {
-    "share": "ofsted_share",
-    "more": "ofsted_more",
-    "history": "ofsted_history",
-    "update": "ofsted_update",
-    "run": "ofsted_run",
-    "edit": "ofsted_edit",
-    "undo": "ofsted_undo",
-    "choose": "ofsted_choose",
-    "signoff": "ofsted_signoff",
-}
 
 
 @dataclass
@@ -152,17 +140,17 @@ def context(*parts: str) -> ContextBlock:
 
 
 def button(
-    label: str, kind: str, value: dict[str, Any], *, style: str | None = None
+    label: str, kind: ActionId, value: ButtonValue, *, style: str | None = None
 ) -> ButtonElement:
-    """A button whose value is JSON; its action_id is `ofsted_<kind>:<digest>`, unique per
-    value, so a message may hold several buttons of one kind (listeners match the prefix)."""
-    encoded = json.dumps(value, separators=(",", ":"), sort_keys=True)
+    """A button whose value is JSON (commands.ids); its action_id is `<kind>:<digest>`, unique
+    per value, so a message may hold several buttons of one kind (listeners match the kind)."""
+    encoded = value.dump()
     if len(encoded) > BUTTON_VALUE:
         raise ValueError("button value too long")
     digest = hashlib.sha1(encoded.encode(), usedforsecurity=False).hexdigest()[:12]
     return ButtonElement(
         text=cut(label, BUTTON_TEXT),
-        action_id=f"{ACTION_IDS[kind]}:{digest}",
+        action_id=f"{kind}:{digest}",
         value=encoded,
         style=style,
     )
@@ -173,9 +161,9 @@ def buttons(*elements: ButtonElement | None) -> ActionsBlock | None:
     return ActionsBlock(elements=present) if present else None
 
 
-def rerun(command: str, **extra: Any) -> dict[str, Any]:
+def rerun(command: str, *, page: int | None = None) -> Rerun:
     """A button value that runs an `/ofsted` command again (paging, sharing)."""
-    return {"cmd": command, **extra}
+    return Rerun(cmd=command, page=page)
 
 
 def keep_within_limits(blocks: list[Block | None]) -> list[Block]:

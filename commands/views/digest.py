@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from commands.ids import ActionId, ActionRef
 from commands.views.common import (
     MAX_BLOCKS,
     button,
@@ -229,7 +230,7 @@ def digest_details(
             blocks.append(
                 SectionBlock(
                     text=MarkdownTextObject(text=cut(line(x), 3000)),
-                    accessory=button("Sign off", "signoff", {"action": x.action_id})
+                    accessory=button("Sign off", ActionId.SIGNOFF, ActionRef(action=x.action_id))
                     if signoff_buttons
                     else None,
                 )

@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from commands.ids import ActionId, ActionRef
 from commands.views.actions import Viewing, due_text, latest_text
 from commands.views.common import (
     RAG_EMOJI,
@@ -66,7 +67,9 @@ def home_view(
         )
         accessory: ButtonElement | None = None
         if not done:
-            accessory = button("Update", "update", {"action": action.id}, style="primary")
+            accessory = button(
+                "Update", ActionId.UPDATE, ActionRef(action=action.id), style="primary"
+            )
         blocks.append(
             SectionBlock(text=MarkdownTextObject(text=cut(text, 3000)), accessory=accessory)
         )

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
+from commands.ids import ActionId, ActionRef
 from commands.views.common import (
     RAG_EMOJI,
     button,
@@ -83,7 +84,9 @@ def nudge_view(
                         3000,
                     )
                 ),
-                accessory=button("Update", "update", {"action": line.action_id}, style="primary"),
+                accessory=button(
+                    "Update", ActionId.UPDATE, ActionRef(action=line.action_id), style="primary"
+                ),
             )
         )
         blocks.append(context(last))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,6 +20,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from commands.ids import ActionId, CallbackId, Choice, ModalMeta, UpdateRef
 from commands.views.actions import due_text
 from commands.views.common import (
     Reply,
@@ -39,7 +39,6 @@ from db.lookups import ActionCard
 from db.models import Action, ActionStatus, Rag, Update
 from db.status import RagConflictError, settle_rag
 
-MODAL_CALLBACK = "ofsted_update_modal"
 SETTABLE = [
     ActionStatus.NOT_STARTED,
     ActionStatus.ON_TRACK,
@@ -89,8 +88,8 @@ def confirmation_view(update: Update, action: Action, *, undone: bool = False) -
     if not update.retracted and not undone:
         blocks.append(
             buttons(
-                button("Edit", "edit", {"update": update.id}),
-                button("Undo", "undo", {"update": update.id}, style="danger"),
+                button("Edit", ActionId.EDIT, UpdateRef(update=update.id)),
+                button("Undo", ActionId.UNDO, UpdateRef(update=update.id), style="danger"),
             )
         )
     fallback = f"{head.split(' ', 1)[1]} for {action.ref}: {'; '.join(what)}"
@@ -99,7 +98,9 @@ def confirmation_view(update: Update, action: Action, *, undone: bool = False) -
 
 def choose_view(pending_id: int, actions: list[Action]) -> Reply:
     rows = [
-        button(cut(f"{a.ref} {a.title}", 75), "choose", {"pending": pending_id, "action": a.id})
+        button(
+            cut(f"{a.ref} {a.title}", 75), ActionId.CHOOSE, Choice(action=a.id, pending=pending_id)
+        )
         for a in actions[:20]
     ]
     blocks: list[Block | None] = [
@@ -117,27 +118,6 @@ def _option(text: str, value: str) -> Option:
     return Option(text=PlainTextObject(text=cut(text, 75)), value=value)
 
 
-@dataclass(frozen=True)
-class ModalMeta:
-    """What the modal is for, carried in its private_metadata."""
-
-    mode: str  # "new", "edit" or "shortcut"
-    action_id: int | None = None
-    update_id: int | None = None
-    channel: str | None = None
-    ts: str | None = None
-    permalink: str | None = None  # of the shortcut's message, found before the form is filled
-
-    def dump(self) -> str:
-        return json.dumps({k: v for k, v in self.__dict__.items() if v is not None})
-
-    @classmethod
-    def load(cls, raw: str) -> ModalMeta:
-        data = json.loads(raw or "{}")
-        fields = ("mode", "action_id", "update_id", "channel", "ts", "permalink")
-        return cls(**{k: data.get(k) for k in fields})
-
-
 RAG_HINT = (
     "Leave it empty and it follows the status: on track green, at risk amber, off track red, "
     "complete green."
@@ -149,7 +129,7 @@ def notice_modal(title: str, text: str = "Just a moment…") -> View:
     and filled in afterwards, or telling why there is no form."""
     return View(
         type="modal",
-        callback_id=f"{MODAL_CALLBACK}_notice",
+        callback_id=CallbackId.NOTICE,
         title=cut(title, 24),
         close="Close",
         blocks=[mrkdwn(text)],
@@ -262,7 +242,7 @@ def update_modal(
     title = "Edit update" if meta.mode == "edit" else "Update action"
     return View(
         type="modal",
-        callback_id=MODAL_CALLBACK,
+        callback_id=CallbackId.UPDATE_FORM,
         title=title,
         submit="Save",
         close="Cancel",
