@@ -1,12 +1,17 @@
 """The Bolt app, built by one factory from the settings.
 
-Listeners (bot/listeners/) are thin: they parse what Slack sent, call one domain function and
-render one view. Lookups answer in the `ack()` itself (one round trip, well inside Slack's
-3 seconds). Anything that calls the Web API or takes a while (sharing, the digest preview,
-button presses, App Home) is a lazy listener: the ack goes out first, the work follows on the
-app's executor. The app processes before it responds, so an update is committed before Slack
-hears back: nothing is lost if the process dies, and Slack's retry is recognised by its
-event_id.
+Listeners (bot/listeners/) are thin top-level functions: they parse what Slack sent, call one
+domain function and render one view. Each module's `register` is a short table of
+registrations; guards (from a person, in a thread or a DM, the Home tab, answered later) are
+Bolt matchers, and the services (bot.services.Ofsted) reach listeners through the Bolt context,
+put there by a global middleware. An error anywhere becomes one error id the user is told
+(bot.listeners.later.report_error).
+
+Lookups answer in the `ack()` itself (one round trip, well inside Slack's 3 seconds).
+Anything that calls the Web API or takes a while (sharing, the digest preview, button presses,
+App Home) is a lazy listener: the ack goes out first, the work follows on the app's executor.
+The app processes before it responds, so an update is committed before Slack hears back:
+nothing is lost if the process dies, and Slack's retry is recognised by its event_id.
 """
 
 from __future__ import annotations

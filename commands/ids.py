@@ -13,6 +13,7 @@ buttons in messages sent long ago still work; `read()` accepts the older spaced 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from enum import StrEnum
 from typing import Annotated, Literal, Self, TypeVar
@@ -33,6 +34,11 @@ class ActionId(StrEnum):
     CHOOSE = "ofsted_choose"  # which action a reply was about
     SIGNOFF = "ofsted_signoff"  # sign off a completed action
     FORM_INPUT = "value"  # every input of the update form (its block_id says which)
+
+    def for_value(self, value: str) -> str:
+        """The action_id of a button of this kind carrying `value` (unique per value)."""
+        digest = hashlib.sha1(value.encode(), usedforsecurity=False).hexdigest()[:12]
+        return f"{self.value}:{digest}"
 
     @classmethod
     def pattern(cls, *kinds: ActionId) -> re.Pattern[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -147,10 +146,9 @@ def button(
     encoded = value.dump()
     if len(encoded) > BUTTON_VALUE:
         raise ValueError("button value too long")
-    digest = hashlib.sha1(encoded.encode(), usedforsecurity=False).hexdigest()[:12]
     return ButtonElement(
         text=cut(label, BUTTON_TEXT),
-        action_id=f"{kind}:{digest}",
+        action_id=kind.for_value(encoded),
         value=encoded,
         style=style,
     )

@@ -164,7 +164,7 @@ def update_modal(
                 block_id="action",
                 label="Which action?",
                 element=StaticSelectElement(
-                    action_id="value", options=options, placeholder="Choose an action"
+                    action_id=ActionId.FORM_INPUT, options=options, placeholder="Choose an action"
                 ),
             )
         )
@@ -176,7 +176,7 @@ def update_modal(
             label="Status",
             optional=True,
             element=StaticSelectElement(
-                action_id="value", options=statuses, initial_option=current
+                action_id=ActionId.FORM_INPUT, options=statuses, initial_option=current
             ),
         )
     )
@@ -187,7 +187,7 @@ def update_modal(
             label="RAG",
             optional=True,
             hint=RAG_HINT,
-            element=RadioButtonsElement(action_id="value", options=rags),
+            element=RadioButtonsElement(action_id=ActionId.FORM_INPUT, options=rags),
         )
     )
     blocks.append(
@@ -195,7 +195,7 @@ def update_modal(
             block_id="text",
             label="Progress",
             element=PlainTextInputElement(
-                action_id="value",
+                action_id=ActionId.FORM_INPUT,
                 multiline=True,
                 initial_value=text[:3000] or None,
                 placeholder="What has happened since the last update?",
@@ -207,7 +207,7 @@ def update_modal(
             block_id="evidence",
             label="Evidence link",
             optional=True,
-            element=UrlInputElement(action_id="value"),
+            element=UrlInputElement(action_id=ActionId.FORM_INPUT),
         )
     )
     if meta.mode != "edit":
@@ -216,27 +216,28 @@ def update_modal(
                 block_id="due",
                 label="Request a new due date",
                 optional=True,
-                element=DatePickerElement(action_id="value"),
+                element=DatePickerElement(action_id=ActionId.FORM_INPUT),
             ),
             InputBlock(
                 block_id="due_reason",
                 label="Reason for the new date",
                 optional=True,
-                element=PlainTextInputElement(action_id="value"),
+                element=PlainTextInputElement(action_id=ActionId.FORM_INPUT),
             ),
             InputBlock(
                 block_id="escalate",
                 label="Escalate to the board",
                 optional=True,
                 element=CheckboxesElement(
-                    action_id="value", options=[_option("Escalate this action to the board", "yes")]
+                    action_id=ActionId.FORM_INPUT,
+                    options=[_option("Escalate this action to the board", "yes")],
                 ),
             ),
             InputBlock(
                 block_id="escalation",
                 label="Why escalate?",
                 optional=True,
-                element=PlainTextInputElement(action_id="value", multiline=True),
+                element=PlainTextInputElement(action_id=ActionId.FORM_INPUT, multiline=True),
             ),
         ]
     title = "Edit update" if meta.mode == "edit" else "Update action"
@@ -264,7 +265,7 @@ class UpdateForm:
 
 
 def _value(state: dict[str, Any], block: str) -> dict[str, Any]:
-    return dict(state.get(block, {}).get("value", {}))
+    return dict(state.get(block, {}).get(ActionId.FORM_INPUT, {}))
 
 
 def read_form(state: dict[str, Any], today: date) -> UpdateForm | dict[str, str]:
