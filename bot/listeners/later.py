@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk.webhook import WebhookClient
 
-from commands.views.help import internal_error_view
+from commands.errors import logged_error
 
 log = logging.getLogger(__name__)
 OUT_OF_DATE: dict[
@@ -36,17 +35,14 @@ def acknowledge(ack: Ack) -> None:
     ack()
 
 
-def report_error(what: str, error: BaseException, response_url: str | None) -> str:
-    """Log the error under a new id and tell the user the id (best effort); the id."""
-    error_id = uuid.uuid4().hex[:8]
-    log.error("error %s in %s: %r", error_id, what, error, exc_info=error)
+def report_error(what: str, error: BaseException, response_url: str | None) -> None:
+    """Log the error under a new id (commands.errors) and tell the user (best effort)."""
+    told = logged_error(what, error)
     if response_url:
         try:
-            payload = internal_error_view(error_id).payload()
-            WebhookClient(response_url).send_dict({**payload, "replace_original": False})
+            WebhookClient(response_url).send_dict({**told.payload(), "replace_original": False})
         except Exception:  # the error is logged already; nothing more can be done
-            log.warning("could not tell the user about error %s", error_id)
-    return error_id
+            log.warning("could not tell the user: %s", told.text)
 
 
 @contextmanager
