@@ -1,5 +1,5 @@
-"""One path for errors (commands.errors): in an ack listener or after the ack, the user is told an error id (never
-a traceback) and the log has the same id with the details."""
+"""One path for errors (commands.errors): in an ack listener or after the ack, the user is told
+an error id (never a traceback) and the log has the same id with the details."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
-from bot.listeners.later import acknowledge
+from bot.listeners.later import OUT_OF_DATE_TEXT, acknowledge
 from bot.services import Ofsted, services
 from commands.ids import ActionId, ActionRef, CallbackId, ModalMeta, UpdateRef, Value
 from commands.views.updates import (
@@ -45,7 +45,6 @@ from db.updates import (
 from db.versions import newest_version, revise_update
 
 log = logging.getLogger(__name__)
-OUT_OF_DATE_TEXT = "That button is out of date: run the command again."
 OUT_OF_DATE_FORM = "This form is out of date: close it and open it again."
 CONFIRM = "ofsted_confirm"  # the Bolt context key of the confirmation to send once acked
 

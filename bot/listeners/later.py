@@ -21,12 +21,11 @@ from slack_sdk.webhook import WebhookClient
 from commands.errors import logged_error
 
 log = logging.getLogger(__name__)
-OUT_OF_DATE: dict[
-    str, Any
-] = {  # what a button whose value cannot be read answers (through response_url)
+OUT_OF_DATE_TEXT = "That button is out of date: run the command again."
+OUT_OF_DATE: dict[str, Any] = {  # what a button whose value cannot be read answers
     "response_type": "ephemeral",
     "replace_original": False,
-    "text": "That button is out of date: run the command again.",
+    "text": OUT_OF_DATE_TEXT,
 }
 
 

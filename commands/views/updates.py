@@ -39,6 +39,7 @@ from db.lookups import ActionCard
 from db.models import Action, ActionStatus, Rag, Update
 from db.status import RagConflictError, settle_rag
 
+INPUT = ActionId.FORM_INPUT  # the action_id of every input of the form
 SETTABLE = [
     ActionStatus.NOT_STARTED,
     ActionStatus.ON_TRACK,
@@ -164,7 +165,7 @@ def update_modal(
                 block_id="action",
                 label="Which action?",
                 element=StaticSelectElement(
-                    action_id=ActionId.FORM_INPUT, options=options, placeholder="Choose an action"
+                    action_id=INPUT, options=options, placeholder="Choose an action"
                 ),
             )
         )
@@ -175,9 +176,7 @@ def update_modal(
             block_id="status",
             label="Status",
             optional=True,
-            element=StaticSelectElement(
-                action_id=ActionId.FORM_INPUT, options=statuses, initial_option=current
-            ),
+            element=StaticSelectElement(action_id=INPUT, options=statuses, initial_option=current),
         )
     )
     rags = [_option(rag_label(r), r.value) for r in (Rag.GREEN, Rag.AMBER, Rag.RED)]
@@ -187,7 +186,7 @@ def update_modal(
             label="RAG",
             optional=True,
             hint=RAG_HINT,
-            element=RadioButtonsElement(action_id=ActionId.FORM_INPUT, options=rags),
+            element=RadioButtonsElement(action_id=INPUT, options=rags),
         )
     )
     blocks.append(
@@ -195,7 +194,7 @@ def update_modal(
             block_id="text",
             label="Progress",
             element=PlainTextInputElement(
-                action_id=ActionId.FORM_INPUT,
+                action_id=INPUT,
                 multiline=True,
                 initial_value=text[:3000] or None,
                 placeholder="What has happened since the last update?",
@@ -207,7 +206,7 @@ def update_modal(
             block_id="evidence",
             label="Evidence link",
             optional=True,
-            element=UrlInputElement(action_id=ActionId.FORM_INPUT),
+            element=UrlInputElement(action_id=INPUT),
         )
     )
     if meta.mode != "edit":
@@ -216,20 +215,20 @@ def update_modal(
                 block_id="due",
                 label="Request a new due date",
                 optional=True,
-                element=DatePickerElement(action_id=ActionId.FORM_INPUT),
+                element=DatePickerElement(action_id=INPUT),
             ),
             InputBlock(
                 block_id="due_reason",
                 label="Reason for the new date",
                 optional=True,
-                element=PlainTextInputElement(action_id=ActionId.FORM_INPUT),
+                element=PlainTextInputElement(action_id=INPUT),
             ),
             InputBlock(
                 block_id="escalate",
                 label="Escalate to the board",
                 optional=True,
                 element=CheckboxesElement(
-                    action_id=ActionId.FORM_INPUT,
+                    action_id=INPUT,
                     options=[_option("Escalate this action to the board", "yes")],
                 ),
             ),
@@ -237,7 +236,7 @@ def update_modal(
                 block_id="escalation",
                 label="Why escalate?",
                 optional=True,
-                element=PlainTextInputElement(action_id=ActionId.FORM_INPUT, multiline=True),
+                element=PlainTextInputElement(action_id=INPUT, multiline=True),
             ),
         ]
     title = "Edit update" if meta.mode == "edit" else "Update action"
@@ -265,7 +264,7 @@ class UpdateForm:
 
 
 def _value(state: dict[str, Any], block: str) -> dict[str, Any]:
-    return dict(state.get(block, {}).get(ActionId.FORM_INPUT, {}))
+    return dict(state.get(block, {}).get(INPUT, {}))
 
 
 def read_form(state: dict[str, Any], today: date) -> UpdateForm | dict[str, str]:
