@@ -17,10 +17,8 @@ from db.models import Action, Update
 FORGED = [
     "not json",
     "",
-    "[1, 2]",
     '{"action": "DROP TABLE action"}',
     '{"update": -3}',
-    '{"pending": 1}',
     '{"action": 99999999999999}',  # past PostgreSQL's integer: stopped before the query
     '{"cmd": 4}',
     '{"cmd": "rec 4", "page": -1}',
