@@ -4,6 +4,7 @@ see the current plan's RAG per recommendation, whether or not they own anything.
 from __future__ import annotations
 
 import json
+import re
 
 from slackdriver import Driver
 
@@ -25,7 +26,7 @@ def test_an_admin_sees_the_plan_at_a_glance(slack: Driver, staffed_db: Database)
     assert "The plan at a glance: ilacs-2022" in admin
     for number in range(1, 7):  # every recommendation of the current plan, with its RAG
         assert f"*{number}*" in admin
-    assert "🟠 1" in admin  # 4.1's amber is counted
+    assert re.search(r"🟠 ?1\b", admin)  # 4.1's amber is counted
 
 
 def test_an_owner_who_is_not_an_admin_sees_only_their_actions(
