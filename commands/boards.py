@@ -6,7 +6,7 @@ from datetime import date
 
 from commands.context import Context, Invocation
 from commands.registry import UsageError, command
-from commands.views.common import MAX_BLOCKS, Reply, context, mrkdwn
+from commands.views.common import MAX_BLOCKS, Reply, context, mrkdwn, weekday
 from commands.views.digest import digest_details, digest_summary
 from commands.views.help import echo
 from db.lookups import current_plan
@@ -62,9 +62,9 @@ def change_meeting(ctx: Context, args: tuple[str, ...]) -> Reply:
     except UpdateRefusedError as refused:
         raise UsageError(str(refused)) from None
     what = (
-        f"now meets on {change.held_on:%A %-d %b %Y}"
+        f"now meets on {weekday(change.held_on)}"
         if verb == "move"
-        else f"will not meet on {change.held_on:%A %-d %b %Y}"
+        else f"will not meet on {weekday(change.held_on)}"
     )
     text = f"The {change.board} {what}. Reminders follow the meeting; the cadence is unchanged."
     return Reply([mrkdwn(text), context("`/ofsted board` shows the next meetings.")], text)

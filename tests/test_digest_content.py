@@ -23,8 +23,8 @@ from bot.devtools.block_limits import message_problems
 from bot.devtools.fakeslack import FakeSlack
 from bot.outbox import tick
 from bot.settings import Settings
-from commands.views.digest import bar, digest_details, digest_summary
-from commands.views.reminders import EMOJI
+from commands.views.common import RAG_EMOJI, bar, due_text
+from commands.views.digest import digest_details, digest_summary
 from db.database import Database
 from db.models import Board, Delivery, DeliveryState
 from jobs.alerts import DeliveryAlert
@@ -34,7 +34,7 @@ from jobs.meetings import ensure_meetings
 from jobs.tick import TickReport
 
 LONDON = Settings().tz
-SQUARES = set(EMOJI.values())
+SQUARES = set(RAG_EMOJI.values())
 
 
 def at(text: str) -> datetime:
@@ -143,7 +143,7 @@ def test_bars_have_one_square_per_action(staffed_db: Database) -> None:
     board_bar = summary.split(f"RAG of all {total} actions*\\n")[1].split('"')[0]
     assert len(squares(board_bar)) == total
     for key in RAG_KEYS:
-        assert squares(board_bar).count(EMOJI[key]) == digest.totals[key]
+        assert squares(board_bar).count(RAG_EMOJI[key]) == digest.totals[key]
     for rec in digest.recommendations:
         assert len(squares(bar(rec.counts))) == rec.total
     assert "one square per action" in summary
@@ -152,7 +152,7 @@ def test_bars_have_one_square_per_action(staffed_db: Database) -> None:
 def test_a_scaled_bar_says_so_and_rounds_each_rag_up() -> None:
     counts = {"red": 1, "amber": 20, "green": 24, "done": 0, "unrated": 0}
     cells = squares(bar(counts, per=3))
-    assert [cells.count(EMOJI[k]) for k in ("red", "amber", "green")] == [1, 7, 8]
+    assert [cells.count(RAG_EMOJI[k]) for k in ("red", "amber", "green")] == [1, 7, 8]
     assert bar(counts, per=3).endswith("🔴1 🟠20 🟢24")
     digest = Digest(
         "x",
@@ -168,6 +168,14 @@ def test_a_scaled_bar_says_so_and_rounds_each_rag_up() -> None:
     summary = json.dumps([b.to_dict() for b in blocks], ensure_ascii=False)
     assert "each square is up to 3 actions (all actions)" in summary  # 45 in 20 squares
     assert "each square is up to 5 actions (recommendations)" in summary  # 45 in 10
+
+
+def test_a_completed_action_awaiting_sign_off_is_not_called_overdue(staffed_db: Database) -> None:
+    line = replace(aeb_digest(staffed_db).actions[0], due=date(2022, 9, 30), due_original=None)
+    today = date(2022, 10, 10)
+    assert "overdue" in due_text(replace(line, status="on track"), today)
+    assert "overdue" not in due_text(replace(line, status="complete"), today)
+    assert "overdue" not in due_text(replace(line, status="signed off"), today)
 
 
 # -- withdrawn updates are left out everywhere ---------------------------------------------------

@@ -327,6 +327,8 @@ def test_app_home(slack: Driver) -> None:
     slack.event("app_home_opened.json", user="U0ADMIN")
     admin = json.dumps(slack.fake.calls_to("views.publish")[-1].args["view"])
     assert "The plan at a glance: ilacs-2022" in admin
+    glance = json.dumps(slack.fake.calls_to("views.publish")[-1].args["view"], ensure_ascii=False)
+    assert "Bars: one square per action." in glance and "🔴🟠🟢⚪  🔴1 🟠1 🟢1 ⚪1" in glance
 
 
 def test_history_tells_the_whole_story(slack: Driver) -> None:

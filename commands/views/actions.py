@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock, PlainTextObject
+from slack_sdk.models.blocks import Block, DividerBlock
 
 from commands.ids import ActionId, ActionRef
 from commands.views.common import (
@@ -17,11 +17,13 @@ from commands.views.common import (
     cut,
     cut_escaped,
     day,
+    due_text,
     escape,
-    first_lines,
+    header,
     keep_within_limits,
     mrkdwn,
     person,
+    quoted,
     rag_label,
     rerun,
     status_label,
@@ -50,16 +52,6 @@ def is_owner(card: ActionCard, viewer: str) -> bool:
     return any(p is not None and p.slack_user_id == viewer for p in people)
 
 
-def due_text(card: ActionCard, today: date) -> str:
-    action = card.action
-    text = f"due {day(action.due)}"
-    if action.due_original and action.due and action.due_original != action.due:
-        text += f", originally {day(action.due_original)}"
-    if action.due and action.due < today and action.status not in DONE:
-        text += " · ⚠️ *overdue*"
-    return text
-
-
 def owner_text(card: ActionCard, v: Viewing) -> str:
     post = card.action.owner_post
     if post is None:
@@ -81,7 +73,7 @@ def latest_text(update: Update | None, v: Viewing) -> str:
     who = person(update.author, mention=not v.shared)
     return (
         f"Latest update{change}{', ' + who if who else ''}, {when(update.created_at, v.tz)}: "
-        f"“{cut_escaped(first_lines(update.text, 300), 300)}”"
+        f"{quoted(update.text, 300)}"
     )
 
 
@@ -94,7 +86,7 @@ def action_blocks(card: ActionCard, v: Viewing, *, with_plan: bool = False) -> l
         where = f" · {escape(rec.plan.key)} rec {escape(rec.number)}"
     lines = [
         f"*{escape(action.ref)}* {cut_escaped(action.title, 1500)}{where}",
-        f"{rag_label(action.rag)} · {status_label(action.status)} · {due_text(card, v.today)}",
+        f"{rag_label(action.rag)} · {status_label(action.status)} · {due_text(action, v.today)}",
         owner_text(card, v),
     ]
     blocks: list[Block] = [mrkdwn("\n".join(lines)), context(latest_text(card.latest, v))]
@@ -141,7 +133,7 @@ def action_view(card: ActionCard, v: Viewing) -> Reply:
     action = card.action
     rec = action.recommendation
     blocks: list[Block | None] = [
-        HeaderBlock(text=PlainTextObject(text=cut(f"Action {action.ref}", 150))),
+        header(f"Action {action.ref}"),
         context(
             f"{escape(rec.plan.title)} · recommendation {escape(rec.number)}: "
             f"{cut_escaped(rec.text, 300)}"
@@ -161,7 +153,7 @@ def action_view(card: ActionCard, v: Viewing) -> Reply:
 
 def action_list_view(title: str, page: ActionPage, v: Viewing, *, empty: str) -> Reply:
     """A page of a list of actions (across plans), e.g. mine, overdue, an owner's."""
-    blocks: list[Block | None] = [HeaderBlock(text=PlainTextObject(text=cut(title, 150)))]
+    blocks: list[Block | None] = [header(title)]
     if not page.total:
         blocks.append(mrkdwn(empty))
     else:
@@ -189,10 +181,10 @@ HISTORY_PER_PAGE = 10
 def history_view(card: ActionCard, updates: list[Update], total: int, v: Viewing) -> Reply:
     action = card.action
     blocks: list[Block | None] = [
-        HeaderBlock(text=PlainTextObject(text=cut(f"History of action {action.ref}", 150))),
+        header(f"History of action {action.ref}"),
         context(
             f"{cut_escaped(action.title, 500)} · {rag_label(action.rag)} · "
-            f"{status_label(action.status)} · {due_text(card, v.today)}"
+            f"{status_label(action.status)} · {due_text(action, v.today)}"
         ),
     ]
     if not updates:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock, PlainTextObject
+from slack_sdk.models.blocks import Block, DividerBlock
 
 from commands.ids import ActionId
 from commands.views.actions import Viewing, footer
@@ -15,11 +15,13 @@ from commands.views.common import (
     cut_escaped,
     day,
     escape,
+    header,
     keep_within_limits,
     mrkdwn,
     person,
     rag_label,
     rerun,
+    weekday,
     when,
 )
 from db.models import Action, Board, Recommendation
@@ -30,7 +32,7 @@ SEARCH_PER_PAGE = 8
 
 
 def plans_view(summaries: list[PlanSummary], v: Viewing) -> Reply:
-    blocks: list[Block | None] = [HeaderBlock(text=PlainTextObject(text="Improvement plans"))]
+    blocks: list[Block | None] = [header("Improvement plans")]
     council = None
     for s in summaries[:40]:
         if s.council != council:
@@ -61,7 +63,7 @@ def search_view(
     v: Viewing,
 ) -> Reply:
     blocks: list[Block | None] = [
-        HeaderBlock(text=PlainTextObject(text=cut(f"Search: {query}", 150))),
+        header(f"Search: {query}"),
     ]
     if corrections:
         fixed = ", ".join(f"{escape(a)} → {escape(b)}" for a, b in corrections.items())
@@ -122,7 +124,7 @@ def board_view(board: Board, meetings: list[UpcomingMeeting], v: Viewing) -> Rep
         + (f" · channel {escape(board.channel)}" if board.channel else ""),
     ]
     blocks: list[Block | None] = [
-        HeaderBlock(text=PlainTextObject(text=cut(board.name, 150))),
+        header(board.name),
         mrkdwn("\n".join(lines)),
         DividerBlock(),
     ]
@@ -136,7 +138,7 @@ def board_view(board: Board, meetings: list[UpcomingMeeting], v: Viewing) -> Rep
             continue
         blocks.append(
             mrkdwn(
-                f"*{m.held_on.strftime('%A')} {day(m.held_on)}*{moved}{note}\n"
+                f"*{weekday(m.held_on)}*{moved}{note}\n"
                 f"Owner nudges {when(m.nudge_at, v.tz)} and {when(m.second_nudge_at, v.tz)} · "
                 f"digest to the secretary {when(m.digest_at, v.tz)}"
             )
@@ -153,7 +155,7 @@ def board_view(board: Board, meetings: list[UpcomingMeeting], v: Viewing) -> Rep
 
 
 def boards_view(boards: list[Board], v: Viewing) -> Reply:
-    blocks: list[Block | None] = [HeaderBlock(text=PlainTextObject(text="Boards"))]
+    blocks: list[Block | None] = [header("Boards")]
     for board in boards[:20]:
         cadence = "weekly" if board.every_weeks == 1 else f"every {board.every_weeks} weeks"
         blocks.append(

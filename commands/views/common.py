@@ -1,10 +1,17 @@
-"""Pieces every view uses: escaping, cutting to Slack's limits, RAG and status words, dates."""
+"""Pieces every view uses: escaping, cutting to Slack's limits, RAG and status words and bars,
+dates.
+
+Bars: one square per action. A bar of more actions than fits uses one scale for all the bars of
+its kind, said beside them (`per_square`): each square is then N actions, and each RAG is
+rounded up (so one red action still shows). The count of each RAG is always written after the
+bar."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
@@ -12,28 +19,31 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ContextBlock,
+    HeaderBlock,
     MarkdownTextObject,
+    PlainTextObject,
     SectionBlock,
 )
 
 from commands.ids import ActionId, ButtonValue, Rerun
 from commands.views.plain import plain
 from db.models import ActionStatus, Person, Rag
+from db.status import DONE, RAG_KEYS
 
-MAX_BLOCKS = 50
-SECTION_TEXT = 3000
+# Slack's limits that slack_sdk declares no constant for (the rest are slack_sdk's own, e.g.
+# SectionBlock.text_max_length, ButtonElement.text_max_length)
+MAX_BLOCKS = 50  # in a message
 CONTEXT_TEXT = 2000  # each context element
-BUTTON_TEXT = 75
-BUTTON_VALUE = 2000
 FALLBACK_TEXT = 3000  # notification text we send (Slack allows 40,000; keep it readable)
 
-RAG_EMOJI = {Rag.RED: "🔴", Rag.AMBER: "🟠", Rag.GREEN: "🟢"}
+# by RAG_KEYS (done: complete or signed off, whatever the RAG); a Rag is its own key
+RAG_EMOJI = {"red": "🔴", "amber": "🟠", "green": "🟢", "done": "✅", "unrated": "⚪"}
 RAG_MEANING = {
     Rag.GREEN: "on track: will be delivered by the due date, no help needed",
     Rag.AMBER: "at risk: may slip or needs attention; the owner has a recovery plan",
     Rag.RED: "off track: will miss the due date or is blocked; the board's help is needed",
 }
-STATUS_EMOJI = {ActionStatus.COMPLETE: "✅", ActionStatus.SIGNED_OFF: "☑️"}
+STATUS_EMOJI = {ActionStatus.COMPLETE: RAG_EMOJI["done"], ActionStatus.SIGNED_OFF: "☑️"}
 
 
 @dataclass
@@ -100,23 +110,78 @@ def first_lines(text: str, limit: int = 200) -> str:
     return cut(" ".join(lines[:3]), limit)
 
 
-def rag_label(rag: Rag | None) -> str:
-    if rag is None:
-        return "⚪ Not rated"
-    return f"{RAG_EMOJI[rag]} {rag.value.capitalize()}"
+def quoted(text: str, limit: int) -> str:
+    """The first lines of what someone wrote, escaped, cut and in quotes."""
+    return f"“{cut_escaped(first_lines(text, limit), limit)}”"
 
 
-def status_label(status: ActionStatus) -> str:
-    emoji = STATUS_EMOJI.get(status)
-    return f"{emoji} {status.value}" if emoji else status.value
+def rag_label(rag: str | None) -> str:
+    """A RAG (a Rag, or its key as data holds it) as shown: "🔴 Red", "⚪ Not rated"."""
+    if not rag:
+        return f"{RAG_EMOJI['unrated']} Not rated"
+    return f"{RAG_EMOJI[rag]} {rag.capitalize()}"
+
+
+def status_label(status: str) -> str:
+    emoji = STATUS_EMOJI.get(ActionStatus(status))
+    return f"{emoji} {status}" if emoji else str(status)
+
+
+BOARD_SQUARES = 20  # squares in the bar of a board's actions before a scale is used
+REC_SQUARES = 10  # squares in the bar of a recommendation's actions before a scale is used
+
+
+def scale(totals: Sequence[int], squares: int) -> int:
+    """Actions per square so that the largest of `totals` fits in `squares` (at least 1)."""
+    return max(1, -(-max(totals, default=0) // squares))
+
+
+def bar(counts: dict[str, int], per: int = 1) -> str:
+    """`per` actions a square (each RAG rounded up), then the count of each RAG."""
+    if not sum(counts.values()):
+        return "no actions"
+    cells = "".join(RAG_EMOJI[k] * -(-counts.get(k, 0) // per) for k in RAG_KEYS)
+    tally = " ".join(f"{RAG_EMOJI[k]}{counts[k]}" for k in RAG_KEYS if counts.get(k))
+    return f"{cells}  {tally}"
+
+
+def per_square(per: int) -> str:
+    """The scale of bars, said beside them."""
+    return "one square per action" if per == 1 else f"each square is up to {per} actions"
 
 
 def day(value: date | None) -> str:
     return value.strftime("%-d %b %Y") if value else "no date"
 
 
+def weekday(value: date) -> str:
+    """A day with its weekday: "Monday 10 Oct 2022"."""
+    return f"{value:%A} {day(value)}"
+
+
 def when(value: datetime, tz: ZoneInfo) -> str:
     return value.astimezone(tz).strftime("%-d %b %Y, %H:%M")
+
+
+class Due(Protocol):
+    """An action as far as its due date goes (a model's Action, or an ActionLine)."""
+
+    @property
+    def due(self) -> date | None: ...
+    @property
+    def due_original(self) -> date | None: ...
+    @property
+    def status(self) -> str: ...
+
+
+def due_text(action: Due, today: date) -> str:
+    """The due date, the original one if it moved, and whether it is overdue (never when done)."""
+    text = f"due {day(action.due)}"
+    if action.due and action.due_original and action.due != action.due_original:
+        text += f", originally {day(action.due_original)}"
+    if action.due and action.due < today and action.status not in DONE:
+        text += " · ⚠️ *overdue*"
+    return text
 
 
 def person(who: Person | None, *, mention: bool = True) -> str:
@@ -129,12 +194,19 @@ def person(who: Person | None, *, mention: bool = True) -> str:
     return escape(who.name) if who.name else ""
 
 
-def mrkdwn(text: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=cut(text, SECTION_TEXT)))
+def mrkdwn(text: str, *, accessory: ButtonElement | None = None) -> SectionBlock:
+    return SectionBlock(
+        text=MarkdownTextObject(text=cut(text, SectionBlock.text_max_length)), accessory=accessory
+    )
+
+
+def header(text: str) -> HeaderBlock:
+    return HeaderBlock(text=PlainTextObject(text=cut(text, HeaderBlock.text_max_length)))
 
 
 def context(*parts: str) -> ContextBlock:
-    elements = [MarkdownTextObject(text=cut(p, CONTEXT_TEXT)) for p in parts if p][:10]
+    elements = [MarkdownTextObject(text=cut(p, CONTEXT_TEXT)) for p in parts if p]
+    elements = elements[: ContextBlock.elements_max_length]
     return ContextBlock(elements=elements or [MarkdownTextObject(text=" ")])
 
 
@@ -144,10 +216,10 @@ def button(
     """A button whose value is JSON (commands.ids); its action_id is `<kind>:<digest>`, unique
     per value, so a message may hold several buttons of one kind (listeners match the kind)."""
     encoded = value.dump()
-    if len(encoded) > BUTTON_VALUE:
+    if len(encoded) > ButtonElement.value_max_length:
         raise ValueError("button value too long")
     return ButtonElement(
-        text=cut(label, BUTTON_TEXT),
+        text=cut(label, ButtonElement.text_max_length),
         action_id=kind.for_value(encoded),
         value=encoded,
         style=style,

@@ -3,10 +3,8 @@ and one message in its thread with the details; the chart and the board paper fo
 as files (jobs/digest_files.py). Empty sections are left out, and what does not fit in one
 message is cut with a pointer to the board paper, which has everything.
 
-Bars: one square per action. A bar of more actions than fits (20 for the whole board, 10 for a
-recommendation) uses one scale for all the bars of its kind, said beside them: each square is
-then N actions, and each RAG is rounded up (so one red action still shows). The count of each
-RAG is always written after the bar.
+Bars (commands/views/common.py): one square per action, up to 20 for the whole board and 10 for
+a recommendation; more than that, and a scale is used and said beside them.
 """
 
 from __future__ import annotations
@@ -15,62 +13,51 @@ from collections.abc import Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import (
-    Block,
-    DividerBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    PlainTextObject,
-    SectionBlock,
-)
+from slack_sdk.models.blocks import Block, DividerBlock
 
 from commands.ids import ActionId, ActionRef
 from commands.views.common import (
+    BOARD_SQUARES,
+    FALLBACK_TEXT,
     MAX_BLOCKS,
+    RAG_EMOJI,
+    REC_SQUARES,
+    bar,
     button,
     context,
     cut,
     cut_escaped,
     day,
+    due_text,
     escape,
-    first_lines,
+    header,
     keep_within_limits,
     mrkdwn,
+    per_square,
+    quoted,
+    rag_label,
+    scale,
+    weekday,
     when,
 )
-from commands.views.reminders import EMOJI, due_text, rag_text
-from jobs.digest_model import RAG_KEYS, ActionLine, Change, Digest
+from jobs.digest_model import ActionLine, Change, Digest
 
 SECTION = 2900  # characters in a section block (Slack allows 3000)
-BOARD_SQUARES = 20  # squares in the board's bar before a scale is used
-REC_SQUARES = 10  # squares in a recommendation's bar before a scale is used
 REC_CHUNKS = 20  # section blocks of recommendations in the digest's message
 ITEMS = 20  # lines of a section in the thread; the board paper has the rest
 SIGNOFF_BUTTONS = 10
 KEY = (
-    "🔴 red: off track, needs the board · 🟠 amber: at risk · 🟢 green: on track · "
-    "✅ done: complete or signed off · ⚪ not rated"
+    f"{RAG_EMOJI['red']} red: off track, needs the board · {RAG_EMOJI['amber']} amber: at risk · "
+    f"{RAG_EMOJI['green']} green: on track · {RAG_EMOJI['done']} done: complete or signed off · "
+    f"{RAG_EMOJI['unrated']} not rated"
 )
 SHORT = ("What changed", "Overdue", "Due", "Chase list", "Escalations", "Awaiting sign-off")
 PAPER = "the board paper (XLSX) in this thread"
-
-
-def scale(totals: Sequence[int], squares: int) -> int:
-    """Actions per square so that the largest of `totals` fits in `squares` (at least 1)."""
-    return max(1, -(-max(totals, default=0) // squares))
-
-
-def bar(counts: dict[str, int], per: int = 1) -> str:
-    """`per` actions a square (each RAG rounded up), then the count of each RAG."""
-    if not sum(counts.values()):
-        return "no actions"
-    cells = "".join(EMOJI[k] * -(-counts.get(k, 0) // per) for k in RAG_KEYS)
-    tally = " ".join(f"{EMOJI[k]}{counts[k]}" for k in RAG_KEYS if counts.get(k))
-    return f"{cells}  {tally}"
-
-
-def _per_square(per: int) -> str:
-    return "one square per action" if per == 1 else f"each square is up to {per} actions"
+SIGNOFF_TITLE = "Completions awaiting sign-off"
+NOTHING_TO_NOTE = (
+    "_Since the last meeting: no updates, nothing overdue or due, "
+    "no one to chase, nothing escalated or awaiting sign-off._"
+)
 
 
 def _chunks(lines: Sequence[str], limit: int) -> list[str]:
@@ -114,11 +101,7 @@ def digest_summary(digest: Digest, tz: ZoneInfo) -> tuple[str, list[Block]]:
     )
     counts = [f"*{n}* {label}" for n, label in _counts(digest) if n]
     blocks: list[Block | None] = [
-        HeaderBlock(
-            text=PlainTextObject(
-                text=cut(f"{digest.board_name}: {digest.meeting:%A} {day(digest.meeting)}", 150)
-            )
-        ),
+        header(f"{digest.board_name}: {weekday(digest.meeting)}"),
         context(
             f"Plans: {', '.join(digest.plans)} · since the last meeting "
             f"({day(digest.previous_meeting) if digest.previous_meeting else 'none yet'})"
@@ -131,8 +114,8 @@ def digest_summary(digest: Digest, tz: ZoneInfo) -> tuple[str, list[Block]]:
     ]
     if len(chunks) > REC_CHUNKS:
         blocks.append(context("More recommendations are in the board paper (XLSX) in the thread."))
-    scales = f"Bars: {_per_square(per_board)} (all actions)"
-    scales += "." if per_rec == per_board else f", {_per_square(per_rec)} (recommendations)."
+    scales = f"Bars: {per_square(per_board)} (all actions)"
+    scales += "." if per_rec == per_board else f", {per_square(per_rec)} (recommendations)."
     blocks.append(context(f"Details, the chart and the board paper are in the thread. {scales}"))
     blocks.append(context(KEY))
     text = (
@@ -152,12 +135,12 @@ def _change(change: Change, tz: ZoneInfo, mention: bool) -> str:
     if change.status_to and change.status_to != change.status_from:
         moves.append(f"{change.status_from or '–'} → {change.status_to}")
     if change.rag_to and change.rag_to != change.rag_from:
-        moves.append(f"{EMOJI.get(change.rag_from or 'unrated')} → {EMOJI.get(change.rag_to)}")
+        moves.append(f"{RAG_EMOJI[change.rag_from or 'unrated']} → {RAG_EMOJI[change.rag_to]}")
     who = f" <@{change.author}>" if change.author and mention else ""
     return (
         f"*{escape(change.ref)}* `{change.plan_key}` {when(change.at, tz)}{who}"
         f"{' · ' + '; '.join(moves) if moves else ''}: "
-        f"“{cut_escaped(first_lines(change.text, 160), 160)}”"
+        f"{quoted(change.text, 160)}"
     )
 
 
@@ -189,25 +172,22 @@ def _section(title: str, lines: Sequence[str]) -> list[Block]:
     return [mrkdwn(chunk) for chunk in _chunks([f"*{title}* ({len(lines)})", *shown], SECTION)]
 
 
-def digest_details(
-    digest: Digest, tz: ZoneInfo, today: date, *, signoff_buttons: bool, mention: bool = True
-) -> tuple[str, list[Block]]:
-    """The digest's thread message: what changed, overdue, due, the chase list, escalations and
-    completions awaiting sign-off; empty ones left out. `mention=False` (for a channel) names
-    owners by post so that posting it pings nobody."""
+def _line(x: ActionLine, today: date, mention: bool) -> str:
+    return (
+        f"*{escape(x.ref)}* {cut_escaped(x.title, 120)} · {rag_label(x.rag)} · "
+        f"{due_text(x, today)} · {_who(x, mention)}"
+    )
 
-    def line(x: ActionLine) -> str:
-        return (
-            f"*{escape(x.ref)}* {cut_escaped(x.title, 120)} · {rag_text(x)} · "
-            f"{due_text(x, today)} · {_who(x, mention)}"
-        )
 
-    budget = _Budget()
+def _listed(
+    digest: Digest, tz: ZoneInfo, today: date, mention: bool
+) -> list[tuple[str, list[str]]]:
+    """The thread's sections of lines, by title: changes, overdue, due, chase, escalations."""
     chase = sorted(digest.chase, key=lambda x: (x.owner_user or "~", x.ref))
-    for title, lines in (
+    return [
         ("What changed since the last meeting", [_change(c, tz, mention) for c in digest.changes]),
-        ("Overdue", [line(x) for x in digest.overdue]),
-        ("Due before the next meeting", [line(x) for x in digest.due_before_next]),
+        ("Overdue", [_line(x, today, mention) for x in digest.overdue]),
+        ("Due before the next meeting", [_line(x, today, mention) for x in digest.due_before_next]),
         (
             "Chase list: no update since the last meeting",
             [f"{_who(x, mention)} · *{escape(x.ref)}* {cut_escaped(x.title, 120)}" for x in chase],
@@ -219,40 +199,56 @@ def digest_details(
                 for c in digest.escalations
             ],
         ),
-    ):
-        if lines:
-            budget.add(title, _section(title, lines))
-    if digest.awaiting_signoff:
-        waiting = digest.awaiting_signoff
-        title = "Completions awaiting sign-off"
-        blocks: list[Block] = [mrkdwn(f"*{title}* ({len(waiting)})")]
-        for x in waiting[:SIGNOFF_BUTTONS]:
-            blocks.append(
-                SectionBlock(
-                    text=MarkdownTextObject(text=cut(line(x), 3000)),
-                    accessory=button("Sign off", ActionId.SIGNOFF, ActionRef(action=x.action_id))
-                    if signoff_buttons
-                    else None,
-                )
+    ]
+
+
+def _awaiting_signoff(
+    waiting: Sequence[ActionLine], today: date, *, signoff_buttons: bool, mention: bool
+) -> list[Block]:
+    """Completions awaiting sign-off, each with a Sign off button (the first few)."""
+    blocks: list[Block] = [mrkdwn(f"*{SIGNOFF_TITLE}* ({len(waiting)})")]
+    for x in waiting[:SIGNOFF_BUTTONS]:
+        blocks.append(
+            mrkdwn(
+                _line(x, today, mention),
+                accessory=button("Sign off", ActionId.SIGNOFF, ActionRef(action=x.action_id))
+                if signoff_buttons
+                else None,
             )
-        if len(waiting) > SIGNOFF_BUTTONS:
-            more = len(waiting) - SIGNOFF_BUTTONS
-            blocks.append(context(f"…and {more} more in {PAPER}; `/ofsted signoff REF`."))
-        budget.add(title, blocks)
-    if not budget.blocks:
-        budget.add(
-            "",
-            [
-                mrkdwn(
-                    "_Since the last meeting: no updates, nothing overdue or due, "
-                    "no one to chase, nothing escalated or awaiting sign-off._"
-                )
-            ],
         )
+    if len(waiting) > SIGNOFF_BUTTONS:
+        more = len(waiting) - SIGNOFF_BUTTONS
+        blocks.append(context(f"…and {more} more in {PAPER}; `/ofsted signoff REF`."))
+    return blocks
+
+
+def _details_text(digest: Digest) -> str:
     shown = [
         f"{label} ({n})"
         for n, label in zip((n for n, _ in _counts(digest)), SHORT, strict=True)
         if n
     ]
     text = f"Details for {day(digest.meeting)}: " + (" · ".join(shown) or "nothing to note")
-    return cut(text, 3000), budget.finish()
+    return cut(text, FALLBACK_TEXT)
+
+
+def digest_details(
+    digest: Digest, tz: ZoneInfo, today: date, *, signoff_buttons: bool, mention: bool = True
+) -> tuple[str, list[Block]]:
+    """The digest's thread message: what changed, overdue, due, the chase list, escalations and
+    completions awaiting sign-off; empty ones left out. `mention=False` (for a channel) names
+    owners by post so that posting it pings nobody."""
+    budget = _Budget()
+    for title, lines in _listed(digest, tz, today, mention):
+        if lines:
+            budget.add(title, _section(title, lines))
+    if digest.awaiting_signoff:
+        budget.add(
+            SIGNOFF_TITLE,
+            _awaiting_signoff(
+                digest.awaiting_signoff, today, signoff_buttons=signoff_buttons, mention=mention
+            ),
+        )
+    if not budget.blocks:
+        budget.add("", [mrkdwn(NOTHING_TO_NOTE)])
+    return _details_text(digest), budget.finish()

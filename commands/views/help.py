@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from slack_sdk.models.blocks import Block, HeaderBlock, PlainTextObject
+from slack_sdk.models.blocks import Block
 
 from commands.ids import ActionId
 from commands.views.common import (
@@ -18,6 +18,7 @@ from commands.views.common import (
     cut,
     cut_escaped,
     escape,
+    header,
     keep_within_limits,
     mrkdwn,
     rerun,
@@ -43,7 +44,7 @@ class VerbHelp:
 def help_view(verbs: Sequence[VerbHelp]) -> Reply:
     lines = [f"`/ofsted {v.usage}` · {v.summary}" for v in verbs]
     blocks: list[Block | None] = [
-        HeaderBlock(text=PlainTextObject(text="/ofsted: the improvement plan in Slack")),
+        header("/ofsted: the improvement plan in Slack"),
         mrkdwn("\n".join(lines)),
         context(
             "A bare number is a recommendation: `/ofsted 4`. `PLAN` is a plan's key or a year "
@@ -63,7 +64,7 @@ def verb_help_view(verb: VerbHelp) -> Reply:
         text += "\n\nFor example: " + ", ".join(f"`/ofsted {e}`" for e in verb.examples)
     return Reply(
         [
-            HeaderBlock(text=PlainTextObject(text=cut(f"/ofsted {verb.name}", 150))),
+            header(f"/ofsted {verb.name}"),
             mrkdwn(text),
             context(NOT_IN_SCOPE),
         ],
@@ -76,10 +77,10 @@ def rag_key_view() -> Reply:
         f"{RAG_EMOJI[r]} *{r.value.capitalize()}*: {RAG_MEANING[r]}"
         for r in (Rag.GREEN, Rag.AMBER, Rag.RED)
     ]
-    lines.append("⚪ *Not rated*: no RAG given yet")
+    lines.append(f"{RAG_EMOJI['unrated']} *Not rated*: no RAG given yet")
     statuses = ", ".join(s.value for s in ActionStatus)
     blocks: list[Block] = [
-        HeaderBlock(text=PlainTextObject(text="RAG key")),
+        header("RAG key"),
         mrkdwn("\n".join(lines)),
         context(f"Statuses: {statuses}. *Complete* needs evidence; *signed off* is the board's."),
     ]
@@ -91,9 +92,7 @@ def problem_view(message: str, *, suggestions: Sequence[str] = (), hint: str = "
     blocks: list[Block | None] = [mrkdwn(f":thinking_face: {message}")]
     unique = list(dict.fromkeys(suggestions))[:5]
     if unique:
-        blocks.append(
-            buttons(*(button(cut(f"/ofsted {s}", 75), ActionId.RUN, rerun(s)) for s in unique))
-        )
+        blocks.append(buttons(*(button(f"/ofsted {s}", ActionId.RUN, rerun(s)) for s in unique)))
     if hint:
         blocks.append(context(hint))
     return Reply(keep_within_limits(blocks), cut(unescape(message), 300))

@@ -6,55 +6,57 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     DividerBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    PlainTextObject,
-    SectionBlock,
 )
 from slack_sdk.models.views import View
 
 from commands.ids import ActionId, ActionRef
-from commands.views.actions import Viewing, due_text, latest_text
+from commands.views.actions import Viewing, latest_text
 from commands.views.common import (
-    RAG_EMOJI,
+    REC_SQUARES,
+    bar,
     button,
     context,
-    cut,
     cut_escaped,
+    due_text,
     escape,
+    header,
+    mrkdwn,
+    per_square,
     rag_label,
+    scale,
     status_label,
 )
 from db.lookups import DONE, ActionPage
-from db.models import Plan, Rag
+from db.models import Plan
 from db.overview import RagCount
 
-HOME_BLOCKS = 100
+GLANCE = 40  # recommendations shown at a glance
 
 
-def _bar(counts: dict[str, int]) -> str:
-    order = [
-        ("red", RAG_EMOJI[Rag.RED]),
-        ("amber", RAG_EMOJI[Rag.AMBER]),
-        ("green", RAG_EMOJI[Rag.GREEN]),
-        ("done", "✅"),
-        ("unrated", "⚪"),
+def _glance(plan: Plan, glance: list[RagCount]) -> list[Block]:
+    """The plan at a glance: each recommendation with its bar, then the bars' scale."""
+    shown = glance[:GLANCE]
+    per = scale([sum(row.counts.values()) for row in shown], REC_SQUARES)
+    return [
+        DividerBlock(),
+        header(f"The plan at a glance: {plan.key}"),
+        *(
+            mrkdwn(f"*{escape(row.number)}* {cut_escaped(row.text, 150)}\n{bar(row.counts, per)}")
+            for row in shown
+        ),
+        context(f"Bars: {per_square(per)}."),
     ]
-    parts = [f"{emoji} {counts[key]}" for key, emoji in order if counts.get(key)]
-    return "  ".join(parts) or "no actions yet"
 
 
 def home_view(
     mine: ActionPage, v: Viewing, *, plan: Plan | None = None, glance: list[RagCount] | None = None
 ) -> View:
-    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text="My actions"))]
+    blocks: list[Block] = [header("My actions")]
     if not mine.total:
         blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text="You don't hold or cover a post that owns actions. "
-                    "`/ofsted help` shows what you can look up."
-                )
+            mrkdwn(
+                "You don't hold or cover a post that owns actions. "
+                "`/ofsted help` shows what you can look up."
             )
         )
     for card in mine.cards:
@@ -63,16 +65,14 @@ def home_view(
         text = (
             f"*{escape(action.ref)}* {cut_escaped(action.title, 400)} · "
             f"`{action.recommendation.plan.key}`\n{rag_label(action.rag)} · "
-            f"{status_label(action.status)} · {due_text(card, v.today)}"
+            f"{status_label(action.status)} · {due_text(action, v.today)}"
         )
         accessory: ButtonElement | None = None
         if not done:
             accessory = button(
                 "Update", ActionId.UPDATE, ActionRef(action=action.id), style="primary"
             )
-        blocks.append(
-            SectionBlock(text=MarkdownTextObject(text=cut(text, 3000)), accessory=accessory)
-        )
+        blocks.append(mrkdwn(text, accessory=accessory))
         blocks.append(context(latest_text(card.latest, v)))
     if mine.total > len(mine.cards):
         blocks.append(
@@ -81,18 +81,6 @@ def home_view(
             )
         )
     if plan is not None and glance is not None:
-        blocks += [
-            DividerBlock(),
-            HeaderBlock(text=PlainTextObject(text=cut(f"The plan at a glance: {plan.key}", 150))),
-        ]
-        for row in glance[:40]:
-            blocks.append(
-                SectionBlock(
-                    text=MarkdownTextObject(
-                        text=f"*{escape(row.number)}* {cut_escaped(row.text, 150)}\n"
-                        + _bar(row.counts)
-                    )
-                )
-            )
+        blocks += _glance(plan, glance)
     blocks.append(context("RAG key: `/ofsted help rag`. ofsted-bot tracks plans, not children."))
-    return View(type="home", blocks=blocks[:HOME_BLOCKS])
+    return View(type="home", blocks=blocks[: View.blocks_max_length])

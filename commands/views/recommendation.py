@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock, PlainTextObject
+from slack_sdk.models.blocks import Block, DividerBlock
 
 from commands.ids import ActionId
 from commands.views.actions import Viewing, action_blocks, footer, page_of
@@ -15,6 +15,7 @@ from commands.views.common import (
     cut_escaped,
     day,
     escape,
+    header,
     keep_within_limits,
     mrkdwn,
     rerun,
@@ -57,7 +58,7 @@ def recommendation_view(card: RecommendationCard, v: Viewing) -> Reply:
     was_cut = len(escape(rec.text)) > TEXT_SHOWN
     shown, more = page_of(card.actions, v.page)
     blocks: list[Block | None] = [
-        HeaderBlock(text=PlainTextObject(text=cut(f"Recommendation {rec.number}", 150))),
+        header(f"Recommendation {rec.number}"),
         context(plan_line(rec.plan)),
         mrkdwn(
             f">{text}" if not was_cut else f">{text}\n_(cut: the full text follows the button)_"
@@ -99,7 +100,7 @@ def full_text_view(rec: Recommendation) -> Reply:
         chunks.append(piece)
         text = text[len(piece) :].lstrip()
     blocks: list[Block | None] = [
-        HeaderBlock(text=PlainTextObject(text=cut(f"Recommendation {rec.number}, in full", 150))),
+        header(f"Recommendation {rec.number}, in full"),
         context(plan_line(rec.plan)),
         *(mrkdwn(chunk) for chunk in chunks[:45]),
     ]

@@ -7,47 +7,29 @@ from collections.abc import Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import Block
 
 from commands.ids import ActionId, ActionRef
 from commands.views.common import (
-    RAG_EMOJI,
     button,
     context,
     cut,
     cut_escaped,
     day,
+    due_text,
     escape,
-    first_lines,
     keep_within_limits,
     mrkdwn,
+    quoted,
+    rag_label,
+    status_label,
+    weekday,
     when,
 )
-from db.models import Rag
 from jobs.alerts import DeliveryAlert
 from jobs.digest_model import ActionLine
 
 NUDGE_ACTIONS = 20
-EMOJI = {
-    "red": RAG_EMOJI[Rag.RED],
-    "amber": RAG_EMOJI[Rag.AMBER],
-    "green": RAG_EMOJI[Rag.GREEN],
-    "done": "✅",
-    "unrated": "⚪",
-}
-
-
-def rag_text(line: ActionLine) -> str:
-    return EMOJI.get(line.rag or "unrated", "⚪") + f" {line.rag or 'not rated'}"
-
-
-def due_text(line: ActionLine, today: date) -> str:
-    text = f"due {day(line.due)}"
-    if line.due and line.due_original and line.due != line.due_original:
-        text += f", originally {day(line.due_original)}"
-    if line.due and line.due < today:
-        text += " · ⚠️ *overdue*"
-    return text
 
 
 def nudge_view(
@@ -66,24 +48,19 @@ def nudge_view(
         else "Please update these before the meeting"
     )
     blocks: list[Block | None] = [
-        mrkdwn(f"*The {escape(board)} meets on {meeting:%A} {day(meeting)}.* {opening}:"),
+        mrkdwn(f"*The {escape(board)} meets on {weekday(meeting)}.* {opening}:"),
     ]
     for line in list(lines)[:NUDGE_ACTIONS]:
         last = (
             f"last update {when(line.last_update_at, tz)}: "
-            f"“{cut_escaped(first_lines(line.last_update_text or '', 150), 150)}”"
+            f"{quoted(line.last_update_text or '', 150)}"
             if line.last_update_at
             else "no update yet"
         )
         blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=cut(
-                        f"*{escape(line.ref)}* {cut_escaped(line.title, 400)} · `{line.plan_key}`\n"
-                        f"{rag_text(line)} · {line.status} · {due_text(line, today)}",
-                        3000,
-                    )
-                ),
+            mrkdwn(
+                f"*{escape(line.ref)}* {cut_escaped(line.title, 400)} · `{line.plan_key}`\n"
+                f"{rag_label(line.rag)} · {status_label(line.status)} · {due_text(line, today)}",
                 accessory=button(
                     "Update", ActionId.UPDATE, ActionRef(action=line.action_id), style="primary"
                 ),
@@ -137,7 +114,7 @@ def alert_view(
     if board:
         what += f" of the {escape(board)}"
     if meeting:
-        what += f" for its meeting on {meeting:%A} {day(meeting)}"
+        what += f" for its meeting on {weekday(meeting)}"
     fix = FIX.get(alert.error, "`ofsted-bot jobs history` shows what happened")
     text = (
         f"⚠️ ofsted-bot could not send {what} to {_recipient(alert.recipient)}: "

@@ -21,7 +21,6 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from commands.ids import ActionId, CallbackId, Choice, ModalMeta, UpdateRef
-from commands.views.actions import due_text
 from commands.views.common import (
     Reply,
     button,
@@ -29,9 +28,11 @@ from commands.views.common import (
     context,
     cut,
     cut_escaped,
+    day,
+    due_text,
     escape,
-    first_lines,
     mrkdwn,
+    quoted,
     rag_label,
     status_label,
 )
@@ -60,7 +61,7 @@ def changes(update: Update) -> list[str]:
         found.append(f"RAG {rag_label(update.rag_from)} → {rag_label(update.rag_to)}")
     if update.due_to:
         found.append(
-            f"new due date {update.due_to:%-d %b %Y} (was {update.due_from:%-d %b %Y})"
+            f"new due date {day(update.due_to)} (was {day(update.due_from)})"
             if update.due_from
             else "new due date"
         )
@@ -78,7 +79,7 @@ def confirmation_view(update: Update, action: Action, *, undone: bool = False) -
     text = f"{head} for *{escape(action.ref)}* {cut_escaped(action.title, 200)}: {'; '.join(what)}"
     blocks: list[Block | None] = [mrkdwn(text)]
     if update.text:
-        blocks.append(context(f"“{cut_escaped(first_lines(update.text, 300), 300)}”"))
+        blocks.append(context(quoted(update.text, 300)))
     if update.on_behalf_of is not None:
         blocks.append(
             context(
@@ -99,9 +100,7 @@ def confirmation_view(update: Update, action: Action, *, undone: bool = False) -
 
 def choose_view(pending_id: int, actions: list[Action]) -> Reply:
     rows = [
-        button(
-            cut(f"{a.ref} {a.title}", 75), ActionId.CHOOSE, Choice(action=a.id, pending=pending_id)
-        )
+        button(f"{a.ref} {a.title}", ActionId.CHOOSE, Choice(action=a.id, pending=pending_id))
         for a in actions[:20]
     ]
     blocks: list[Block | None] = [
@@ -116,7 +115,7 @@ def choose_view(pending_id: int, actions: list[Action]) -> Reply:
 
 
 def _option(text: str, value: str) -> Option:
-    return Option(text=PlainTextObject(text=cut(text, 75)), value=value)
+    return Option(text=PlainTextObject(text=cut(text, Option.label_max_length)), value=value)
 
 
 RAG_HINT = (
@@ -137,6 +136,95 @@ def notice_modal(title: str, text: str = "Just a moment…") -> View:
     )
 
 
+def _action_summary(card: ActionCard, today: date) -> Block:
+    action = card.action
+    return mrkdwn(
+        f"*{escape(action.ref)}* {cut_escaped(action.title, 500)}\n"
+        f"{rag_label(action.rag)} · {status_label(action.status)} · {due_text(action, today)}"
+    )
+
+
+def _action_picker(choices: list[ActionCard]) -> Block:
+    options = [_option(f"{c.action.ref} {c.action.title}", str(c.action.id)) for c in choices[:100]]
+    return InputBlock(
+        block_id="action",
+        label="Which action?",
+        element=StaticSelectElement(
+            action_id=INPUT, options=options, placeholder="Choose an action"
+        ),
+    )
+
+
+def _progress_inputs(action: Action | None, text: str) -> list[Block]:
+    """Status (the action's own chosen), RAG, progress and the evidence link."""
+    statuses = [_option(s.value.capitalize(), s.value) for s in SETTABLE]
+    current = next((o for o in statuses if action and o.value == action.status.value), None)
+    rags = [_option(rag_label(r), r.value) for r in (Rag.GREEN, Rag.AMBER, Rag.RED)]
+    return [
+        InputBlock(
+            block_id="status",
+            label="Status",
+            optional=True,
+            element=StaticSelectElement(action_id=INPUT, options=statuses, initial_option=current),
+        ),
+        InputBlock(  # not pre-chosen: a RAG chosen here overrides the one the status implies
+            block_id="rag",
+            label="RAG",
+            optional=True,
+            hint=RAG_HINT,
+            element=RadioButtonsElement(action_id=INPUT, options=rags),
+        ),
+        InputBlock(
+            block_id="text",
+            label="Progress",
+            element=PlainTextInputElement(
+                action_id=INPUT,
+                multiline=True,
+                initial_value=text[:3000] or None,
+                placeholder="What has happened since the last update?",
+            ),
+        ),
+        InputBlock(
+            block_id="evidence",
+            label="Evidence link",
+            optional=True,
+            element=UrlInputElement(action_id=INPUT),
+        ),
+    ]
+
+
+def _due_and_escalation_inputs() -> list[Block]:
+    """A new due date (with its reason) and escalation to the board (with why)."""
+    return [
+        InputBlock(
+            block_id="due",
+            label="Request a new due date",
+            optional=True,
+            element=DatePickerElement(action_id=INPUT),
+        ),
+        InputBlock(
+            block_id="due_reason",
+            label="Reason for the new date",
+            optional=True,
+            element=PlainTextInputElement(action_id=INPUT),
+        ),
+        InputBlock(
+            block_id="escalate",
+            label="Escalate to the board",
+            optional=True,
+            element=CheckboxesElement(
+                action_id=INPUT, options=[_option("Escalate this action to the board", "yes")]
+            ),
+        ),
+        InputBlock(
+            block_id="escalation",
+            label="Why escalate?",
+            optional=True,
+            element=PlainTextInputElement(action_id=INPUT, multiline=True),
+        ),
+    ]
+
+
 def update_modal(
     meta: ModalMeta,
     *,
@@ -147,103 +235,17 @@ def update_modal(
 ) -> View:
     """The update form. `choices` (from the message shortcut) adds a picker of your actions."""
     blocks: list[Block] = []
-    action = card.action if card else None
-    if action is not None and today is not None:
-        blocks.append(
-            mrkdwn(
-                f"*{escape(action.ref)}* {cut_escaped(action.title, 500)}\n"
-                f"{rag_label(action.rag)} · {status_label(action.status)} · "
-                f"{due_text(card, today) if card else ''}"
-            )
-        )
+    if card is not None and today is not None:
+        blocks.append(_action_summary(card, today))
     if choices is not None:
-        options = [
-            _option(f"{c.action.ref} {c.action.title}", str(c.action.id)) for c in choices[:100]
-        ]
-        blocks.append(
-            InputBlock(
-                block_id="action",
-                label="Which action?",
-                element=StaticSelectElement(
-                    action_id=INPUT, options=options, placeholder="Choose an action"
-                ),
-            )
-        )
-    statuses = [_option(s.value.capitalize(), s.value) for s in SETTABLE]
-    current = next((o for o in statuses if action and o.value == action.status.value), None)
-    blocks.append(
-        InputBlock(
-            block_id="status",
-            label="Status",
-            optional=True,
-            element=StaticSelectElement(action_id=INPUT, options=statuses, initial_option=current),
-        )
-    )
-    rags = [_option(rag_label(r), r.value) for r in (Rag.GREEN, Rag.AMBER, Rag.RED)]
-    blocks.append(  # not pre-chosen: a RAG chosen here overrides the one the status implies
-        InputBlock(
-            block_id="rag",
-            label="RAG",
-            optional=True,
-            hint=RAG_HINT,
-            element=RadioButtonsElement(action_id=INPUT, options=rags),
-        )
-    )
-    blocks.append(
-        InputBlock(
-            block_id="text",
-            label="Progress",
-            element=PlainTextInputElement(
-                action_id=INPUT,
-                multiline=True,
-                initial_value=text[:3000] or None,
-                placeholder="What has happened since the last update?",
-            ),
-        )
-    )
-    blocks.append(
-        InputBlock(
-            block_id="evidence",
-            label="Evidence link",
-            optional=True,
-            element=UrlInputElement(action_id=INPUT),
-        )
-    )
+        blocks.append(_action_picker(choices))
+    blocks += _progress_inputs(card.action if card else None, text)
     if meta.mode != "edit":
-        blocks += [
-            InputBlock(
-                block_id="due",
-                label="Request a new due date",
-                optional=True,
-                element=DatePickerElement(action_id=INPUT),
-            ),
-            InputBlock(
-                block_id="due_reason",
-                label="Reason for the new date",
-                optional=True,
-                element=PlainTextInputElement(action_id=INPUT),
-            ),
-            InputBlock(
-                block_id="escalate",
-                label="Escalate to the board",
-                optional=True,
-                element=CheckboxesElement(
-                    action_id=INPUT,
-                    options=[_option("Escalate this action to the board", "yes")],
-                ),
-            ),
-            InputBlock(
-                block_id="escalation",
-                label="Why escalate?",
-                optional=True,
-                element=PlainTextInputElement(action_id=INPUT, multiline=True),
-            ),
-        ]
-    title = "Edit update" if meta.mode == "edit" else "Update action"
+        blocks += _due_and_escalation_inputs()
     return View(
         type="modal",
         callback_id=CallbackId.UPDATE_FORM,
-        title=title,
+        title="Edit update" if meta.mode == "edit" else "Update action",
         submit="Save",
         close="Cancel",
         private_metadata=meta.dump(),
