@@ -1,12 +1,17 @@
 """The Bolt app, built by one factory from the settings.
 
-Listeners (bot/listeners/) are thin: they parse what Slack sent, call one domain function and
-render one view. Lookups answer in the `ack()` itself (one round trip, well inside Slack's
-3 seconds). Anything that calls the Web API or takes a while (sharing, the digest preview,
-button presses, App Home) is a lazy listener: the ack goes out first, the work follows on the
-app's executor. The app processes before it responds, so an update is committed before Slack
-hears back: nothing is lost if the process dies, and Slack's retry is recognised by its
-event_id.
+Listeners (bot/listeners/) are thin top-level functions: they parse what Slack sent, call one
+domain function and render one view. Each module's `register` is a short table of
+registrations; guards (from a person, in a thread or a DM, the Home tab, answered later) are
+Bolt matchers, and the services (bot.services.Ofsted) reach listeners through the Bolt context,
+put there by a global middleware. An error anywhere becomes one error id the user is told
+(bot.listeners.later.report_error).
+
+Lookups answer in the `ack()` itself (one round trip, well inside Slack's 3 seconds).
+Anything that calls the Web API or takes a while (sharing, the digest preview, button presses,
+App Home) is a lazy listener: the ack goes out first, the work follows on the app's executor.
+The app processes before it responds, so an update is committed before Slack hears back:
+nothing is lost if the process dies, and Slack's retry is recognised by its event_id.
 """
 
 from __future__ import annotations
@@ -14,7 +19,6 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -28,10 +32,10 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.authorize import OwnTokenAuthorize
 from bot.listeners import events, home, lookups, updates
-from bot.services import Clock, Ofsted
+from bot.listeners.later import report_error
+from bot.services import Clock, Ofsted, provide
 from bot.settings import Settings
 from bot.signing import QuietRequestVerification
-from commands.views.help import internal_error_view
 from db.database import Database
 
 log = logging.getLogger(__name__)
@@ -103,30 +107,16 @@ def build_app(
         listener_executor=executor,
         authorize=OwnTokenAuthorize(web),
     )
-    ofsted = Ofsted(settings, database, clock)
-
-    lookups.register(app, ofsted)
-    updates.register(app, ofsted)
-    events.register(app, ofsted)
-    home.register(app, ofsted)
-
-    @app.error
-    def on_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> None:
-        error_id = uuid.uuid4().hex[:8]
-        logger.error(
-            "error %s in %s: %r",
-            error_id,
-            body.get("type") or body.get("command"),
-            error,
-            exc_info=error,
-        )
-        response_url = body.get("response_url")
-        if response_url:
-            try:
-                from slack_sdk.webhook import WebhookClient
-
-                WebhookClient(response_url).send_dict(internal_error_view(error_id).payload())
-            except Exception:  # the error is logged already; nothing more can be done
-                logger.warning("could not tell the user about error %s", error_id)
-
+    app.use(provide(Ofsted(settings, database, clock)))
+    lookups.register(app)
+    updates.register(app)
+    events.register(app)
+    home.register(app)
+    events.register_last(app)  # after every other listener
+    app.error(on_error)
     return app
+
+
+def on_error(error: Exception, body: dict[str, Any]) -> None:
+    """An error in an ack listener: logged with an id the user is told."""
+    report_error(str(body.get("type") or body.get("command")), error, body.get("response_url"))

@@ -1,9 +1,17 @@
-"""What the listeners share: settings, the database, the search catalogue and the clock."""
+"""What the listeners share: settings, the database, the search catalogue and the clock.
+
+One `Ofsted` is made per app and reaches every listener through the Bolt context: a global
+middleware (`provide`) puts it in `context["ofsted"]` and listeners take it with
+`services(context)`. Bolt deep-copies the context for lazy listeners; the services are shared,
+not copied (`__deepcopy__`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import Any
+
+from slack_bolt import BoltContext, BoltResponse
 
 from bot.settings import Settings
 from commands.context import Config, Context
@@ -11,6 +19,7 @@ from db.database import Database
 from db.search import SearchCatalogue
 
 Clock = Callable[[], datetime]
+SERVICES = "ofsted"  # the Bolt context key
 
 
 class Ofsted:
@@ -20,6 +29,9 @@ class Ofsted:
         self.database = database
         self.catalogue = SearchCatalogue()
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Ofsted:
+        return self  # Bolt copies the context for lazy listeners: they share the services
 
     def now(self) -> datetime:
         return self.clock()
@@ -39,3 +51,19 @@ class Ofsted:
             now=self.clock(),
             request_key=request_key,
         )
+
+
+def provide(ofsted: Ofsted) -> Callable[[BoltContext, Callable[[], BoltResponse]], BoltResponse]:
+    """A global middleware that hands the services to every listener in its context."""
+
+    def with_services(context: BoltContext, next_: Callable[[], BoltResponse]) -> BoltResponse:
+        context[SERVICES] = ofsted
+        return next_()
+
+    return with_services
+
+
+def services(context: BoltContext) -> Ofsted:
+    ofsted = context[SERVICES]
+    assert isinstance(ofsted, Ofsted)
+    return ofsted

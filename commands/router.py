@@ -1,13 +1,10 @@
 """From the text of `/ofsted …` to a reply: parse, find the verb, run it, say what went wrong.
 
 Every outcome is a reply: usage problems become friendly messages with suggestions; any other
-error is logged with an id that the user's message quotes (never a traceback).
+error is logged with an id that the user's message quotes (never a traceback; commands.errors).
 """
 
 from __future__ import annotations
-
-import logging
-import uuid
 
 from commands import (  # noqa: F401  (registers the verbs)
     action,
@@ -20,13 +17,12 @@ from commands import (  # noqa: F401  (registers the verbs)
     update,
 )
 from commands.context import Context
+from commands.errors import logged_error
 from commands.grammar import parse
 from commands.registry import UsageError, lookup
 from commands.suggest import nearest_verbs
 from commands.views.common import Reply
-from commands.views.help import echo, internal_error_view, problem_view
-
-log = logging.getLogger(__name__)
+from commands.views.help import echo, problem_view
 
 
 def handle(ctx: Context, text: str, *, page: int = 0, share: bool = False) -> Reply:
@@ -44,8 +40,6 @@ def handle(ctx: Context, text: str, *, page: int = 0, share: bool = False) -> Re
         reply = verb.handler(ctx, invocation)
     except UsageError as problem:
         return problem_view(problem.message, suggestions=problem.suggestions, hint=problem.hint)
-    except Exception:
-        error_id = uuid.uuid4().hex[:8]
-        log.exception("error %s handling /ofsted %r for %s", error_id, text[:200], ctx.user_id)
-        return internal_error_view(error_id)
+    except Exception as error:
+        return logged_error(f"/ofsted {text[:200]!r} for {ctx.user_id}", error)
     return reply

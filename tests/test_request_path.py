@@ -24,6 +24,7 @@ from bench.workload import current_plan_targets
 from bot.app import build_app
 from bot.devtools.fakeslack import FakeSlack
 from bot.devtools.slack_requests import signed_headers
+from commands.ids import ActionId, ActionRef
 from commands.views.common import Reply, button, buttons, context, mrkdwn
 from commands.views.plain import plain
 from db.database import Database
@@ -114,7 +115,7 @@ def test_plain_blocks_are_what_slack_sdk_makes() -> None:
         [
             mrkdwn("*4.1* <not a link> & more"),
             context("one", "", "two"),
-            buttons(button("Update", "update", {"id": 1}, style="primary"), None),
+            buttons(button("Update", ActionId.UPDATE, ActionRef(action=1), style="primary"), None),
         ],
         "text",
     )

@@ -10,13 +10,14 @@ that runs once Slack has its answer, so a slow or rate-limited Web API never del
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.services import Ofsted
+from bot.services import services
 from commands.views.updates import choose_view, confirmation_view
 from db.replies import Incoming, Outcome, deleted, edited, receive
 from db.status_words import parse_update
@@ -103,83 +104,113 @@ def incoming(body: dict[str, Any], event: dict[str, Any], kind: str) -> Incoming
     )
 
 
-def register(app: App, ofsted: Ofsted) -> None:
-    def log_message(
-        body: dict[str, Any], event: dict[str, Any], context: BoltContext, kind: str
-    ) -> None:
-        if not from_a_person(event):
-            return
-        message = incoming(body, event, kind)
-        if message.kind == "reply" and not message.thread_ts:
-            return  # an ordinary channel message: not for us
-        with ofsted.database.writes.begin() as session:
-            outcome = receive(
-                session,
-                message,
-                today=ofsted.today(),
-                admins=ofsted.settings.admins,
-                configured_plan=ofsted.settings.current_plan,
-                now=ofsted.now(),
-            )
-            context[ANSWER] = plan_answer(message, outcome)
+def in_a_thread_or_dm(event: dict[str, Any]) -> bool:
+    """A matcher: a reply in a thread, or a DM to the bot (not an ordinary channel message)."""
+    return bool(event.get("thread_ts")) or event.get("channel_type") == "im"
 
-    def tell(client: WebClient, context: BoltContext) -> None:
-        send_answer(client, context.get(ANSWER))
 
-    def on_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
-        log_message(body, event, context, "reply")
+def edits_a_persons_message(event: dict[str, Any]) -> bool:
+    """A matcher: the edited message is a person's (not a bot's)."""
+    new = event.get("message") or {}
+    return bool(new.get("user")) and not new.get("bot_id")
 
-    def on_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
-        log_message(body, event, context, "mention")
 
-    app.event({"type": "message", "subtype": None})(ack=on_message, lazy=[tell])
-    app.event({"type": "message", "subtype": "thread_broadcast"})(ack=on_message, lazy=[tell])
-    app.event("app_mention")(ack=on_mention, lazy=[tell])
+def deletes_a_persons_message(event: dict[str, Any]) -> bool:
+    """A matcher: the deleted message was a person's (not a bot's)."""
+    old = event.get("previous_message") or {}
+    return bool(old.get("user")) and not old.get("bot_id")
 
-    def on_edit(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
-        new = event.get("message") or {}
-        if not new.get("user") or new.get("bot_id"):
-            return
-        parsed = parse_update(new.get("text") or "")
-        with ofsted.database.writes.begin() as session:
-            outcome = edited(
-                session,
-                event_id=body.get("event_id"),
-                channel=event["channel"],
-                ts=new["ts"],
-                user=new["user"],
-                text=parsed.text,
-                status=parsed.status,
-                rag=parsed.rag,
-                admins=ofsted.settings.admins,
-                now=ofsted.now(),
-            )
-            context[ANSWER] = _confirm_privately(
-                outcome, event["channel"], new["user"], new.get("thread_ts")
-            )
 
-    def on_delete(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
-        old = event.get("previous_message") or {}
-        if not old.get("user") or old.get("bot_id"):
-            return
-        with ofsted.database.writes.begin() as session:
-            outcome = deleted(
-                session,
-                event_id=body.get("event_id"),
-                channel=event["channel"],
-                ts=event.get("deleted_ts") or old.get("ts", ""),
-                now=ofsted.now(),
-            )
-            context[ANSWER] = _confirm_privately(
-                outcome, event["channel"], old["user"], old.get("thread_ts")
-            )
+def log_message(
+    body: dict[str, Any], event: dict[str, Any], context: BoltContext, kind: str
+) -> None:
+    ofsted = services(context)
+    message = incoming(body, event, kind)
+    with ofsted.database.writes.begin() as session:
+        outcome = receive(
+            session,
+            message,
+            today=ofsted.today(),
+            admins=ofsted.settings.admins,
+            configured_plan=ofsted.settings.current_plan,
+            now=ofsted.now(),
+        )
+        context[ANSWER] = plan_answer(message, outcome)
 
-    app.event({"type": "message", "subtype": "message_changed"})(ack=on_edit, lazy=[tell])
-    app.event({"type": "message", "subtype": "message_deleted"})(ack=on_delete, lazy=[tell])
 
-    @app.event({"type": "message"})
-    def on_other_message(event: dict[str, Any]) -> None:
-        """Other message subtypes (joins, bot messages, …) are not updates."""
+def on_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+    log_message(body, event, context, "reply")
+
+
+def on_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+    log_message(body, event, context, "mention")
+
+
+def tell(client: WebClient, context: BoltContext) -> None:
+    send_answer(client, context.get(ANSWER))
+
+
+def on_edit(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+    ofsted = services(context)
+    new = event["message"]
+    parsed = parse_update(new.get("text") or "")
+    with ofsted.database.writes.begin() as session:
+        outcome = edited(
+            session,
+            event_id=body.get("event_id"),
+            channel=event["channel"],
+            ts=new["ts"],
+            user=new["user"],
+            text=parsed.text,
+            status=parsed.status,
+            rag=parsed.rag,
+            admins=ofsted.settings.admins,
+            now=ofsted.now(),
+        )
+        context[ANSWER] = _confirm_privately(
+            outcome, event["channel"], new["user"], new.get("thread_ts")
+        )
+
+
+def on_delete(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+    ofsted = services(context)
+    old = event["previous_message"]
+    with ofsted.database.writes.begin() as session:
+        outcome = deleted(
+            session,
+            event_id=body.get("event_id"),
+            channel=event["channel"],
+            ts=event.get("deleted_ts") or old.get("ts", ""),
+            now=ofsted.now(),
+        )
+        context[ANSWER] = _confirm_privately(
+            outcome, event["channel"], old["user"], old.get("thread_ts")
+        )
+
+
+def ignore() -> None:
+    """Events no listener takes (bots' messages, joins, ordinary channel messages, …) are
+    acknowledged and dropped."""
+
+
+def message(subtype: str | None) -> dict[str, Any]:
+    """The constraints of a message event of this subtype."""
+    return {"type": "message", "subtype": subtype}
+
+
+def register(app: App) -> None:
+    person, thread = [from_a_person], [from_a_person, in_a_thread_or_dm]
+    app.event(message(None), matchers=thread)(ack=on_message, lazy=[tell])
+    app.event(message("thread_broadcast"), matchers=thread)(ack=on_message, lazy=[tell])
+    app.event("app_mention", matchers=person)(ack=on_mention, lazy=[tell])
+    edits, deletes = [edits_a_persons_message], [deletes_a_persons_message]
+    app.event(message("message_changed"), matchers=edits)(ack=on_edit, lazy=[tell])
+    app.event(message("message_deleted"), matchers=deletes)(ack=on_delete, lazy=[tell])
+
+
+def register_last(app: App) -> None:
+    """After every other listener: what none of them took."""
+    app.event(re.compile(r".*"))(ignore)
 
 
 def _confirm_privately(

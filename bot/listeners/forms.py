@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -23,10 +22,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
-from bot.services import Ofsted
+from bot.listeners.later import OUT_OF_DATE_TEXT, acknowledge
+from bot.services import Ofsted, services
+from commands.ids import ActionId, ActionRef, CallbackId, ModalMeta, UpdateRef, Value
 from commands.views.updates import (
-    MODAL_CALLBACK,
-    ModalMeta,
     UpdateForm,
     confirmation_view,
     notice_modal,
@@ -46,16 +45,8 @@ from db.updates import (
 from db.versions import newest_version, revise_update
 
 log = logging.getLogger(__name__)
-SHORTCUT = "log_action_update"
+OUT_OF_DATE_FORM = "This form is out of date: close it and open it again."
 CONFIRM = "ofsted_confirm"  # the Bolt context key of the confirmation to send once acked
-
-
-def button_value(action: dict[str, Any]) -> dict[str, Any]:
-    try:
-        value = json.loads(action.get("value") or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def submission_key(view: dict[str, Any]) -> str:
@@ -65,10 +56,12 @@ def submission_key(view: dict[str, Any]) -> str:
     return f"form:{str(view.get('id', ''))[:40]}:{digest}"
 
 
-def open_at_once(client: WebClient, trigger_id: str, title: str) -> str | None:
+def open_at_once(
+    client: WebClient, trigger_id: str, title: str, text: str = "Just a moment…"
+) -> str | None:
     """Open a small modal while the trigger id is fresh; its view id, to fill it in."""
     try:
-        opened = client.views_open(trigger_id=trigger_id, view=notice_modal(title))
+        opened = client.views_open(trigger_id=trigger_id, view=notice_modal(title, text))
     except SlackApiError as exc:
         log.warning("could not open the form: %s", exc.response.get("error"))
         return None
@@ -83,145 +76,176 @@ def fill(client: WebClient, view_id: str, view: View) -> None:
         log.warning("could not fill in the form %s: %s", view_id, exc.response.get("error"))
 
 
-def register(app: App, ofsted: Ofsted) -> None:
-    def form(meta: ModalMeta, user: str, text: str = "") -> View:
-        today = ofsted.today()
+def form(ofsted: Ofsted, meta: ModalMeta, user: str, text: str = "") -> View:
+    today = ofsted.today()
+    with ofsted.database.sessions() as session:
+        if meta.mode == "shortcut":
+            mine = actions_of_person(session, user, today, per_page=100).cards
+            return update_modal(meta, choices=mine, text=text, today=today)
+        cards = actions_by_id(session, [meta.action_id or 0], today)
+        return update_modal(meta, card=cards[0] if cards else None, text=text, today=today)
+
+
+def open_for(
+    kind: type[Value], body: dict[str, Any], action: dict[str, Any], client: WebClient, title: str
+) -> tuple[Value, str] | None:
+    """Open the form's small modal at once; what the button carries, and the modal's view id.
+    A button whose value cannot be read opens a modal that says so instead."""
+    value = kind.read(action.get("value"))
+    if value is None:
+        open_at_once(client, body["trigger_id"], title, OUT_OF_DATE_TEXT)
+        return None
+    view_id = open_at_once(client, body["trigger_id"], title)
+    return (value, view_id) if view_id is not None else None
+
+
+def open_update_form(
+    body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    if (opened := open_for(ActionRef, body, action, client, "Update action")) is None:
+        return
+    value, view_id = opened
+    meta = ModalMeta(mode="new", action_id=value.action)
+    fill(client, view_id, form(services(context), meta, body["user"]["id"]))
+
+
+def open_edit_form(
+    body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    if (opened := open_for(UpdateRef, body, action, client, "Edit update")) is None:
+        return
+    value, view_id = opened
+    ofsted = services(context)
+    with ofsted.database.sessions() as session:
+        update = newest_version(session, value.update)
+        meta = (
+            ModalMeta(mode="edit", action_id=update.action_id, update_id=update.id)
+            if update
+            else None
+        )
+        text = update.text if update else ""
+    if meta is None:
+        fill(client, view_id, notice_modal("Edit update", "That update is no longer there."))
+        return
+    fill(client, view_id, form(ofsted, meta, body["user"]["id"], text))
+
+
+def open_shortcut_form(shortcut: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    view_id = open_at_once(client, shortcut["trigger_id"], "Update action")
+    if view_id is None:
+        return
+    ofsted = services(context)
+    message = shortcut.get("message") or {}
+    channel, ts = (shortcut.get("channel") or {}).get("id"), message.get("ts")
+    if channel and ts:
         with ofsted.database.sessions() as session:
-            if meta.mode == "shortcut":
-                mine = actions_of_person(session, user, today, per_page=100).cards
-                return update_modal(meta, choices=mine, text=text, today=today)
-            cards = actions_by_id(session, [meta.action_id or 0], today)
-            return update_modal(meta, card=cards[0] if cards else None, text=text, today=today)
-
-    def just_ack(ack: Ack) -> None:
-        ack()
-
-    def open_update_form(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        view_id = open_at_once(client, body["trigger_id"], "Update action")
-        if view_id is not None:
-            meta = ModalMeta("new", action_id=int(button_value(action).get("action", 0)))
-            fill(client, view_id, form(meta, body["user"]["id"]))
-
-    def open_edit_form(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        view_id = open_at_once(client, body["trigger_id"], "Edit update")
-        if view_id is None:
+            earlier = find_update(session, channel, ts)
+            ref = earlier.action.ref if earlier is not None else None
+        if ref is not None:
+            told = f"That message is already logged as an update to *{ref}*."
+            fill(client, view_id, notice_modal("Update action", told))
             return
-        with ofsted.database.sessions() as session:
-            update = newest_version(session, int(button_value(action).get("update", 0)))
-            meta = (
-                ModalMeta("edit", action_id=update.action_id, update_id=update.id)
-                if update
-                else None
-            )
-            text = update.text if update else ""
-        if meta is None:
-            fill(client, view_id, notice_modal("Edit update", "That update is no longer there."))
-            return
-        fill(client, view_id, form(meta, body["user"]["id"], text))
+    meta = ModalMeta(
+        mode="shortcut", channel=channel, ts=ts, permalink=permalink(client, channel, ts)
+    )
+    fill(client, view_id, form(ofsted, meta, shortcut["user"]["id"], message.get("text") or ""))
 
-    def open_shortcut_form(shortcut: dict[str, Any], client: WebClient) -> None:
-        view_id = open_at_once(client, shortcut["trigger_id"], "Update action")
-        if view_id is None:
-            return
-        message = shortcut.get("message") or {}
-        channel, ts = (shortcut.get("channel") or {}).get("id"), message.get("ts")
-        if channel and ts:
-            with ofsted.database.sessions() as session:
-                earlier = find_update(session, channel, ts)
-                ref = earlier.action.ref if earlier is not None else None
-            if ref is not None:
-                told = f"That message is already logged as an update to *{ref}*."
-                fill(client, view_id, notice_modal("Update action", told))
-                return
-        permalink = None
-        if channel and ts:
-            try:
-                permalink = client.chat_getPermalink(channel=channel, message_ts=ts).get(
-                    "permalink"
-                )
-            except SlackApiError:
-                permalink = None
-        meta = ModalMeta("shortcut", channel=channel, ts=ts, permalink=permalink)
-        fill(client, view_id, form(meta, shortcut["user"]["id"], message.get("text") or ""))
 
-    app.action(re.compile(r"^ofsted_update(:[0-9a-f]+)?$"))(ack=just_ack, lazy=[open_update_form])
-    app.action(re.compile(r"^ofsted_edit(:[0-9a-f]+)?$"))(ack=just_ack, lazy=[open_edit_form])
-    app.shortcut(SHORTCUT)(ack=just_ack, lazy=[open_shortcut_form])
+def permalink(client: WebClient, channel: str | None, ts: str | None) -> str | None:
+    if not (channel and ts):
+        return None
+    try:
+        found = client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
+    except SlackApiError:
+        return None
+    return str(found) if found else None
 
-    def save(session: Session, form: UpdateForm, meta: ModalMeta, user: str, key: str) -> Update:
-        if meta.mode == "edit" and meta.update_id:
-            return revise_update(
-                session,
-                meta.update_id,
-                user,
-                text=form.text,
-                status=form.status,
-                rag=form.rag,
-                admins=ofsted.settings.admins,
-                now=ofsted.now(),
-                idempotency_key=key,
-            )
-        shortcut = meta.mode == "shortcut"
-        request = UpdateRequest(
-            action_id=form.action_id or meta.action_id or 0,
-            author=user,
+
+def save(
+    ofsted: Ofsted, session: Session, form: UpdateForm, meta: ModalMeta, user: str, key: str
+) -> Update:
+    if meta.mode == "edit" and meta.update_id:
+        return revise_update(
+            session,
+            meta.update_id,
+            user,
             text=form.text,
-            source=UpdateSource.SHORTCUT if shortcut else UpdateSource.MODAL,
             status=form.status,
             rag=form.rag,
-            evidence=form.evidence,
-            due=form.due,
-            due_reason=form.due_reason,
-            escalation=form.escalation,
-            channel=meta.channel,
-            ts=meta.ts,
-            permalink=meta.permalink,
+            admins=ofsted.settings.admins,
+            now=ofsted.now(),
             idempotency_key=key,
         )
-        return record_update(
-            session, request, today=ofsted.today(), admins=ofsted.settings.admins, now=ofsted.now()
+    shortcut = meta.mode == "shortcut"
+    request = UpdateRequest(
+        action_id=form.action_id or meta.action_id or 0,
+        author=user,
+        text=form.text,
+        source=UpdateSource.SHORTCUT if shortcut else UpdateSource.MODAL,
+        status=form.status,
+        rag=form.rag,
+        evidence=form.evidence,
+        due=form.due,
+        due_reason=form.due_reason,
+        escalation=form.escalation,
+        channel=meta.channel,
+        ts=meta.ts,
+        permalink=meta.permalink,
+        idempotency_key=key,
+    )
+    return record_update(
+        session, request, today=ofsted.today(), admins=ofsted.settings.admins, now=ofsted.now()
+    )
+
+
+def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+    ofsted = services(context)
+    user = body["user"]["id"]
+    form = read_form(view["state"]["values"], ofsted.today())
+    if isinstance(form, dict):
+        ack(response_action="errors", errors=form)
+        return
+    meta = ModalMeta.read(view.get("private_metadata"))
+    if meta is None:
+        ack(response_action="errors", errors={"text": OUT_OF_DATE_FORM})
+        return
+    try:
+        with ofsted.database.writes.begin() as session:
+            update = save(ofsted, session, form, meta, user, submission_key(view))
+            payload = confirmation_view(update, update.action).payload()
+            context[CONFIRM] = {"user": user, "action_id": update.action_id, **payload}
+    except AlreadyLoggedError as again:
+        if again.same_request:  # sent again: answered as the first was
+            ack()
+            return
+        ack(response_action="errors", errors={"text": str(again)[:150]})
+        return
+    except UpdateRefusedError as refused:
+        ack(response_action="errors", errors={"text": str(refused)[:150]})
+        return
+    ack()
+
+
+def confirm(client: WebClient, context: BoltContext) -> None:
+    """A DM saying what was logged; replies in its thread are updates."""
+    said = context.get(CONFIRM)
+    if not said:
+        return
+    try:
+        posted = client.chat_postMessage(
+            channel=said["user"], text=said["text"], blocks=said["blocks"]
+        )
+    except SlackApiError as exc:  # the update is stored; telling them is best effort
+        log.warning("update form confirmation not sent: %s", exc.response.get("error"))
+        return
+    with services(context).database.writes.begin() as session:
+        remember_bot_message(
+            session, posted["channel"], posted["ts"], "confirmation", [said["action_id"]]
         )
 
-    def on_submit(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
-    ) -> None:
-        user = body["user"]["id"]
-        form = read_form(view["state"]["values"], ofsted.today())
-        if isinstance(form, dict):
-            ack(response_action="errors", errors=form)
-            return
-        meta = ModalMeta.load(view.get("private_metadata", ""))
-        try:
-            with ofsted.database.writes.begin() as session:
-                update = save(session, form, meta, user, submission_key(view))
-                payload = confirmation_view(update, update.action).payload()
-                context[CONFIRM] = {"user": user, "action_id": update.action_id, **payload}
-        except AlreadyLoggedError as again:
-            if again.same_request:  # sent again: answered as the first was
-                ack()
-                return
-            ack(response_action="errors", errors={"text": str(again)[:150]})
-            return
-        except UpdateRefusedError as refused:
-            ack(response_action="errors", errors={"text": str(refused)[:150]})
-            return
-        ack()
 
-    def confirm(client: WebClient, context: BoltContext) -> None:
-        """A DM saying what was logged; replies in its thread are updates."""
-        said = context.get(CONFIRM)
-        if not said:
-            return
-        try:
-            posted = client.chat_postMessage(
-                channel=said["user"], text=said["text"], blocks=said["blocks"]
-            )
-        except SlackApiError as exc:  # the update is stored; telling them is best effort
-            log.warning("update form confirmation not sent: %s", exc.response.get("error"))
-            return
-        with ofsted.database.writes.begin() as session:
-            remember_bot_message(
-                session, posted["channel"], posted["ts"], "confirmation", [said["action_id"]]
-            )
-
-    app.view(MODAL_CALLBACK)(ack=on_submit, lazy=[confirm])
+def register(app: App) -> None:
+    app.action(ActionId.pattern(ActionId.UPDATE))(ack=acknowledge, lazy=[open_update_form])
+    app.action(ActionId.pattern(ActionId.EDIT))(ack=acknowledge, lazy=[open_edit_form])
+    app.shortcut(CallbackId.LOG_AS_UPDATE)(ack=acknowledge, lazy=[open_shortcut_form])
+    app.view(CallbackId.UPDATE_FORM)(ack=on_submit, lazy=[confirm])

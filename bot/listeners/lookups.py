@@ -7,23 +7,23 @@ response_url) is acknowledged at once and done in a lazy listener after it.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.listeners.later import after_the_ack
-from bot.services import Ofsted
+from bot.listeners.later import OUT_OF_DATE, acknowledge, after_the_ack
+from bot.services import Ofsted, services
 from commands.grammar import parse
+from commands.ids import RERUN_BUTTONS, ActionId, Rerun
 from commands.registry import lookup
 from commands.router import handle
 from commands.views.common import Reply
 from db.replies import remember_bot_message
 
-RERUN_BUTTONS = re.compile(r"^ofsted_(share|more|run|history)(:[0-9a-f]+)?$")
+OFSTED = re.compile(r"^/ofsted")  # the slash command (manifest.yml)
 LATER_VERBS = frozenset({"digest"})  # slow to build: answered after the ack
 WRITE_VERBS = frozenset({"update", "signoff"})  # committed before Slack hears back, as ever
 RESPONSE_URL_MESSAGES = 5  # response_url takes five messages
@@ -65,73 +65,83 @@ def share(
         remember_bot_message(session, posted["channel"], posted["ts"], "share", reply.actions)
 
 
-def register(app: App, ofsted: Ofsted) -> None:
-    def acknowledge_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
-        text = command.get("text", "")
-        if answered_later(text):
-            ack()
+def answer_in_the_ack(
+    ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    """A lookup, answered in the ack itself."""
+    # Slack makes one trigger id per command: the same command sent twice is done once
+    trigger = command.get("trigger_id")
+    key = f"slash:{trigger}"[:100] if trigger else None
+    ofsted = services(context)
+    reply = handle(
+        ofsted.context(command["user_id"], command.get("channel_id"), request_key=key),
+        command.get("text", ""),
+    )
+    ack(**reply.payload())
+    for followup in reply.followups[: RESPONSE_URL_MESSAGES - 1]:  # none expected here:
+        respond(**followup.payload())  # a verb with followups belongs in LATER_VERBS
+
+
+def answer_command(
+    command: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    """A command answered after the ack: shared, or slow to build."""
+    text = command.get("text", "")
+    with after_the_ack(f"/ofsted {parse(text).verb}", respond.response_url):
+        ofsted = services(context)
+        user_id, channel_id = command["user_id"], command.get("channel_id")
+        reply = handle(ofsted.context(user_id, channel_id), text)
+        if reply.in_channel and channel_id:
+            share(ofsted, client, respond, channel_id, user_id, reply)
             return
-        # Slack makes one trigger id per command: the same command sent twice is done once
-        trigger = command.get("trigger_id")
-        key = f"slash:{trigger}"[:100] if trigger else None
-        reply = handle(
-            ofsted.context(command["user_id"], command.get("channel_id"), request_key=key), text
-        )
-        ack(**reply.payload())
-        for followup in reply.followups[: RESPONSE_URL_MESSAGES - 1]:  # none expected here:
-            respond(**followup.payload())  # a verb with followups belongs in LATER_VERBS
+        for message in [reply, *reply.followups][:RESPONSE_URL_MESSAGES]:
+            respond(**message.payload())
 
-    def answer_command(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        text = command.get("text", "")
-        if not answered_later(text):
-            return
-        with after_the_ack(f"/ofsted {parse(text).verb}", respond):
-            user_id, channel_id = command["user_id"], command.get("channel_id")
-            reply = handle(ofsted.context(user_id, channel_id), text)
-            if reply.in_channel and channel_id:
-                share(ofsted, client, respond, channel_id, user_id, reply)
-                return
-            for message in [reply, *reply.followups][:RESPONSE_URL_MESSAGES]:
-                respond(**message.payload())
 
-    app.command(re.compile(r"^/ofsted"))(ack=acknowledge_command, lazy=[answer_command])
+def later_command(command: dict[str, Any]) -> bool:
+    """A matcher: the commands answered after the ack."""
+    return answered_later(command.get("text", ""))
 
-    def acknowledge_button(ack: Ack) -> None:
-        ack()
 
-    def answer_button(
-        body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
-        kind = action["action_id"].removeprefix("ofsted_").split(":")[0]
-        with after_the_ack(f"the {kind} button", respond):
-            rerun(ofsted, body, action, kind, client, respond)
+def answer_button(
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+) -> None:
+    kind = ActionId.of(action["action_id"])
+    name = kind.name.lower() if kind else "rerun"
+    with after_the_ack(f"the {name} button", respond.response_url):
+        rerun(services(context), body, action, kind, client, respond)
 
-    app.action(RERUN_BUTTONS)(ack=acknowledge_button, lazy=[answer_button])
+
+def register(app: App) -> None:
+    app.command(OFSTED, matchers=[later_command])(ack=acknowledge, lazy=[answer_command])
+    app.command(OFSTED)(answer_in_the_ack)
+    app.action(ActionId.pattern(*RERUN_BUTTONS))(ack=acknowledge, lazy=[answer_button])
 
 
 def rerun(
     ofsted: Ofsted,
     body: dict[str, Any],
     action: dict[str, Any],
-    kind: str,
+    kind: ActionId | None,
     client: WebClient,
     respond: Respond,
 ) -> None:
     """A button that runs a command again: share it, its next page, its history, a suggestion."""
     user_id = body["user"]["id"]
     channel_id = (body.get("channel") or {}).get("id")
-    try:
-        value = json.loads(action.get("value") or "{}")
-        command, page = str(value["cmd"]), int(value.get("page", 0))
-    except (ValueError, KeyError, TypeError):
-        respond(
-            response_type="ephemeral",
-            replace_original=False,
-            text="That button is out of date: run the command again.",
-        )
+    value = Rerun.read(action.get("value"))
+    if value is None:
+        respond(**OUT_OF_DATE)
         return
-    reply = handle(ofsted.context(user_id, channel_id), command, page=page, share=kind == "share")
-    if kind == "share" and reply.in_channel and channel_id:
+    sharing = kind == ActionId.SHARE
+    reply = handle(
+        ofsted.context(user_id, channel_id), value.cmd, page=value.page or 0, share=sharing
+    )
+    if sharing and reply.in_channel and channel_id:
         share(ofsted, client, respond, channel_id, user_id, reply)
         return
-    respond(**{**reply.payload(), "replace_original": kind == "more"})
+    respond(**{**reply.payload(), "replace_original": kind == ActionId.MORE})

@@ -7,25 +7,26 @@ keeps what to say in the Bolt context; a lazy listener says it once the app has 
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot.listeners import forms
 from bot.listeners.events import ANSWER, plan_answer, send_answer
-from bot.listeners.forms import button_value
-from bot.services import Ofsted
+from bot.listeners.later import OUT_OF_DATE
+from bot.services import services
+from commands.ids import ActionId, ActionRef, Choice, UpdateRef, Value
 from commands.views.help import problem_view
 from commands.views.updates import confirmation_view
-from db.models import UpdateSource
+from db.models import Update, UpdateSource
 from db.replies import Incoming, choose
 from db.signoff import sign_off
 from db.updates import UpdateRefusedError
 from db.versions import retract_update
 
-SHORTCUT = forms.SHORTCUT
 RESPOND = "ofsted_respond"  # the Bolt context key of what to respond, once acked
 
 
@@ -33,89 +34,109 @@ def refusal(message: str) -> dict[str, Any]:
     return {**problem_view(message).payload(), "replace_original": False}
 
 
-def register(app: App, ofsted: Ofsted) -> None:
-    forms.register(app, ofsted)
+def respond_later(respond: Respond, client: WebClient, context: BoltContext) -> None:
+    if said := context.get(RESPOND):
+        respond(**said)
+    send_answer(client, context.get(ANSWER))
 
-    def respond_later(respond: Respond, client: WebClient, context: BoltContext) -> None:
-        if said := context.get(RESPOND):
-            respond(**said)
-        send_answer(client, context.get(ANSWER))
 
-    def on_undo(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
-    ) -> None:
-        ack()
-        try:
-            with ofsted.database.writes.begin() as session:
-                update = retract_update(
-                    session,
-                    int(button_value(action).get("update", 0)),
-                    body["user"]["id"],
-                    now=ofsted.now(),
-                    undo=True,
-                    admins=ofsted.settings.admins,
-                )
-                payload = confirmation_view(update, update.action).payload()
-        except UpdateRefusedError as refused:
-            context[RESPOND] = refusal(str(refused))
+def button_value(kind: type[Value], action: dict[str, Any], context: BoltContext) -> Value | None:
+    """What the button carries; None, with "out of date" to say, if it cannot be read."""
+    value = kind.read(action.get("value"))
+    if value is None:
+        context[RESPOND] = OUT_OF_DATE
+    return value
+
+
+def confirm_change(
+    context: BoltContext, change: Callable[[Session], Update], *, replace: bool, undone: bool
+) -> None:
+    """Make the change and keep what to say: the confirmation, or why it was refused."""
+    try:
+        with services(context).database.writes.begin() as session:
+            update = change(session)
+            payload = confirmation_view(update, update.action, undone=undone).payload()
+    except UpdateRefusedError as refused:
+        context[RESPOND] = refusal(str(refused))
+        return
+    context[RESPOND] = {**payload, "replace_original": replace}
+
+
+def on_undo(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
+    ack()
+    ofsted, user = services(context), body["user"]["id"]
+    if (value := button_value(UpdateRef, action, context)) is None:
+        return
+    confirm_change(
+        context,
+        lambda session: retract_update(
+            session, value.update, user, now=ofsted.now(), undo=True, admins=ofsted.settings.admins
+        ),
+        replace=True,
+        undone=False,
+    )
+
+
+def on_choose(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
+    ack()
+    ofsted = services(context)
+    if (value := button_value(Choice, action, context)) is None:
+        return
+    user = body["user"]["id"]
+    with ofsted.database.writes.begin() as session:
+        outcome = choose(
+            session,
+            value.pending,
+            value.action,
+            user,
+            today=ofsted.today(),
+            admins=ofsted.settings.admins,
+            now=ofsted.now(),
+        )
+        if outcome.kind == "refused":
+            context[RESPOND] = refusal(outcome.message)
             return
-        context[RESPOND] = {**payload, "replace_original": True}
-
-    def on_choose(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
-    ) -> None:
-        ack()
-        value = button_value(action)
-        user = body["user"]["id"]
-        with ofsted.database.writes.begin() as session:
-            outcome = choose(
-                session,
-                int(value.get("pending", 0)),
-                int(value.get("action", 0)),
+        context[RESPOND] = {"delete_original": True}
+        if outcome.update is not None:
+            update = outcome.update
+            thread = (body.get("container") or {}).get("thread_ts")
+            message = Incoming(
+                None,
+                update.slack_channel or "",
+                update.slack_ts or "",
+                thread,
                 user,
-                today=ofsted.today(),
-                admins=ofsted.settings.admins,
-                now=ofsted.now(),
+                "reply",
+                None,
+                "",
             )
-            if outcome.kind == "refused":
-                context[RESPOND] = refusal(outcome.message)
-                return
-            context[RESPOND] = {"delete_original": True}
-            if outcome.update is not None:
-                update = outcome.update
-                thread = (body.get("container") or {}).get("thread_ts")
-                message = Incoming(
-                    None,
-                    update.slack_channel or "",
-                    update.slack_ts or "",
-                    thread,
-                    user,
-                    "reply",
-                    None,
-                    "",
-                )
-                context[ANSWER] = plan_answer(message, outcome)
+            context[ANSWER] = plan_answer(message, outcome)
 
-    def on_signoff(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
-    ) -> None:
-        ack()
-        try:
-            with ofsted.database.writes.begin() as session:
-                update = sign_off(
-                    session,
-                    int(button_value(action).get("action", 0)),
-                    body["user"]["id"],
-                    source=UpdateSource.SYSTEM,
-                    admins=ofsted.settings.admins,
-                    now=ofsted.now(),
-                )
-                payload = confirmation_view(update, update.action, undone=True).payload()
-        except UpdateRefusedError as refused:
-            context[RESPOND] = refusal(str(refused))
-            return
-        context[RESPOND] = {**payload, "replace_original": False}
 
-    app.action(re.compile(r"^ofsted_undo(:[0-9a-f]+)?$"))(ack=on_undo, lazy=[respond_later])
-    app.action(re.compile(r"^ofsted_choose(:[0-9a-f]+)?$"))(ack=on_choose, lazy=[respond_later])
-    app.action(re.compile(r"^ofsted_signoff(:[0-9a-f]+)?$"))(ack=on_signoff, lazy=[respond_later])
+def on_signoff(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
+) -> None:
+    ack()
+    ofsted, user = services(context), body["user"]["id"]
+    if (value := button_value(ActionRef, action, context)) is None:
+        return
+    confirm_change(
+        context,
+        lambda session: sign_off(
+            session,
+            value.action,
+            user,
+            source=UpdateSource.SYSTEM,
+            admins=ofsted.settings.admins,
+            now=ofsted.now(),
+        ),
+        replace=False,
+        undone=True,
+    )
+
+
+def register(app: App) -> None:
+    forms.register(app)
+    app.action(ActionId.pattern(ActionId.UNDO))(ack=on_undo, lazy=[respond_later])
+    app.action(ActionId.pattern(ActionId.CHOOSE))(ack=on_choose, lazy=[respond_later])
+    app.action(ActionId.pattern(ActionId.SIGNOFF))(ack=on_signoff, lazy=[respond_later])

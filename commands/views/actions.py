@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block, DividerBlock
 
+from commands.ids import ActionId, ActionRef
 from commands.views.common import (
     Reply,
     button,
@@ -93,13 +94,13 @@ def action_blocks(card: ActionCard, v: Viewing, *, with_plan: bool = False) -> l
         row = buttons(
             button(
                 "History",
-                "history",
+                ActionId.HISTORY,
                 rerun(f"history {action.recommendation.plan.key} {action.ref}"),
             ),
-            button("Update", "update", {"action": action.id}, style="primary")
+            button("Update", ActionId.UPDATE, ActionRef(action=action.id), style="primary")
             if is_owner(card, v.viewer) and action.status not in DONE
             else None,
-            button("Sign off", "signoff", {"action": action.id})
+            button("Sign off", ActionId.SIGNOFF, ActionRef(action=action.id))
             if action.status == ActionStatus.COMPLETE
             else None,
         )
@@ -117,11 +118,13 @@ def footer(v: Viewing, *, more: bool, shareable: bool = True) -> list[Block]:
     if v.shared:
         return [context(f"Shared from `/ofsted {escape(v.command)}` · RAG key: `/ofsted help rag`")]
     row = buttons(
-        button("Share in channel", "share", rerun(v.command, page=v.page)) if shareable else None,
-        button(f"More ▸ (page {v.page + 2})", "more", rerun(v.command, page=v.page + 1))
+        button("Share in channel", ActionId.SHARE, rerun(v.command, page=v.page))
+        if shareable
+        else None,
+        button(f"More ▸ (page {v.page + 2})", ActionId.MORE, rerun(v.command, page=v.page + 1))
         if more
         else None,
-        button("RAG key", "run", rerun("help rag")),
+        button("RAG key", ActionId.RUN, rerun("help rag")),
     )
     return [row] if row else []
 

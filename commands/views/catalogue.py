@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block, DividerBlock
 
+from commands.ids import ActionId
 from commands.views.actions import Viewing, footer
 from commands.views.common import (
     Reply,
@@ -102,7 +103,7 @@ def search_view(
                 )
             )
         if not v.shared:
-            blocks.append(buttons(button("Open", "run", rerun(command))))
+            blocks.append(buttons(button("Open", ActionId.RUN, rerun(command))))
     more = total > (v.page + 1) * SEARCH_PER_PAGE
     blocks += footer(v, more=more, shareable=bool(hits))
     return Reply(

@@ -8,8 +8,6 @@ bar."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,6 +25,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from commands.ids import ActionId, ButtonValue, Rerun
 from commands.views.plain import plain
 from db.models import ActionStatus, Person, Rag
 from db.status import DONE, RAG_KEYS
@@ -45,18 +44,6 @@ RAG_MEANING = {
     Rag.RED: "off track: will miss the due date or is blocked; the board's help is needed",
 }
 STATUS_EMOJI = {ActionStatus.COMPLETE: RAG_EMOJI["done"], ActionStatus.SIGNED_OFF: "☑️"}
-
-ACTION_IDS = {
-    "share": "ofsted_share",
-    "more": "ofsted_more",
-    "history": "ofsted_history",
-    "update": "ofsted_update",
-    "run": "ofsted_run",
-    "edit": "ofsted_edit",
-    "undo": "ofsted_undo",
-    "choose": "ofsted_choose",
-    "signoff": "ofsted_signoff",
-}
 
 
 @dataclass
@@ -224,17 +211,16 @@ def context(*parts: str) -> ContextBlock:
 
 
 def button(
-    label: str, kind: str, value: dict[str, Any], *, style: str | None = None
+    label: str, kind: ActionId, value: ButtonValue, *, style: str | None = None
 ) -> ButtonElement:
-    """A button whose value is JSON; its action_id is `ofsted_<kind>:<digest>`, unique per
-    value, so a message may hold several buttons of one kind (listeners match the prefix)."""
-    encoded = json.dumps(value, separators=(",", ":"), sort_keys=True)
+    """A button whose value is JSON (commands.ids); its action_id is `<kind>:<digest>`, unique
+    per value, so a message may hold several buttons of one kind (listeners match the kind)."""
+    encoded = value.dump()
     if len(encoded) > ButtonElement.value_max_length:
         raise ValueError("button value too long")
-    digest = hashlib.sha1(encoded.encode(), usedforsecurity=False).hexdigest()[:12]
     return ButtonElement(
         text=cut(label, ButtonElement.text_max_length),
-        action_id=f"{ACTION_IDS[kind]}:{digest}",
+        action_id=kind.for_value(encoded),
         value=encoded,
         style=style,
     )
@@ -245,9 +231,9 @@ def buttons(*elements: ButtonElement | None) -> ActionsBlock | None:
     return ActionsBlock(elements=present) if present else None
 
 
-def rerun(command: str, **extra: Any) -> dict[str, Any]:
+def rerun(command: str, *, page: int | None = None) -> Rerun:
     """A button value that runs an `/ofsted` command again (paging, sharing)."""
-    return {"cmd": command, **extra}
+    return Rerun(cmd=command, page=page)
 
 
 def keep_within_limits(blocks: list[Block | None]) -> list[Block]:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block, DividerBlock
 
+from commands.ids import ActionId, ActionRef
 from commands.views.common import (
     BOARD_SQUARES,
     FALLBACK_TEXT,
@@ -210,7 +211,7 @@ def _awaiting_signoff(
         blocks.append(
             mrkdwn(
                 _line(x, today, mention),
-                accessory=button("Sign off", "signoff", {"action": x.action_id})
+                accessory=button("Sign off", ActionId.SIGNOFF, ActionRef(action=x.action_id))
                 if signoff_buttons
                 else None,
             )

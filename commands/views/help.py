@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from slack_sdk.models.blocks import Block
 
+from commands.ids import ActionId
 from commands.views.common import (
     RAG_EMOJI,
     RAG_MEANING,
@@ -49,7 +50,7 @@ def help_view(verbs: Sequence[VerbHelp]) -> Reply:
             "A bare number is a recommendation: `/ofsted 4`. `PLAN` is a plan's key or a year "
             "(`/ofsted rec 2018 4`). Answers are private until you press *Share in channel*."
         ),
-        buttons(button("RAG key", "run", rerun("help rag"))),
+        buttons(button("RAG key", ActionId.RUN, rerun("help rag"))),
         context(NOT_IN_SCOPE),
     ]
     return Reply(keep_within_limits(blocks), "How to use /ofsted")
@@ -91,7 +92,7 @@ def problem_view(message: str, *, suggestions: Sequence[str] = (), hint: str = "
     blocks: list[Block | None] = [mrkdwn(f":thinking_face: {message}")]
     unique = list(dict.fromkeys(suggestions))[:5]
     if unique:
-        blocks.append(buttons(*(button(f"/ofsted {s}", "run", rerun(s)) for s in unique)))
+        blocks.append(buttons(*(button(f"/ofsted {s}", ActionId.RUN, rerun(s)) for s in unique)))
     if hint:
         blocks.append(context(hint))
     return Reply(keep_within_limits(blocks), cut(unescape(message), 300))

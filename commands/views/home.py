@@ -9,6 +9,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from commands.ids import ActionId, ActionRef
 from commands.views.actions import Viewing, latest_text
 from commands.views.common import (
     REC_SQUARES,
@@ -68,7 +69,9 @@ def home_view(
         )
         accessory: ButtonElement | None = None
         if not done:
-            accessory = button("Update", "update", {"action": action.id}, style="primary")
+            accessory = button(
+                "Update", ActionId.UPDATE, ActionRef(action=action.id), style="primary"
+            )
         blocks.append(mrkdwn(text, accessory=accessory))
         blocks.append(context(latest_text(card.latest, v)))
     if mine.total > len(mine.cards):

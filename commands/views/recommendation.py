@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block, DividerBlock
 
+from commands.ids import ActionId
 from commands.views.actions import Viewing, action_blocks, footer, page_of
 from commands.views.common import (
     Reply,
@@ -62,7 +63,7 @@ def recommendation_view(card: RecommendationCard, v: Viewing) -> Reply:
         mrkdwn(
             f">{text}" if not was_cut else f">{text}\n_(cut: the full text follows the button)_"
         ),
-        buttons(button("Show the full text", "run", rerun(f"fulltext {rec.id}")))
+        buttons(button("Show the full text", ActionId.RUN, rerun(f"fulltext {rec.id}")))
         if was_cut and not v.shared
         else None,
         context(source_line(rec)),

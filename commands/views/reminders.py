@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block
 
+from commands.ids import ActionId, ActionRef
 from commands.views.common import (
     button,
     context,
@@ -60,7 +61,9 @@ def nudge_view(
             mrkdwn(
                 f"*{escape(line.ref)}* {cut_escaped(line.title, 400)} · `{line.plan_key}`\n"
                 f"{rag_label(line.rag)} · {status_label(line.status)} · {due_text(line, today)}",
-                accessory=button("Update", "update", {"action": line.action_id}, style="primary"),
+                accessory=button(
+                    "Update", ActionId.UPDATE, ActionRef(action=line.action_id), style="primary"
+                ),
             )
         )
         blocks.append(context(last))

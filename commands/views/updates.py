@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,6 +20,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from commands.ids import ActionId, CallbackId, Choice, ModalMeta, UpdateRef
 from commands.views.common import (
     Reply,
     button,
@@ -40,7 +40,7 @@ from db.lookups import ActionCard
 from db.models import Action, ActionStatus, Rag, Update
 from db.status import RagConflictError, settle_rag
 
-MODAL_CALLBACK = "ofsted_update_modal"
+INPUT = ActionId.FORM_INPUT  # the action_id of every input of the form
 SETTABLE = [
     ActionStatus.NOT_STARTED,
     ActionStatus.ON_TRACK,
@@ -90,8 +90,8 @@ def confirmation_view(update: Update, action: Action, *, undone: bool = False) -
     if not update.retracted and not undone:
         blocks.append(
             buttons(
-                button("Edit", "edit", {"update": update.id}),
-                button("Undo", "undo", {"update": update.id}, style="danger"),
+                button("Edit", ActionId.EDIT, UpdateRef(update=update.id)),
+                button("Undo", ActionId.UNDO, UpdateRef(update=update.id), style="danger"),
             )
         )
     fallback = f"{head.split(' ', 1)[1]} for {action.ref}: {'; '.join(what)}"
@@ -100,7 +100,7 @@ def confirmation_view(update: Update, action: Action, *, undone: bool = False) -
 
 def choose_view(pending_id: int, actions: list[Action]) -> Reply:
     rows = [
-        button(f"{a.ref} {a.title}", "choose", {"pending": pending_id, "action": a.id})
+        button(f"{a.ref} {a.title}", ActionId.CHOOSE, Choice(action=a.id, pending=pending_id))
         for a in actions[:20]
     ]
     blocks: list[Block | None] = [
@@ -118,27 +118,6 @@ def _option(text: str, value: str) -> Option:
     return Option(text=PlainTextObject(text=cut(text, Option.label_max_length)), value=value)
 
 
-@dataclass(frozen=True)
-class ModalMeta:
-    """What the modal is for, carried in its private_metadata."""
-
-    mode: str  # "new", "edit" or "shortcut"
-    action_id: int | None = None
-    update_id: int | None = None
-    channel: str | None = None
-    ts: str | None = None
-    permalink: str | None = None  # of the shortcut's message, found before the form is filled
-
-    def dump(self) -> str:
-        return json.dumps({k: v for k, v in self.__dict__.items() if v is not None})
-
-    @classmethod
-    def load(cls, raw: str) -> ModalMeta:
-        data = json.loads(raw or "{}")
-        fields = ("mode", "action_id", "update_id", "channel", "ts", "permalink")
-        return cls(**{k: data.get(k) for k in fields})
-
-
 RAG_HINT = (
     "Leave it empty and it follows the status: on track green, at risk amber, off track red, "
     "complete green."
@@ -150,7 +129,7 @@ def notice_modal(title: str, text: str = "Just a moment…") -> View:
     and filled in afterwards, or telling why there is no form."""
     return View(
         type="modal",
-        callback_id=f"{MODAL_CALLBACK}_notice",
+        callback_id=CallbackId.NOTICE,
         title=cut(title, 24),
         close="Close",
         blocks=[mrkdwn(text)],
@@ -171,7 +150,7 @@ def _action_picker(choices: list[ActionCard]) -> Block:
         block_id="action",
         label="Which action?",
         element=StaticSelectElement(
-            action_id="value", options=options, placeholder="Choose an action"
+            action_id=INPUT, options=options, placeholder="Choose an action"
         ),
     )
 
@@ -186,22 +165,20 @@ def _progress_inputs(action: Action | None, text: str) -> list[Block]:
             block_id="status",
             label="Status",
             optional=True,
-            element=StaticSelectElement(
-                action_id="value", options=statuses, initial_option=current
-            ),
+            element=StaticSelectElement(action_id=INPUT, options=statuses, initial_option=current),
         ),
         InputBlock(  # not pre-chosen: a RAG chosen here overrides the one the status implies
             block_id="rag",
             label="RAG",
             optional=True,
             hint=RAG_HINT,
-            element=RadioButtonsElement(action_id="value", options=rags),
+            element=RadioButtonsElement(action_id=INPUT, options=rags),
         ),
         InputBlock(
             block_id="text",
             label="Progress",
             element=PlainTextInputElement(
-                action_id="value",
+                action_id=INPUT,
                 multiline=True,
                 initial_value=text[:3000] or None,
                 placeholder="What has happened since the last update?",
@@ -211,7 +188,7 @@ def _progress_inputs(action: Action | None, text: str) -> list[Block]:
             block_id="evidence",
             label="Evidence link",
             optional=True,
-            element=UrlInputElement(action_id="value"),
+            element=UrlInputElement(action_id=INPUT),
         ),
     ]
 
@@ -223,27 +200,27 @@ def _due_and_escalation_inputs() -> list[Block]:
             block_id="due",
             label="Request a new due date",
             optional=True,
-            element=DatePickerElement(action_id="value"),
+            element=DatePickerElement(action_id=INPUT),
         ),
         InputBlock(
             block_id="due_reason",
             label="Reason for the new date",
             optional=True,
-            element=PlainTextInputElement(action_id="value"),
+            element=PlainTextInputElement(action_id=INPUT),
         ),
         InputBlock(
             block_id="escalate",
             label="Escalate to the board",
             optional=True,
             element=CheckboxesElement(
-                action_id="value", options=[_option("Escalate this action to the board", "yes")]
+                action_id=INPUT, options=[_option("Escalate this action to the board", "yes")]
             ),
         ),
         InputBlock(
             block_id="escalation",
             label="Why escalate?",
             optional=True,
-            element=PlainTextInputElement(action_id="value", multiline=True),
+            element=PlainTextInputElement(action_id=INPUT, multiline=True),
         ),
     ]
 
@@ -267,7 +244,7 @@ def update_modal(
         blocks += _due_and_escalation_inputs()
     return View(
         type="modal",
-        callback_id=MODAL_CALLBACK,
+        callback_id=CallbackId.UPDATE_FORM,
         title="Edit update" if meta.mode == "edit" else "Update action",
         submit="Save",
         close="Cancel",
@@ -289,7 +266,7 @@ class UpdateForm:
 
 
 def _value(state: dict[str, Any], block: str) -> dict[str, Any]:
-    return dict(state.get(block, {}).get("value", {}))
+    return dict(state.get(block, {}).get(INPUT, {}))
 
 
 def read_form(state: dict[str, Any], today: date) -> UpdateForm | dict[str, str]:
