@@ -6,20 +6,20 @@ also says what is missing)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select, true
-from sqlalchemy.orm import Load, Session, joinedload, raiseload
+from sqlalchemy import Select, bindparam, false, func, null, select, true, union_all
+from sqlalchemy.orm import Load, Session, joinedload
 
 from db.cards import (
-    COVERING,
-    LATEST_UPDATE,
+    CARD_COLUMNS,
+    CARD_WIDTH,
     ActionCard,
     RecommendationCard,
     card,
-    card_options,
-    covering_id,
+    card_joins,
     plan_options,
 )
 from db.lookups import (
@@ -30,7 +30,7 @@ from db.lookups import (
     overdue_criteria,
     page_ids,
 )
-from db.models import Action, Person, Plan, Post, Recommendation, Update
+from db.models import Action, ActionStatus, Plan, Rag, Recommendation
 
 
 def _current_plan_id(configured: bool) -> Any:
@@ -64,9 +64,7 @@ def find_current_action(
     return card(row) if row else None
 
 
-def _current_recommendation_query(
-    configured: bool,
-) -> Select[Recommendation, Action, Update, Person]:
+def _current_recommendation_query(configured: bool) -> Select[Any]:
     number = (
         select(Recommendation.id)
         .where(
@@ -77,18 +75,17 @@ def _current_recommendation_query(
         .limit(1)
         .scalar_subquery()
     )
+    query = select(Recommendation, *CARD_COLUMNS).outerjoin(
+        Action, Action.recommendation_id == Recommendation.id
+    )
     return (
-        select(Recommendation, Action, LATEST_UPDATE, COVERING)
-        .outerjoin(Action, Action.recommendation_id == Recommendation.id)
-        .outerjoin(LATEST_UPDATE, LATEST_UPDATE.id == Action.latest_update_id)
-        .outerjoin(COVERING, COVERING.id == covering_id())
+        card_joins(query)
         .where(Recommendation.id == number)
         .order_by(Action.position)
         .options(
             joinedload(Recommendation.theme),
             joinedload(Recommendation.plan).options(*plan_options()),
             Load(Recommendation).raiseload("*"),
-            *card_options(),
         )
     )
 
@@ -112,16 +109,17 @@ def _current_overdue_query(configured: bool) -> Any:
     """The current plan, and a page of its overdue actions (if any) with their cards."""
     plan_id = _current_plan_id(configured)
     page = page_ids(overdue_criteria(plan_id), OVERDUE_ORDER)
-    return (
-        select(Plan, Action, LATEST_UPDATE, COVERING, page.c.total)
+    query = (
+        select(Plan, *CARD_COLUMNS, page.c.total)
         .select_from(Plan)
         .outerjoin(page, true())
         .outerjoin(Action, Action.id == page.c.id)
-        .outerjoin(LATEST_UPDATE, LATEST_UPDATE.id == Action.latest_update_id)
-        .outerjoin(COVERING, COVERING.id == covering_id())
+    )
+    return (
+        card_joins(query)
         .where(Plan.id == plan_id)
         .order_by(page.c.pos)
-        .options(joinedload(Plan.source), Load(Plan).raiseload("*"), *card_options())
+        .options(joinedload(Plan.source), Load(Plan).raiseload("*"))
     )
 
 
@@ -145,36 +143,62 @@ def current_overdue_actions(
     plan = rows[0][0]
     cards = [card(row[1:]) for row in rows if row[1] is not None]
     if cards:
-        return plan, ActionPage(cards, int(rows[0][4]), page, per_page)
+        return plan, ActionPage(cards, int(rows[0][1 + CARD_WIDTH]), page, per_page)
     return plan, overdue_actions(session, plan, today, page=page, per_page=per_page)
 
 
+@dataclass(frozen=True, slots=True)
+class FoundRecommendation:
+    """A recommendation a search found, as the results show it."""
+
+    id: int
+    number: str
+    text: str
+    plan_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class FoundAction:
+    """An action a search found, as the results show it."""
+
+    id: int
+    ref: str
+    title: str
+    rag: Rag | None
+    status: ActionStatus
+    plan_key: str
+
+
 def _found_query() -> Any:
-    action_ids: Any = bindparam("action_ids", expanding=True)
-    of_actions = select(Action.recommendation_id).where(Action.id.in_(action_ids))
-    return (
-        select(Recommendation, Action)
-        .outerjoin(
-            Action, (Action.recommendation_id == Recommendation.id) & Action.id.in_(action_ids)
+    """The actions and recommendations with the given ids, as plain rows: the actions first
+    (their RAG and status columns type the union)."""
+    actions = (
+        select(
+            true().label("is_action"),
+            Action.id,
+            Action.ref,
+            Action.title,
+            Plan.key,
+            Action.rag,
+            Action.status,
         )
-        .where(
-            Recommendation.id.in_(bindparam("rec_ids", expanding=True))
-            | Recommendation.id.in_(of_actions)
-        )
-        .options(
-            joinedload(Recommendation.plan).options(*plan_options()),
-            joinedload(Recommendation.theme),
-            Load(Recommendation).raiseload("*"),
-            joinedload(Action.owner_post).joinedload(Post.holder),
-            joinedload(Action.plan).options(*plan_options()),
-            joinedload(Action.recommendation).options(
-                joinedload(Recommendation.plan).options(*plan_options()),
-                joinedload(Recommendation.theme),
-                raiseload("*"),
-            ),
-            Load(Action).raiseload("*"),
-        )
+        .join(Plan, Plan.id == Action.plan_id)
+        .where(Action.id.in_(bindparam("action_ids", expanding=True)))
     )
+    recommendations = (
+        select(
+            false(),
+            Recommendation.id,
+            Recommendation.number,
+            Recommendation.text,
+            Plan.key,
+            null(),
+            null(),
+        )
+        .join(Plan, Plan.id == Recommendation.plan_id)
+        .where(Recommendation.id.in_(bindparam("rec_ids", expanding=True)))
+    )
+    return union_all(actions, recommendations)
 
 
 _FOUND = _found_query()
@@ -182,18 +206,16 @@ _FOUND = _found_query()
 
 def found_items(
     session: Session, rec_ids: Sequence[int], action_ids: Sequence[int]
-) -> tuple[dict[int, Recommendation], dict[int, Action]]:
-    """Recommendations and actions by id (what a search found), in one statement: each action
-    as `actions_by_id` loads it, each recommendation as `recommendations_by_id` does."""
-    recs: dict[int, Recommendation] = {}
-    actions: dict[int, Action] = {}
-    wanted = set(rec_ids)
-    if not wanted and not action_ids:
+) -> tuple[dict[int, FoundRecommendation], dict[int, FoundAction]]:
+    """Recommendations and actions by id (what a search found), in one statement."""
+    recs: dict[int, FoundRecommendation] = {}
+    actions: dict[int, FoundAction] = {}
+    if not rec_ids and not action_ids:
         return recs, actions
     params = {"rec_ids": list(rec_ids), "action_ids": list(action_ids)}
-    for rec, action in session.execute(_FOUND, params):
-        if rec.id in wanted:
-            recs[rec.id] = rec
-        if action is not None:
-            actions[action.id] = action
+    for is_action, id_, name, text, plan_key, rag, status in session.execute(_FOUND, params):
+        if is_action:
+            actions[id_] = FoundAction(id_, name, text, rag, status, plan_key)
+        else:
+            recs[id_] = FoundRecommendation(id_, name, text, plan_key)
     return recs, actions

@@ -14,9 +14,12 @@ from typing import Any
 from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload, raiseload
 
+from db.cards import CARD_WIDTH, card, card_query, plan_options
 from db.cards import ActionCard as ActionCard  # re-exported: the views name it from here
+from db.cards import ActionRow as ActionRow
+from db.cards import PersonRow as PersonRow
 from db.cards import RecommendationCard as RecommendationCard
-from db.cards import card, card_query, plan_options
+from db.cards import UpdateRow as UpdateRow
 from db.models import (
     Action,
     Cover,
@@ -261,7 +264,7 @@ def _page(
     params = {**params, "offset": page * per_page, "limit": per_page}
     rows = session.execute(cards, params).all()
     if rows:  # the count comes with the page (a window over the whole selection)
-        total = int(rows[0][3])
+        total = int(rows[0][CARD_WIDTH])
     elif page:  # past the end: count on its own
         total = session.scalar(count, params) or 0
     else:
@@ -312,7 +315,7 @@ def overdue_actions(
 
 def actions_by_id(session: Session, ids: Sequence[int], today: date) -> list[ActionCard]:
     rows = session.execute(_ACTIONS_BY_ID, {"ids": list(ids), "today": today})
-    by_id = {row[0].id: card(row) for row in rows}
+    by_id = {row[0]: card(row) for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 
 

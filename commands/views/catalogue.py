@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock, PlainTextObject
-
 from commands.views.actions import Viewing, footer
 from commands.views.common import (
+    Kit,
     Reply,
     button,
     buttons,
@@ -13,7 +12,9 @@ from commands.views.common import (
     cut,
     cut_escaped,
     day,
+    divider,
     escape,
+    header,
     keep_within_limits,
     mrkdwn,
     person,
@@ -21,7 +22,8 @@ from commands.views.common import (
     rerun,
     when,
 )
-from db.models import Action, Board, Recommendation
+from db.current import FoundAction, FoundRecommendation
+from db.models import Board
 from db.queries import PlanSummary
 from jobs.schedule import UpcomingMeeting
 
@@ -29,7 +31,7 @@ SEARCH_PER_PAGE = 8
 
 
 def plans_view(summaries: list[PlanSummary], v: Viewing) -> Reply:
-    blocks: list[Block | None] = [HeaderBlock(text=PlainTextObject(text="Improvement plans"))]
+    blocks: list[Kit | None] = [header("Improvement plans")]
     council = None
     for s in summaries[:40]:
         if s.council != council:
@@ -54,13 +56,13 @@ def plans_view(summaries: list[PlanSummary], v: Viewing) -> Reply:
 
 def search_view(
     query: str,
-    hits: list[Recommendation | Action],
+    hits: list[FoundRecommendation | FoundAction],
     total: int,
     corrections: dict[str, str],
     v: Viewing,
 ) -> Reply:
-    blocks: list[Block | None] = [
-        HeaderBlock(text=PlainTextObject(text=cut(f"Search: {query}", 150))),
+    blocks: list[Kit | None] = [
+        header(f"Search: {query}"),
     ]
     if corrections:
         fixed = ", ".join(f"{escape(a)} → {escape(b)}" for a, b in corrections.items())
@@ -81,20 +83,20 @@ def search_view(
             )
         )
     for hit in hits:
-        blocks.append(DividerBlock())
-        if isinstance(hit, Recommendation):
-            command = f"rec {hit.plan.key} {hit.number}"
+        blocks.append(divider())
+        if isinstance(hit, FoundRecommendation):
+            command = f"rec {hit.plan_key} {hit.number}"
             blocks.append(
                 mrkdwn(
-                    f"*Recommendation {escape(hit.number)}* · `{hit.plan.key}`\n"
+                    f"*Recommendation {escape(hit.number)}* · `{hit.plan_key}`\n"
                     f"{cut_escaped(hit.text, 600)}"
                 )
             )
         else:
-            command = f"action {hit.plan.key} {hit.ref}"
+            command = f"action {hit.plan_key} {hit.ref}"
             blocks.append(
                 mrkdwn(
-                    f"*Action {escape(hit.ref)}* · `{hit.plan.key}` · "
+                    f"*Action {escape(hit.ref)}* · `{hit.plan_key}` · "
                     f"{rag_label(hit.rag)} · {hit.status.value}\n"
                     f"{cut_escaped(hit.title, 600)}"
                 )
@@ -120,10 +122,10 @@ def board_view(board: Board, meetings: list[UpcomingMeeting], v: Viewing) -> Rep
         + (f" · {escape(secretary.title)}" if secretary else "")
         + (f" · channel {escape(board.channel)}" if board.channel else ""),
     ]
-    blocks: list[Block | None] = [
-        HeaderBlock(text=PlainTextObject(text=cut(board.name, 150))),
+    blocks: list[Kit | None] = [
+        header(board.name),
         mrkdwn("\n".join(lines)),
-        DividerBlock(),
+        divider(),
     ]
     if not meetings:
         blocks.append(mrkdwn("_No meetings ahead._"))
@@ -152,7 +154,7 @@ def board_view(board: Board, meetings: list[UpcomingMeeting], v: Viewing) -> Rep
 
 
 def boards_view(boards: list[Board], v: Viewing) -> Reply:
-    blocks: list[Block | None] = [HeaderBlock(text=PlainTextObject(text="Boards"))]
+    blocks: list[Kit | None] = [header("Boards")]
     for board in boards[:20]:
         cadence = "weekly" if board.every_weeks == 1 else f"every {board.every_weeks} weeks"
         blocks.append(

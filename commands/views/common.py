@@ -9,16 +9,10 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    ContextBlock,
-    MarkdownTextObject,
-    SectionBlock,
-)
+from slack_sdk.models.blocks import Block
 
 from commands.views.plain import plain
+from db.lookups import PersonRow
 from db.models import ActionStatus, Person, Rag
 
 MAX_BLOCKS = 50
@@ -49,11 +43,19 @@ ACTION_IDS = {
 }
 
 
+Json = dict[str, Any]
+Kit = Block | Json
+"""A Block Kit block: Slack's JSON, as the builders below make it (no slack_sdk objects on the
+request path: building and serialising them was a third of a lookup's CPU time, issue 9; the
+tests validate every message against slack_sdk's models), or a slack_sdk model (forms and App
+Home use some)."""
+
+
 @dataclass
 class Reply:
     """What the bot answers: Block Kit blocks, the notification text, and where it goes."""
 
-    blocks: list[Block]
+    blocks: list[Kit]
     text: str
     in_channel: bool = False
     replace_original: bool = False
@@ -64,7 +66,7 @@ class Reply:
         body: dict[str, Any] = {
             "response_type": "in_channel" if self.in_channel else "ephemeral",
             "text": cut_escaped(self.text, FALLBACK_TEXT),
-            "blocks": [plain(block) for block in self.blocks[:MAX_BLOCKS]],
+            "blocks": [as_json(block) for block in self.blocks[:MAX_BLOCKS]],
         }
         if self.replace_original:
             body["replace_original"] = True
@@ -132,7 +134,7 @@ def when(value: datetime, tz: ZoneInfo) -> str:
     return value.astimezone(tz).strftime("%-d %b %Y, %H:%M")
 
 
-def person(who: Person | None, *, mention: bool = True) -> str:
+def person(who: Person | PersonRow | None, *, mention: bool = True) -> str:
     """A person as Slack shows them: a mention in private answers; where shared, their name
     if known (a mention there would notify them), else nothing."""
     if who is None:
@@ -142,35 +144,53 @@ def person(who: Person | None, *, mention: bool = True) -> str:
     return escape(who.name) if who.name else ""
 
 
-def mrkdwn(text: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=cut(text, SECTION_TEXT)))
+def as_json(block: Kit) -> Json:
+    """A block as Slack's JSON (a slack_sdk model unvalidated, as `plain()` gives it)."""
+    return block if isinstance(block, dict) else plain(block)
 
 
-def context(*parts: str) -> ContextBlock:
-    elements = [MarkdownTextObject(text=cut(p, CONTEXT_TEXT)) for p in parts if p][:10]
-    return ContextBlock(elements=elements or [MarkdownTextObject(text=" ")])
+def _text(kind: str, text: str) -> Json:
+    return {"type": kind, "text": text}
 
 
-def button(
-    label: str, kind: str, value: dict[str, Any], *, style: str | None = None
-) -> ButtonElement:
+def header(text: str) -> Json:
+    return {"type": "header", "text": _text("plain_text", cut(text, 150))}
+
+
+def divider() -> Json:
+    return {"type": "divider"}
+
+
+def mrkdwn(text: str) -> Json:
+    return {"type": "section", "text": _text("mrkdwn", cut(text, SECTION_TEXT))}
+
+
+def context(*parts: str) -> Json:
+    elements = [_text("mrkdwn", cut(p, CONTEXT_TEXT)) for p in parts if p][:10]
+    return {"type": "context", "elements": elements or [_text("mrkdwn", " ")]}
+
+
+def button(label: str, kind: str, value: dict[str, Any], *, style: str | None = None) -> Json:
     """A button whose value is JSON; its action_id is `ofsted_<kind>:<digest>`, unique per
     value, so a message may hold several buttons of one kind (listeners match the prefix)."""
     encoded = json.dumps(value, separators=(",", ":"), sort_keys=True)
     if len(encoded) > BUTTON_VALUE:
         raise ValueError("button value too long")
     digest = hashlib.sha1(encoded.encode(), usedforsecurity=False).hexdigest()[:12]
-    return ButtonElement(
-        text=cut(label, BUTTON_TEXT),
-        action_id=f"{ACTION_IDS[kind]}:{digest}",
-        value=encoded,
-        style=style,
-    )
+    element: Json = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": cut(label, BUTTON_TEXT), "emoji": True},
+        "action_id": f"{ACTION_IDS[kind]}:{digest}",
+        "value": encoded,
+    }
+    if style:
+        element["style"] = style
+    return element
 
 
-def buttons(*elements: ButtonElement | None) -> ActionsBlock | None:
+def buttons(*elements: Json | None) -> Json | None:
     present = [e for e in elements if e is not None]
-    return ActionsBlock(elements=present) if present else None
+    return {"type": "actions", "elements": present} if present else None
 
 
 def rerun(command: str, **extra: Any) -> dict[str, Any]:
@@ -178,7 +198,7 @@ def rerun(command: str, **extra: Any) -> dict[str, Any]:
     return {"cmd": command, **extra}
 
 
-def keep_within_limits(blocks: list[Block | None]) -> list[Block]:
+def keep_within_limits(blocks: list[Kit | None]) -> list[Kit]:
     present = [b for b in blocks if b is not None]
     if len(present) > MAX_BLOCKS:
         present = [*present[: MAX_BLOCKS - 1], context("_…more than Slack can show at once._")]

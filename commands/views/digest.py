@@ -16,7 +16,6 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
-    Block,
     DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -26,6 +25,7 @@ from slack_sdk.models.blocks import (
 
 from commands.views.common import (
     MAX_BLOCKS,
+    Kit,
     button,
     context,
     cut,
@@ -97,7 +97,7 @@ def _counts(digest: Digest) -> list[tuple[int, str]]:
     ]
 
 
-def digest_summary(digest: Digest, tz: ZoneInfo) -> tuple[str, list[Block]]:
+def digest_summary(digest: Digest, tz: ZoneInfo) -> tuple[str, list[Kit]]:
     """The digest's message: RAG of all actions, the counts, RAG per recommendation."""
     totals = digest.totals
     recs = [r for r in digest.recommendations if r.total]
@@ -112,7 +112,7 @@ def digest_summary(digest: Digest, tz: ZoneInfo) -> tuple[str, list[Block]]:
         SECTION,
     )
     counts = [f"*{n}* {label}" for n, label in _counts(digest) if n]
-    blocks: list[Block | None] = [
+    blocks: list[Kit | None] = [
         HeaderBlock(
             text=PlainTextObject(
                 text=cut(f"{digest.board_name}: {digest.meeting:%A} {day(digest.meeting)}", 150)
@@ -164,16 +164,16 @@ class _Budget:
     """Blocks of one message, keeping one free for saying what was left out."""
 
     def __init__(self) -> None:
-        self.blocks: list[Block] = []
+        self.blocks: list[Kit] = []
         self.left_out: list[str] = []
 
-    def add(self, title: str, blocks: Sequence[Block]) -> None:
+    def add(self, title: str, blocks: Sequence[Kit]) -> None:
         room = MAX_BLOCKS - 1 - len(self.blocks)
         if len(blocks) > room:
             self.left_out.append(title)
         self.blocks += list(blocks)[: max(0, room)]
 
-    def finish(self) -> list[Block]:
+    def finish(self) -> list[Kit]:
         if self.left_out:
             self.blocks.append(
                 context(f"Cut to fit one message: {', '.join(self.left_out)}. All is in {PAPER}.")
@@ -181,7 +181,7 @@ class _Budget:
         return self.blocks
 
 
-def _section(title: str, lines: Sequence[str]) -> list[Block]:
+def _section(title: str, lines: Sequence[str]) -> list[Kit]:
     shown = [*lines[:ITEMS]]
     if len(lines) > ITEMS:
         shown.append(f"_…and {len(lines) - ITEMS} more in {PAPER}._")
@@ -190,7 +190,7 @@ def _section(title: str, lines: Sequence[str]) -> list[Block]:
 
 def digest_details(
     digest: Digest, tz: ZoneInfo, today: date, *, signoff_buttons: bool, mention: bool = True
-) -> tuple[str, list[Block]]:
+) -> tuple[str, list[Kit]]:
     """The digest's thread message: what changed, overdue, due, the chase list, escalations and
     completions awaiting sign-off; empty ones left out. `mention=False` (for a channel) names
     owners by post so that posting it pings nobody."""
@@ -224,7 +224,7 @@ def digest_details(
     if digest.awaiting_signoff:
         waiting = digest.awaiting_signoff
         title = "Completions awaiting sign-off"
-        blocks: list[Block] = [mrkdwn(f"*{title}* ({len(waiting)})")]
+        blocks: list[Kit] = [mrkdwn(f"*{title}* ({len(waiting)})")]
         for x in waiting[:SIGNOFF_BUTTONS]:
             blocks.append(
                 SectionBlock(

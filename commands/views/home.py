@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from slack_sdk.models.blocks import (
-    Block,
-    ButtonElement,
     DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -16,6 +14,8 @@ from slack_sdk.models.views import View
 from commands.views.actions import Viewing, due_text, latest_text
 from commands.views.common import (
     RAG_EMOJI,
+    Json,
+    Kit,
     button,
     context,
     cut,
@@ -46,7 +46,7 @@ def _bar(counts: dict[str, int]) -> str:
 def home_view(
     mine: ActionPage, v: Viewing, *, plan: Plan | None = None, glance: list[RagCount] | None = None
 ) -> View:
-    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text="My actions"))]
+    blocks: list[Kit] = [HeaderBlock(text=PlainTextObject(text="My actions"))]
     if not mine.total:
         blocks.append(
             SectionBlock(
@@ -64,7 +64,7 @@ def home_view(
             f"`{action.recommendation.plan.key}`\n{rag_label(action.rag)} · "
             f"{status_label(action.status)} · {due_text(card, v.today)}"
         )
-        accessory: ButtonElement | None = None
+        accessory: Json | None = None
         if not done:
             accessory = button("Update", "update", {"action": action.id}, style="primary")
         blocks.append(

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock, PlainTextObject
-
 from commands.views.actions import Viewing, action_blocks, footer, page_of
 from commands.views.common import (
+    Kit,
     Reply,
     button,
     buttons,
@@ -13,7 +12,9 @@ from commands.views.common import (
     cut,
     cut_escaped,
     day,
+    divider,
     escape,
+    header,
     keep_within_limits,
     mrkdwn,
     rerun,
@@ -55,8 +56,8 @@ def recommendation_view(card: RecommendationCard, v: Viewing) -> Reply:
     text = cut_escaped(rec.text, TEXT_SHOWN)
     was_cut = len(escape(rec.text)) > TEXT_SHOWN
     shown, more = page_of(card.actions, v.page)
-    blocks: list[Block | None] = [
-        HeaderBlock(text=PlainTextObject(text=cut(f"Recommendation {rec.number}", 150))),
+    blocks: list[Kit | None] = [
+        header(f"Recommendation {rec.number}"),
         context(plan_line(rec.plan)),
         mrkdwn(
             f">{text}" if not was_cut else f">{text}\n_(cut: the full text follows the button)_"
@@ -68,7 +69,7 @@ def recommendation_view(card: RecommendationCard, v: Viewing) -> Reply:
     ]
     if rec.response:
         blocks.append(context(f"Council's response: {cut_escaped(rec.response, 1500)}"))
-    blocks.append(DividerBlock())
+    blocks.append(divider())
     if not card.actions:
         blocks.append(mrkdwn("_No actions are recorded against this recommendation yet._"))
     elif v.page == 0 or len(card.actions) > len(shown):
@@ -97,8 +98,8 @@ def full_text_view(rec: Recommendation) -> Reply:
         piece = piece.removesuffix("…")
         chunks.append(piece)
         text = text[len(piece) :].lstrip()
-    blocks: list[Block | None] = [
-        HeaderBlock(text=PlainTextObject(text=cut(f"Recommendation {rec.number}, in full", 150))),
+    blocks: list[Kit | None] = [
+        header(f"Recommendation {rec.number}, in full"),
         context(plan_line(rec.plan)),
         *(mrkdwn(chunk) for chunk in chunks[:45]),
     ]

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
 from commands.views.common import (
     RAG_EMOJI,
+    Kit,
     button,
     context,
     cut,
@@ -57,14 +58,14 @@ def nudge_view(
     today: date,
     *,
     second: bool = False,
-) -> tuple[str, list[Block]]:
+) -> tuple[str, list[Kit]]:
     """One DM per owner: their actions that need an update before the meeting."""
     opening = (
         "A reminder: these still have no update"
         if second
         else "Please update these before the meeting"
     )
-    blocks: list[Block | None] = [
+    blocks: list[Kit | None] = [
         mrkdwn(f"*The {escape(board)} meets on {meeting:%A} {day(meeting)}.* {opening}:"),
     ]
     for line in list(lines)[:NUDGE_ACTIONS]:
@@ -128,7 +129,7 @@ def _recipient(recipient: str) -> str:
 
 def alert_view(
     alert: DeliveryAlert, board: str | None, meeting: date | None
-) -> tuple[str, list[Block]]:
+) -> tuple[str, list[Kit]]:
     """What an admin is told when a delivery failed: what, to whom, why, and what to do."""
     what = WHAT.get(alert.kind, escape(alert.kind) or "a message")
     if board:

@@ -8,7 +8,6 @@ from datetime import date
 from typing import Any
 
 from slack_sdk.models.blocks import (
-    Block,
     CheckboxesElement,
     DatePickerElement,
     InputBlock,
@@ -23,6 +22,7 @@ from slack_sdk.models.views import View
 
 from commands.views.actions import due_text
 from commands.views.common import (
+    Kit,
     Reply,
     button,
     buttons,
@@ -76,7 +76,7 @@ def confirmation_view(update: Update, action: Action, *, undone: bool = False) -
         "↩️ Withdrawn" if update.retracted else ("✏️ Edited" if update.version > 1 else "✅ Logged")
     )
     text = f"{head} for *{escape(action.ref)}* {cut_escaped(action.title, 200)}: {'; '.join(what)}"
-    blocks: list[Block | None] = [mrkdwn(text)]
+    blocks: list[Kit | None] = [mrkdwn(text)]
     if update.text:
         blocks.append(context(f"“{cut_escaped(first_lines(update.text, 300), 300)}”"))
     if update.on_behalf_of is not None:
@@ -102,7 +102,7 @@ def choose_view(pending_id: int, actions: list[Action]) -> Reply:
         button(cut(f"{a.ref} {a.title}", 75), "choose", {"pending": pending_id, "action": a.id})
         for a in actions[:20]
     ]
-    blocks: list[Block | None] = [
+    blocks: list[Kit | None] = [
         mrkdwn(
             "Which action is this update about? (Next time, start "
             "your reply with its reference, e.g. `4.2: …`)"
@@ -165,7 +165,7 @@ def update_modal(
     today: date | None = None,
 ) -> View:
     """The update form. `choices` (from the message shortcut) adds a picker of your actions."""
-    blocks: list[Block] = []
+    blocks: list[Kit] = []
     action = card.action if card else None
     if action is not None and today is not None:
         blocks.append(
