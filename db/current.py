@@ -60,7 +60,7 @@ def find_current_action(
     """`find_action` in `current_plan(session, configured)`, in one statement; None when there
     is no such action (or no plan)."""
     params = {"configured": configured, "ref": ref.lower(), "today": today}
-    row = session.execute(_CURRENT_ACTION_BY_REF[bool(configured)], params).first()
+    row = session.connection().execute(_CURRENT_ACTION_BY_REF[bool(configured)], params).first()
     return card(row) if row else None
 
 
@@ -213,7 +213,9 @@ def found_items(
     if not rec_ids and not action_ids:
         return recs, actions
     params = {"rec_ids": list(rec_ids), "action_ids": list(action_ids)}
-    for is_action, id_, name, text, plan_key, rag, status in session.execute(_FOUND, params):
+    for is_action, id_, name, text, plan_key, rag, status in session.connection().execute(
+        _FOUND, params
+    ):
         if is_action:
             actions[id_] = FoundAction(id_, name, text, rag, status, plan_key)
         else:

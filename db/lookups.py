@@ -262,7 +262,7 @@ def _page(
 ) -> ActionPage:
     cards, count = queries
     params = {**params, "offset": page * per_page, "limit": per_page}
-    rows = session.execute(cards, params).all()
+    rows = session.connection().execute(cards, params).all()
     if rows:  # the count comes with the page (a window over the whole selection)
         total = int(rows[0][CARD_WIDTH])
     elif page:  # past the end: count on its own
