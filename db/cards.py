@@ -26,8 +26,12 @@ from db.models import (
     Post,
     Rag,
     Recommendation,
+    Source,
+    Theme,
     Update,
 )
+
+Selection = Select[*tuple[Any, ...]]  # a select of any columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,17 +95,109 @@ class ActionCard:
     covering: PersonRow | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class TitleRow:
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlanShown:
+    """A plan as a recommendation's answer shows it."""
+
+    key: str
+    title: str
+    body: str
+    published: date | None
+    overall: str | None
+    source: TitleRow | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecommendationShown:
+    """A recommendation as its answer shows it."""
+
+    id: int
+    number: str
+    text: str
+    area: str | None
+    paragraphs: list[str]
+    findings: list[str]
+    response: str | None
+    theme: TitleRow | None
+    plan: PlanShown
+
+
 @dataclass
 class RecommendationCard:
-    recommendation: Recommendation
+    recommendation: RecommendationShown
     actions: list[ActionCard] = field(default_factory=list)
+
+
+def _title(title: str | None) -> TitleRow | None:
+    return TitleRow(title) if title is not None else None
+
+
+def shown(rec: Recommendation) -> RecommendationShown:
+    """A recommendation loaded as an ORM object (with its theme, plan and source), as shown."""
+    plan = rec.plan
+    source = _title(plan.source.title if plan.source else None)
+    return RecommendationShown(
+        rec.id,
+        rec.number,
+        rec.text,
+        rec.area,
+        rec.paragraphs,
+        rec.findings,
+        rec.response,
+        _title(rec.theme.title if rec.theme else None),
+        PlanShown(plan.key, plan.title, plan.body, plan.published, plan.overall, source),
+    )
+
+
+SHOWN_PLAN = aliased(Plan, name="shown_plan")
+SHOWN_SOURCE = aliased(Source, name="shown_source")
+# a recommendation's columns, in the order `shown_row()` reads them (join `shown_joins`)
+SHOWN_COLUMNS = (
+    Recommendation.id,
+    Recommendation.number,
+    Recommendation.text,
+    Recommendation.area,
+    Recommendation.paragraphs,
+    Recommendation.findings,
+    Recommendation.response,
+    Theme.title,
+    SHOWN_PLAN.key,
+    SHOWN_PLAN.title,
+    SHOWN_PLAN.body,
+    SHOWN_PLAN.published,
+    SHOWN_PLAN.overall,
+    SHOWN_SOURCE.title,
+)
+SHOWN_WIDTH = len(SHOWN_COLUMNS)
+
+
+def shown_joins(query: Selection) -> Selection:
+    """Join what `SHOWN_COLUMNS` reads to a query that has the recommendation table in it."""
+    return (
+        query.join(SHOWN_PLAN, SHOWN_PLAN.id == Recommendation.plan_id)
+        .outerjoin(Theme, Theme.id == Recommendation.theme_id)
+        .outerjoin(SHOWN_SOURCE, SHOWN_SOURCE.id == SHOWN_PLAN.source_id)
+    )
+
+
+def shown_row(row: Any) -> RecommendationShown:
+    """The recommendation in a row whose first columns are SHOWN_COLUMNS."""
+    id_, number, text, area, paragraphs, findings, response, theme = row[:8]
+    key, title, body, published, overall, source = row[8:SHOWN_WIDTH]
+    plan = PlanShown(key, title, body, published, overall, _title(source))
+    return RecommendationShown(
+        id_, number, text, area, paragraphs, findings, response, _title(theme), plan
+    )
 
 
 def plan_options() -> tuple[Any, ...]:
     return (joinedload(Plan.source), raiseload("*"))
 
-
-Selection = Select[*tuple[Any, ...]]  # a select of any columns
 
 LATEST_UPDATE = aliased(Update, name="latest_update")
 COVERING = aliased(Person, name="covering")

@@ -16,11 +16,14 @@ from sqlalchemy.orm import Load, Session, joinedload
 from db.cards import (
     CARD_COLUMNS,
     CARD_WIDTH,
+    SHOWN_COLUMNS,
+    SHOWN_WIDTH,
     ActionCard,
     RecommendationCard,
     card,
     card_joins,
-    plan_options,
+    shown_joins,
+    shown_row,
 )
 from db.lookups import (
     ACTIONS,
@@ -75,18 +78,11 @@ def _current_recommendation_query(configured: bool) -> Select[Any]:
         .limit(1)
         .scalar_subquery()
     )
-    query = select(Recommendation, *CARD_COLUMNS).outerjoin(
+    query = select(*SHOWN_COLUMNS, *CARD_COLUMNS).outerjoin(
         Action, Action.recommendation_id == Recommendation.id
     )
     return (
-        card_joins(query)
-        .where(Recommendation.id == number)
-        .order_by(Action.position)
-        .options(
-            joinedload(Recommendation.theme),
-            joinedload(Recommendation.plan).options(*plan_options()),
-            Load(Recommendation).raiseload("*"),
-        )
+        card_joins(shown_joins(query)).where(Recommendation.id == number).order_by(Action.position)
     )
 
 
@@ -99,10 +95,11 @@ def current_recommendation_card(
     """`find_recommendation` in `current_plan(session, configured)` and its `recommendation_card`,
     in one statement; None when there is no such recommendation (or no plan)."""
     params = {"configured": configured, "lower": number.lower(), "number": number, "today": today}
-    rows = session.execute(_CURRENT_RECOMMENDATION[bool(configured)], params).all()
+    rows = session.connection().execute(_CURRENT_RECOMMENDATION[bool(configured)], params).all()
     if not rows:
         return None
-    return RecommendationCard(rows[0][0], [card(row[1:]) for row in rows if row[1] is not None])
+    cards = [card(row[SHOWN_WIDTH:]) for row in rows if row[SHOWN_WIDTH] is not None]
+    return RecommendationCard(shown_row(rows[0]), cards)
 
 
 def _current_overdue_query(configured: bool) -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload, raiseload
 
-from db.cards import CARD_WIDTH, card, card_query, plan_options
+from db.cards import CARD_WIDTH, card, card_query, plan_options, shown
 from db.cards import ActionCard as ActionCard  # re-exported: the views name it from here
 from db.cards import ActionRow as ActionRow
 from db.cards import PersonRow as PersonRow
@@ -149,7 +149,7 @@ _ACTIONS_BY_ID = ACTIONS.where(Action.id.in_(bindparam("ids", expanding=True)))
 
 def recommendation_card(session: Session, rec: Recommendation, today: date) -> RecommendationCard:
     rows = session.execute(_ACTIONS_OF_RECOMMENDATION, {"rec": rec.id, "today": today})
-    return RecommendationCard(rec, [card(row) for row in rows])
+    return RecommendationCard(shown(rec), [card(row) for row in rows])
 
 
 def find_action(session: Session, plan: Plan, ref: str, today: date) -> ActionCard | None:

@@ -19,13 +19,14 @@ from commands.views.common import (
     mrkdwn,
     rerun,
 )
+from db.cards import PlanShown, RecommendationShown
 from db.lookups import RecommendationCard
 from db.models import Plan, Recommendation
 
 TEXT_SHOWN = 2800  # leaves room in the 3,000-character section for the "cut" note
 
 
-def plan_line(plan: Plan) -> str:
+def plan_line(plan: Plan | PlanShown) -> str:
     parts = [f"*{escape(plan.title)}*"]
     if plan.published:
         parts.append(f"published {day(plan.published)}")
@@ -35,7 +36,7 @@ def plan_line(plan: Plan) -> str:
     return " · ".join(parts)
 
 
-def source_line(rec: Recommendation) -> str:
+def source_line(rec: RecommendationShown) -> str:
     parts = []
     if rec.theme:
         parts.append(f"Theme: {escape(rec.theme.title)}")
