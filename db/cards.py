@@ -41,7 +41,9 @@ class PersonRow:
 
 
 @dataclass(frozen=True, slots=True)
-class PostRow:
+class TitleRow:
+    """Something shown by its title: a post, a theme, a source."""
+
     title: str
 
 
@@ -70,7 +72,7 @@ class ActionRow:
     due: date | None
     due_original: date | None
     evidence: str | None
-    owner_post: PostRow | None
+    owner_post: TitleRow | None
     recommendation: RecommendationRow
 
 
@@ -93,11 +95,6 @@ class ActionCard:
     owner: PersonRow | None
     latest: UpdateRow | None
     covering: PersonRow | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class TitleRow:
-    title: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,7 +292,7 @@ def card(row: Any) -> ActionCard:
         due,
         due_original,
         evidence,
-        PostRow(post) if post is not None else None,
+        _title(post),
         recommendation,
     )
     latest = None
