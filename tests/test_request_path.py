@@ -129,7 +129,7 @@ def test_a_lookup_issues_the_same_statements_on_ten_times_the_data(
 
 
 def test_plain_blocks_are_what_slack_sdk_makes() -> None:
-    """The views' builders make Slack's JSON directly, and bot/views/plain.py serialises
+    """The views' builders make Slack's JSON directly, and commands/views/plain.py serialises
     slack_sdk's models without validating them: both give what slack_sdk's models make."""
     made = [
         header("Recommendation 4"),
