@@ -4,8 +4,9 @@
 
 Beside the verbs, a no-op slash command registered on the same app is the floor: what Bolt
 itself costs per request (signature check, parsing, listener dispatch). For each verb it prints
-p50/p99 latency, the ratio to the floor and the SQL statements per request. Run it on a small
-and a large database (bench/generate.py) to see that statements per request do not grow.
+p50/p99 latency, the ratio to the floor, the SQL statements and the CPU time per request (the
+whole process's: building the signed request counts too). Run it on a small and a large
+database (bench/generate.py) to see that statements per request do not grow.
 """
 
 from __future__ import annotations
@@ -100,6 +101,7 @@ def main() -> None:
         for name, make in verbs.items():
             times: list[float] = []
             before = statements[0]
+            cpu = time.process_time()
             for _ in range(args.n):
                 command, text, user = make()
                 started = time.perf_counter()
@@ -110,16 +112,17 @@ def main() -> None:
                 "p50": statistics.median(times),
                 "p99": percentile(times, 0.99),
                 "sql": (statements[0] - before) / args.n,
+                "cpu": (time.process_time() - cpu) * 1000 / args.n,
             }
     floor = results["floor (/noop)"]
     print(
         f"\n{'verb':<16}{'p50 ms':>9}{'p99 ms':>9}{'p50/floor':>11}{'p99/floor':>11}"
-        f"{'SQL/request':>13}"
+        f"{'SQL/request':>13}{'CPU ms':>8}"
     )
     for name, r in results.items():
         print(
             f"{name:<16}{r['p50']:>9.2f}{r['p99']:>9.2f}{r['p50'] / floor['p50']:>10.1f}×"
-            f"{r['p99'] / floor['p99']:>10.1f}×{r['sql']:>13.1f}"
+            f"{r['p99'] / floor['p99']:>10.1f}×{r['sql']:>13.1f}{r['cpu']:>8.2f}"
         )
 
 

@@ -15,6 +15,7 @@ CPU under one GIL, so more threads add memory, not throughput; a burst queues in
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -92,6 +93,16 @@ async def _slack_request(
     return _refusal(400, "invalid_payload")
 
 
+@asynccontextmanager
+async def lifespan(_: Starlette) -> AsyncIterator[None]:
+    anyio.to_thread.current_default_thread_limiter().total_tokens = DISPATCH_THREADS
+    # what was loaded to start (modules, settings, the app) lives as long as the process:
+    # kept out of the collector's full passes, which walked it all each time (issue 9)
+    gc.collect()
+    gc.freeze()
+    yield
+
+
 def build_asgi(app: App, database: Database, settings: Settings) -> Starlette:
     secret = settings.slack_signing_secret
     verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
@@ -135,11 +146,6 @@ def build_asgi(app: App, database: Database, settings: Settings) -> Starlette:
         if feed is None:
             return Response("no such board", status_code=404, media_type="text/plain")
         return Response(feed, media_type="text/calendar; charset=utf-8")
-
-    @asynccontextmanager
-    async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        anyio.to_thread.current_default_thread_limiter().total_tokens = DISPATCH_THREADS
-        yield
 
     return Starlette(
         lifespan=lifespan,

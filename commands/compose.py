@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from commands.views.common import as_json
 from commands.views.digest import digest_details, digest_summary
 from commands.views.reminders import alert_view, nudge_view
 from db.database import Database
@@ -49,8 +50,8 @@ def digest_message(
     )
     return Composed(
         text,
-        [b.to_dict() for b in blocks],
-        [(details, [b.to_dict() for b in detail_blocks])],
+        [as_json(b) for b in blocks],
+        [(details, [as_json(b) for b in detail_blocks])],
         files if files is not None else digest_files(digest),
         purpose="digest",
     )
@@ -64,7 +65,7 @@ def alert_message(database: Database, alert: DeliveryAlert) -> Composed:
         text, blocks = alert_view(
             alert, board.name if board else None, meeting.held_on if meeting else None
         )
-    return Composed(text, [b.to_dict() for b in blocks], purpose="alert")
+    return Composed(text, [as_json(b) for b in blocks], purpose="alert")
 
 
 @dataclass
@@ -128,8 +129,6 @@ def make_composer(
             today,
             second=isinstance(payload, Nudge2Payload),
         )
-        return Composed(
-            text, [b.to_dict() for b in blocks], action_ids=[x.action_id for x in lines]
-        )
+        return Composed(text, [as_json(b) for b in blocks], action_ids=[x.action_id for x in lines])
 
     return compose

@@ -8,8 +8,7 @@ from commands.context import Context, Invocation
 from commands.registry import UsageError, command
 from commands.views.catalogue import SEARCH_PER_PAGE, search_view
 from commands.views.common import Reply
-from db.current import found_items
-from db.models import Action, Recommendation
+from db.current import FoundAction, FoundRecommendation, found_items
 from db.search import Hit
 
 # The query rides in the *More* and *Share* buttons' values (at most 2,000 characters, and
@@ -17,11 +16,13 @@ from db.search import Hit
 MAX_QUERY = 150
 
 
-def _load(session: Session, hits: list[Hit], ctx: Context) -> list[Recommendation | Action]:
+def _load(
+    session: Session, hits: list[Hit], ctx: Context
+) -> list[FoundRecommendation | FoundAction]:
     rec_ids = [h.document.id for h in hits if h.document.kind == "recommendation"]
     action_ids = [h.document.id for h in hits if h.document.kind == "action"]
     recs, acts = found_items(session, rec_ids, action_ids)
-    found: list[Recommendation | Action] = []
+    found: list[FoundRecommendation | FoundAction] = []
     for hit in hits:
         table = recs if hit.document.kind == "recommendation" else acts
         item = table.get(hit.document.id)

@@ -9,13 +9,14 @@ from commands.context import Context, Invocation
 from commands.registry import UsageError, command
 from commands.views.common import Reply
 from commands.views.updates import confirmation_view
-from db.models import Action, UpdateSource
+from db.lookups import ActionRow
+from db.models import UpdateSource
 from db.signoff import sign_off
 from db.status_words import parse_update
 from db.updates import AlreadyLoggedError, UpdateRefusedError, UpdateRequest, record_update
 
 
-def _action(session: Session, ctx: Context, ref: str, verb: str) -> Action:
+def _action(session: Session, ctx: Context, ref: str, verb: str) -> ActionRow:
     """The action a ref names, found as `/ofsted action` finds it (same answers if not)."""
     return find_card(session, ctx, Invocation(verb, (ref,), ref), verb).action
 

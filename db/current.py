@@ -6,21 +6,24 @@ also says what is missing)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select, true
-from sqlalchemy.orm import Load, Session, joinedload, raiseload
+from sqlalchemy import Select, bindparam, false, func, null, select, true, union_all
+from sqlalchemy.orm import Load, Session, joinedload
 
 from db.cards import (
-    COVERING,
-    LATEST_UPDATE,
+    CARD_COLUMNS,
+    CARD_WIDTH,
+    SHOWN_COLUMNS,
+    SHOWN_WIDTH,
     ActionCard,
     RecommendationCard,
     card,
-    card_options,
-    covering_id,
-    plan_options,
+    card_joins,
+    shown_joins,
+    shown_row,
 )
 from db.lookups import (
     ACTIONS,
@@ -30,7 +33,7 @@ from db.lookups import (
     overdue_criteria,
     page_ids,
 )
-from db.models import Action, Person, Plan, Post, Recommendation, Update
+from db.models import Action, ActionStatus, Plan, Rag, Recommendation
 
 
 def _current_plan_id(configured: bool) -> Any:
@@ -60,13 +63,11 @@ def find_current_action(
     """`find_action` in `current_plan(session, configured)`, in one statement; None when there
     is no such action (or no plan)."""
     params = {"configured": configured, "ref": ref.lower(), "today": today}
-    row = session.execute(_CURRENT_ACTION_BY_REF[bool(configured)], params).first()
+    row = session.connection().execute(_CURRENT_ACTION_BY_REF[bool(configured)], params).first()
     return card(row) if row else None
 
 
-def _current_recommendation_query(
-    configured: bool,
-) -> Select[Recommendation, Action, Update, Person]:
+def _current_recommendation_query(configured: bool) -> Select[Any]:
     number = (
         select(Recommendation.id)
         .where(
@@ -77,19 +78,11 @@ def _current_recommendation_query(
         .limit(1)
         .scalar_subquery()
     )
+    query = select(*SHOWN_COLUMNS, *CARD_COLUMNS).outerjoin(
+        Action, Action.recommendation_id == Recommendation.id
+    )
     return (
-        select(Recommendation, Action, LATEST_UPDATE, COVERING)
-        .outerjoin(Action, Action.recommendation_id == Recommendation.id)
-        .outerjoin(LATEST_UPDATE, LATEST_UPDATE.id == Action.latest_update_id)
-        .outerjoin(COVERING, COVERING.id == covering_id())
-        .where(Recommendation.id == number)
-        .order_by(Action.position)
-        .options(
-            joinedload(Recommendation.theme),
-            joinedload(Recommendation.plan).options(*plan_options()),
-            Load(Recommendation).raiseload("*"),
-            *card_options(),
-        )
+        card_joins(shown_joins(query)).where(Recommendation.id == number).order_by(Action.position)
     )
 
 
@@ -102,26 +95,28 @@ def current_recommendation_card(
     """`find_recommendation` in `current_plan(session, configured)` and its `recommendation_card`,
     in one statement; None when there is no such recommendation (or no plan)."""
     params = {"configured": configured, "lower": number.lower(), "number": number, "today": today}
-    rows = session.execute(_CURRENT_RECOMMENDATION[bool(configured)], params).all()
+    rows = session.connection().execute(_CURRENT_RECOMMENDATION[bool(configured)], params).all()
     if not rows:
         return None
-    return RecommendationCard(rows[0][0], [card(row[1:]) for row in rows if row[1] is not None])
+    cards = [card(row[SHOWN_WIDTH:]) for row in rows if row[SHOWN_WIDTH] is not None]
+    return RecommendationCard(shown_row(rows[0]), cards)
 
 
 def _current_overdue_query(configured: bool) -> Any:
     """The current plan, and a page of its overdue actions (if any) with their cards."""
     plan_id = _current_plan_id(configured)
     page = page_ids(overdue_criteria(plan_id), OVERDUE_ORDER)
-    return (
-        select(Plan, Action, LATEST_UPDATE, COVERING, page.c.total)
+    query = (
+        select(Plan, *CARD_COLUMNS, page.c.total)
         .select_from(Plan)
         .outerjoin(page, true())
         .outerjoin(Action, Action.id == page.c.id)
-        .outerjoin(LATEST_UPDATE, LATEST_UPDATE.id == Action.latest_update_id)
-        .outerjoin(COVERING, COVERING.id == covering_id())
+    )
+    return (
+        card_joins(query)
         .where(Plan.id == plan_id)
         .order_by(page.c.pos)
-        .options(joinedload(Plan.source), Load(Plan).raiseload("*"), *card_options())
+        .options(joinedload(Plan.source), Load(Plan).raiseload("*"))
     )
 
 
@@ -145,36 +140,62 @@ def current_overdue_actions(
     plan = rows[0][0]
     cards = [card(row[1:]) for row in rows if row[1] is not None]
     if cards:
-        return plan, ActionPage(cards, int(rows[0][4]), page, per_page)
+        return plan, ActionPage(cards, int(rows[0][1 + CARD_WIDTH]), page, per_page)
     return plan, overdue_actions(session, plan, today, page=page, per_page=per_page)
 
 
+@dataclass(frozen=True, slots=True)
+class FoundRecommendation:
+    """A recommendation a search found, as the results show it."""
+
+    id: int
+    number: str
+    text: str
+    plan_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class FoundAction:
+    """An action a search found, as the results show it."""
+
+    id: int
+    ref: str
+    title: str
+    rag: Rag | None
+    status: ActionStatus
+    plan_key: str
+
+
 def _found_query() -> Any:
-    action_ids: Any = bindparam("action_ids", expanding=True)
-    of_actions = select(Action.recommendation_id).where(Action.id.in_(action_ids))
-    return (
-        select(Recommendation, Action)
-        .outerjoin(
-            Action, (Action.recommendation_id == Recommendation.id) & Action.id.in_(action_ids)
+    """The actions and recommendations with the given ids, as plain rows: the actions first
+    (their RAG and status columns type the union)."""
+    actions = (
+        select(
+            true().label("is_action"),
+            Action.id,
+            Action.ref,
+            Action.title,
+            Plan.key,
+            Action.rag,
+            Action.status,
         )
-        .where(
-            Recommendation.id.in_(bindparam("rec_ids", expanding=True))
-            | Recommendation.id.in_(of_actions)
-        )
-        .options(
-            joinedload(Recommendation.plan).options(*plan_options()),
-            joinedload(Recommendation.theme),
-            Load(Recommendation).raiseload("*"),
-            joinedload(Action.owner_post).joinedload(Post.holder),
-            joinedload(Action.plan).options(*plan_options()),
-            joinedload(Action.recommendation).options(
-                joinedload(Recommendation.plan).options(*plan_options()),
-                joinedload(Recommendation.theme),
-                raiseload("*"),
-            ),
-            Load(Action).raiseload("*"),
-        )
+        .join(Plan, Plan.id == Action.plan_id)
+        .where(Action.id.in_(bindparam("action_ids", expanding=True)))
     )
+    recommendations = (
+        select(
+            false(),
+            Recommendation.id,
+            Recommendation.number,
+            Recommendation.text,
+            Plan.key,
+            null(),
+            null(),
+        )
+        .join(Plan, Plan.id == Recommendation.plan_id)
+        .where(Recommendation.id.in_(bindparam("rec_ids", expanding=True)))
+    )
+    return union_all(actions, recommendations)
 
 
 _FOUND = _found_query()
@@ -182,18 +203,18 @@ _FOUND = _found_query()
 
 def found_items(
     session: Session, rec_ids: Sequence[int], action_ids: Sequence[int]
-) -> tuple[dict[int, Recommendation], dict[int, Action]]:
-    """Recommendations and actions by id (what a search found), in one statement: each action
-    as `actions_by_id` loads it, each recommendation as `recommendations_by_id` does."""
-    recs: dict[int, Recommendation] = {}
-    actions: dict[int, Action] = {}
-    wanted = set(rec_ids)
-    if not wanted and not action_ids:
+) -> tuple[dict[int, FoundRecommendation], dict[int, FoundAction]]:
+    """Recommendations and actions by id (what a search found), in one statement."""
+    recs: dict[int, FoundRecommendation] = {}
+    actions: dict[int, FoundAction] = {}
+    if not rec_ids and not action_ids:
         return recs, actions
     params = {"rec_ids": list(rec_ids), "action_ids": list(action_ids)}
-    for rec, action in session.execute(_FOUND, params):
-        if rec.id in wanted:
-            recs[rec.id] = rec
-        if action is not None:
-            actions[action.id] = action
+    for is_action, id_, name, text, plan_key, rag, status in session.connection().execute(
+        _FOUND, params
+    ):
+        if is_action:
+            actions[id_] = FoundAction(id_, name, text, rag, status, plan_key)
+        else:
+            recs[id_] = FoundRecommendation(id_, name, text, plan_key)
     return recs, actions

@@ -14,9 +14,20 @@ from typing import Any
 from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload, raiseload
 
+from db.cards import (
+    CARD_COLUMNS,
+    CARD_WIDTH,
+    card,
+    card_joins,
+    card_query,
+    plan_options,
+    shown,
+)
 from db.cards import ActionCard as ActionCard  # re-exported: the views name it from here
+from db.cards import ActionRow as ActionRow
+from db.cards import PersonRow as PersonRow
 from db.cards import RecommendationCard as RecommendationCard
-from db.cards import card, card_query, plan_options
+from db.cards import UpdateRow as UpdateRow
 from db.models import (
     Action,
     Cover,
@@ -146,7 +157,7 @@ _ACTIONS_BY_ID = ACTIONS.where(Action.id.in_(bindparam("ids", expanding=True)))
 
 def recommendation_card(session: Session, rec: Recommendation, today: date) -> RecommendationCard:
     rows = session.execute(_ACTIONS_OF_RECOMMENDATION, {"rec": rec.id, "today": today})
-    return RecommendationCard(rec, [card(row) for row in rows])
+    return RecommendationCard(shown(rec), [card(row) for row in rows])
 
 
 def find_action(session: Session, plan: Plan, ref: str, today: date) -> ActionCard | None:
@@ -246,7 +257,9 @@ def _page_query(criteria: Sequence[Any], order: Sequence[Any]) -> tuple[Select[A
         .limit(bindparam("limit"))
         .subquery("page")
     )
-    cards = card_query(page.c.total).join(page, page.c.id == Action.id).order_by(page.c.pos)
+    # the page first: PostgreSQL keeps the written join order past 8 joins (join_collapse_limit)
+    chosen = select(*CARD_COLUMNS, page.c.total).select_from(page)
+    cards = card_joins(chosen.join(Action, Action.id == page.c.id)).order_by(page.c.pos)
     return cards, select(func.count()).select_from(ids.subquery())
 
 
@@ -259,9 +272,9 @@ def _page(
 ) -> ActionPage:
     cards, count = queries
     params = {**params, "offset": page * per_page, "limit": per_page}
-    rows = session.execute(cards, params).all()
+    rows = session.connection().execute(cards, params).all()
     if rows:  # the count comes with the page (a window over the whole selection)
-        total = int(rows[0][3])
+        total = int(rows[0][CARD_WIDTH])
     elif page:  # past the end: count on its own
         total = session.scalar(count, params) or 0
     else:
@@ -312,7 +325,7 @@ def overdue_actions(
 
 def actions_by_id(session: Session, ids: Sequence[int], today: date) -> list[ActionCard]:
     rows = session.execute(_ACTIONS_BY_ID, {"ids": list(ids), "today": today})
-    by_id = {row[0].id: card(row) for row in rows}
+    by_id = {row[0]: card(row) for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 
 

@@ -23,7 +23,7 @@ from bot.devtools.block_limits import message_problems
 from bot.devtools.fakeslack import FakeSlack
 from bot.outbox import tick
 from bot.settings import Settings
-from commands.views.common import RAG_EMOJI, bar, due_text
+from commands.views.common import RAG_EMOJI, as_json, bar, due_text
 from commands.views.digest import digest_details, digest_summary
 from db.database import Database
 from db.models import Board, Delivery, DeliveryState
@@ -127,7 +127,7 @@ def test_details_too_long_for_one_message_are_cut_with_a_pointer_to_the_board_pa
     ]
     big = replace(digest, overdue=many, due_before_next=many, chase=many, awaiting_signoff=many)
     text, blocks = digest_details(big, LONDON, date(2022, 10, 10), signoff_buttons=True)
-    message = {"text": text, "blocks": [b.to_dict() for b in blocks]}
+    message = {"text": text, "blocks": [as_json(b) for b in blocks]}
     assert message_problems(message) == [] and len(blocks) <= 50
     assert "380 more in the board paper (XLSX)" in shown(message)
 
@@ -139,7 +139,7 @@ def test_bars_have_one_square_per_action(staffed_db: Database) -> None:
     digest = aeb_digest(staffed_db)
     total = sum(digest.totals.values())
     _, blocks = digest_summary(digest, LONDON)
-    summary = json.dumps([b.to_dict() for b in blocks], ensure_ascii=False)
+    summary = json.dumps([as_json(b) for b in blocks], ensure_ascii=False)
     board_bar = summary.split(f"RAG of all {total} actions*\\n")[1].split('"')[0]
     assert len(squares(board_bar)) == total
     for key in RAG_KEYS:
@@ -165,7 +165,7 @@ def test_a_scaled_bar_says_so_and_rounds_each_rag_up() -> None:
         recommendations=[RecommendationRag("p", "1", "One", counts)],  # 45 actions
     )
     _, blocks = digest_summary(digest, LONDON)
-    summary = json.dumps([b.to_dict() for b in blocks], ensure_ascii=False)
+    summary = json.dumps([as_json(b) for b in blocks], ensure_ascii=False)
     assert "each square is up to 3 actions (all actions)" in summary  # 45 in 20 squares
     assert "each square is up to 5 actions (recommendations)" in summary  # 45 in 10
 

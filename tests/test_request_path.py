@@ -16,6 +16,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from conftest import bot_settings, free_port
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
 from slackdriver import SECRET, Driver, slash_body
 from sqlalchemy import create_engine, event, make_url, text
 
@@ -25,7 +35,7 @@ from bot.app import build_app
 from bot.devtools.fakeslack import FakeSlack
 from bot.devtools.slack_requests import signed_headers
 from commands.ids import ActionId, ActionRef
-from commands.views.common import Reply, button, buttons, context, mrkdwn
+from commands.views.common import Reply, button, buttons, context, divider, header, mrkdwn
 from commands.views.plain import plain
 from db.database import Database
 
@@ -110,17 +120,32 @@ def test_a_lookup_issues_the_same_statements_on_ten_times_the_data(
 
 
 def test_plain_blocks_are_what_slack_sdk_makes() -> None:
-    """bot/views/plain.py skips slack_sdk's validation, not any of its output."""
-    reply = Reply(
-        [
-            mrkdwn("*4.1* <not a link> & more"),
-            context("one", "", "two"),
-            buttons(button("Update", ActionId.UPDATE, ActionRef(action=1), style="primary"), None),
-        ],
-        "text",
+    """The views' builders make Slack's JSON directly, and commands/views/plain.py serialises
+    slack_sdk's models without validating them: both give what slack_sdk's models make."""
+    made = [
+        header("Recommendation 4"),
+        mrkdwn("*4.1* <not a link> & more"),
+        context("one", "", "two"),
+        divider(),
+        buttons(button("Update", ActionId.UPDATE, ActionRef(action=1), style="primary"), None),
+    ]
+    assert made[4] is not None
+    action_id = made[4]["elements"][0]["action_id"]
+    assert action_id == ActionId.UPDATE.for_value('{"action":1}')
+    update = ButtonElement(
+        text="Update", action_id=action_id, value='{"action":1}', style="primary"
     )
-    assert reply.payload()["blocks"] == [b.to_dict() for b in reply.blocks]
-    assert plain(reply.blocks) == [b.to_dict() for b in reply.blocks]
+    models = [
+        HeaderBlock(text=PlainTextObject(text="Recommendation 4")),
+        SectionBlock(text=MarkdownTextObject(text="*4.1* <not a link> & more")),
+        ContextBlock(elements=[MarkdownTextObject(text="one"), MarkdownTextObject(text="two")]),
+        DividerBlock(),
+        ActionsBlock(elements=[update]),
+    ]
+    assert made == [b.to_dict() for b in models]
+    assert plain(models) == [b.to_dict() for b in models]
+    reply = Reply([*made[:4], models[4]], "text")
+    assert reply.payload()["blocks"] == [b.to_dict() for b in models]
 
 
 def test_worker_processes_serve_signed_requests(

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import Block, DividerBlock
-
 from commands.ids import ActionId, ActionRef
 from commands.views.common import (
+    Kit,
     Reply,
     button,
     buttons,
@@ -17,6 +16,7 @@ from commands.views.common import (
     cut,
     cut_escaped,
     day,
+    divider,
     due_text,
     escape,
     header,
@@ -29,7 +29,7 @@ from commands.views.common import (
     status_label,
     when,
 )
-from db.lookups import DONE, ActionCard, ActionPage
+from db.lookups import DONE, ActionCard, ActionPage, UpdateRow
 from db.models import ActionStatus, Update
 
 ACTIONS_PER_PAGE = 10
@@ -64,7 +64,7 @@ def owner_text(card: ActionCard, v: Viewing) -> str:
     return text
 
 
-def latest_text(update: Update | None, v: Viewing) -> str:
+def latest_text(update: UpdateRow | None, v: Viewing) -> str:
     if update is None:
         return "_No update logged yet._"
     change = ""
@@ -77,7 +77,7 @@ def latest_text(update: Update | None, v: Viewing) -> str:
     )
 
 
-def action_blocks(card: ActionCard, v: Viewing, *, with_plan: bool = False) -> list[Block]:
+def action_blocks(card: ActionCard, v: Viewing, *, with_plan: bool = False) -> list[Kit]:
     """Three blocks: what and who, the latest update, and its buttons."""
     action = card.action
     where = ""
@@ -89,7 +89,7 @@ def action_blocks(card: ActionCard, v: Viewing, *, with_plan: bool = False) -> l
         f"{rag_label(action.rag)} · {status_label(action.status)} · {due_text(action, v.today)}",
         owner_text(card, v),
     ]
-    blocks: list[Block] = [mrkdwn("\n".join(lines)), context(latest_text(card.latest, v))]
+    blocks: list[Kit] = [mrkdwn("\n".join(lines)), context(latest_text(card.latest, v))]
     if not v.shared:
         row = buttons(
             button(
@@ -114,7 +114,7 @@ def page_of(cards: list[ActionCard], page: int) -> tuple[list[ActionCard], bool]
     return cards[start : start + ACTIONS_PER_PAGE], len(cards) > start + ACTIONS_PER_PAGE
 
 
-def footer(v: Viewing, *, more: bool, shareable: bool = True) -> list[Block]:
+def footer(v: Viewing, *, more: bool, shareable: bool = True) -> list[Kit]:
     if v.shared:
         return [context(f"Shared from `/ofsted {escape(v.command)}` · RAG key: `/ofsted help rag`")]
     row = buttons(
@@ -132,7 +132,7 @@ def footer(v: Viewing, *, more: bool, shareable: bool = True) -> list[Block]:
 def action_view(card: ActionCard, v: Viewing) -> Reply:
     action = card.action
     rec = action.recommendation
-    blocks: list[Block | None] = [
+    blocks: list[Kit | None] = [
         header(f"Action {action.ref}"),
         context(
             f"{escape(rec.plan.title)} · recommendation {escape(rec.number)}: "
@@ -153,7 +153,7 @@ def action_view(card: ActionCard, v: Viewing) -> Reply:
 
 def action_list_view(title: str, page: ActionPage, v: Viewing, *, empty: str) -> Reply:
     """A page of a list of actions (across plans), e.g. mine, overdue, an owner's."""
-    blocks: list[Block | None] = [header(title)]
+    blocks: list[Kit | None] = [header(title)]
     if not page.total:
         blocks.append(mrkdwn(empty))
     else:
@@ -164,7 +164,7 @@ def action_list_view(title: str, page: ActionPage, v: Viewing, *, empty: str) ->
             context(count + (f" · showing {first}–{last}" if page.total > len(page.cards) else ""))
         )
         for card in page.cards:
-            blocks.append(DividerBlock())
+            blocks.append(divider())
             blocks += action_blocks(card, v, with_plan=True)
     blocks += footer(v, more=page.has_more, shareable=bool(page.total))
     return Reply(
@@ -180,7 +180,7 @@ HISTORY_PER_PAGE = 10
 
 def history_view(card: ActionCard, updates: list[Update], total: int, v: Viewing) -> Reply:
     action = card.action
-    blocks: list[Block | None] = [
+    blocks: list[Kit | None] = [
         header(f"History of action {action.ref}"),
         context(
             f"{cut_escaped(action.title, 500)} · {rag_label(action.rag)} · "

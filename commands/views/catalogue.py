@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import Block, DividerBlock
-
 from commands.ids import ActionId
 from commands.views.actions import Viewing, footer
 from commands.views.common import (
+    Kit,
     Reply,
     button,
     buttons,
@@ -14,6 +13,7 @@ from commands.views.common import (
     cut,
     cut_escaped,
     day,
+    divider,
     escape,
     header,
     keep_within_limits,
@@ -24,7 +24,8 @@ from commands.views.common import (
     weekday,
     when,
 )
-from db.models import Action, Board, Recommendation
+from db.current import FoundAction, FoundRecommendation
+from db.models import Board
 from db.queries import PlanSummary
 from jobs.schedule import UpcomingMeeting
 
@@ -32,7 +33,7 @@ SEARCH_PER_PAGE = 8
 
 
 def plans_view(summaries: list[PlanSummary], v: Viewing) -> Reply:
-    blocks: list[Block | None] = [header("Improvement plans")]
+    blocks: list[Kit | None] = [header("Improvement plans")]
     council = None
     for s in summaries[:40]:
         if s.council != council:
@@ -57,12 +58,12 @@ def plans_view(summaries: list[PlanSummary], v: Viewing) -> Reply:
 
 def search_view(
     query: str,
-    hits: list[Recommendation | Action],
+    hits: list[FoundRecommendation | FoundAction],
     total: int,
     corrections: dict[str, str],
     v: Viewing,
 ) -> Reply:
-    blocks: list[Block | None] = [
+    blocks: list[Kit | None] = [
         header(f"Search: {query}"),
     ]
     if corrections:
@@ -84,20 +85,20 @@ def search_view(
             )
         )
     for hit in hits:
-        blocks.append(DividerBlock())
-        if isinstance(hit, Recommendation):
-            command = f"rec {hit.plan.key} {hit.number}"
+        blocks.append(divider())
+        if isinstance(hit, FoundRecommendation):
+            command = f"rec {hit.plan_key} {hit.number}"
             blocks.append(
                 mrkdwn(
-                    f"*Recommendation {escape(hit.number)}* · `{hit.plan.key}`\n"
+                    f"*Recommendation {escape(hit.number)}* · `{hit.plan_key}`\n"
                     f"{cut_escaped(hit.text, 600)}"
                 )
             )
         else:
-            command = f"action {hit.plan.key} {hit.ref}"
+            command = f"action {hit.plan_key} {hit.ref}"
             blocks.append(
                 mrkdwn(
-                    f"*Action {escape(hit.ref)}* · `{hit.plan.key}` · "
+                    f"*Action {escape(hit.ref)}* · `{hit.plan_key}` · "
                     f"{rag_label(hit.rag)} · {hit.status.value}\n"
                     f"{cut_escaped(hit.title, 600)}"
                 )
@@ -123,10 +124,10 @@ def board_view(board: Board, meetings: list[UpcomingMeeting], v: Viewing) -> Rep
         + (f" · {escape(secretary.title)}" if secretary else "")
         + (f" · channel {escape(board.channel)}" if board.channel else ""),
     ]
-    blocks: list[Block | None] = [
+    blocks: list[Kit | None] = [
         header(board.name),
         mrkdwn("\n".join(lines)),
-        DividerBlock(),
+        divider(),
     ]
     if not meetings:
         blocks.append(mrkdwn("_No meetings ahead._"))
@@ -155,7 +156,7 @@ def board_view(board: Board, meetings: list[UpcomingMeeting], v: Viewing) -> Rep
 
 
 def boards_view(boards: list[Board], v: Viewing) -> Reply:
-    blocks: list[Block | None] = [header("Boards")]
+    blocks: list[Kit | None] = [header("Boards")]
     for board in boards[:20]:
         cadence = "weekly" if board.every_weeks == 1 else f"every {board.every_weeks} weeks"
         blocks.append(

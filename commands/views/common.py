@@ -14,19 +14,11 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    ContextBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    PlainTextObject,
-    SectionBlock,
-)
+from slack_sdk.models.blocks import Block, ButtonElement, ContextBlock, HeaderBlock, SectionBlock
 
 from commands.ids import ActionId, ButtonValue, Rerun
 from commands.views.plain import plain
+from db.lookups import PersonRow
 from db.models import ActionStatus, Person, Rag
 from db.status import DONE, RAG_KEYS
 
@@ -46,11 +38,19 @@ RAG_MEANING = {
 STATUS_EMOJI = {ActionStatus.COMPLETE: RAG_EMOJI["done"], ActionStatus.SIGNED_OFF: "☑️"}
 
 
+Json = dict[str, Any]
+Kit = Block | Json
+"""A Block Kit block: Slack's JSON, as the builders below make it (no slack_sdk objects on the
+request path: building and serialising them was a third of a lookup's CPU time, issue 9; the
+tests validate every message against slack_sdk's models), or a slack_sdk model (forms and App
+Home use some)."""
+
+
 @dataclass
 class Reply:
     """What the bot answers: Block Kit blocks, the notification text, and where it goes."""
 
-    blocks: list[Block]
+    blocks: list[Kit]
     text: str
     in_channel: bool = False
     replace_original: bool = False
@@ -61,7 +61,7 @@ class Reply:
         body: dict[str, Any] = {
             "response_type": "in_channel" if self.in_channel else "ephemeral",
             "text": cut_escaped(self.text, FALLBACK_TEXT),
-            "blocks": [plain(block) for block in self.blocks[:MAX_BLOCKS]],
+            "blocks": [as_json(block) for block in self.blocks[:MAX_BLOCKS]],
         }
         if self.replace_original:
             body["replace_original"] = True
@@ -184,7 +184,7 @@ def due_text(action: Due, today: date) -> str:
     return text
 
 
-def person(who: Person | None, *, mention: bool = True) -> str:
+def person(who: Person | PersonRow | None, *, mention: bool = True) -> str:
     """A person as Slack shows them: a mention in private answers; where shared, their name
     if known (a mention there would notify them), else nothing."""
     if who is None:
@@ -194,41 +194,60 @@ def person(who: Person | None, *, mention: bool = True) -> str:
     return escape(who.name) if who.name else ""
 
 
-def mrkdwn(text: str, *, accessory: ButtonElement | None = None) -> SectionBlock:
-    return SectionBlock(
-        text=MarkdownTextObject(text=cut(text, SectionBlock.text_max_length)), accessory=accessory
-    )
+def as_json(block: Kit) -> Json:
+    """A block as Slack's JSON (a slack_sdk model unvalidated, as `plain()` gives it)."""
+    return block if isinstance(block, dict) else plain(block)
 
 
-def header(text: str) -> HeaderBlock:
-    return HeaderBlock(text=PlainTextObject(text=cut(text, HeaderBlock.text_max_length)))
+def _text(kind: str, text: str) -> Json:
+    return {"type": kind, "text": text}
 
 
-def context(*parts: str) -> ContextBlock:
-    elements = [MarkdownTextObject(text=cut(p, CONTEXT_TEXT)) for p in parts if p]
+def header(text: str) -> Json:
+    return {"type": "header", "text": _text("plain_text", cut(text, HeaderBlock.text_max_length))}
+
+
+def divider() -> Json:
+    return {"type": "divider"}
+
+
+def mrkdwn(text: str, *, accessory: Json | None = None) -> Json:
+    section = {"type": "section", "text": _text("mrkdwn", cut(text, SectionBlock.text_max_length))}
+    if accessory is not None:
+        section["accessory"] = accessory
+    return section
+
+
+def context(*parts: str) -> Json:
+    elements = [_text("mrkdwn", cut(p, CONTEXT_TEXT)) for p in parts if p]
     elements = elements[: ContextBlock.elements_max_length]
-    return ContextBlock(elements=elements or [MarkdownTextObject(text=" ")])
+    return {"type": "context", "elements": elements or [_text("mrkdwn", " ")]}
 
 
-def button(
-    label: str, kind: ActionId, value: ButtonValue, *, style: str | None = None
-) -> ButtonElement:
+def button(label: str, kind: ActionId, value: ButtonValue, *, style: str | None = None) -> Json:
     """A button whose value is JSON (commands.ids); its action_id is `<kind>:<digest>`, unique
     per value, so a message may hold several buttons of one kind (listeners match the kind)."""
     encoded = value.dump()
     if len(encoded) > ButtonElement.value_max_length:
         raise ValueError("button value too long")
-    return ButtonElement(
-        text=cut(label, ButtonElement.text_max_length),
-        action_id=kind.for_value(encoded),
-        value=encoded,
-        style=style,
-    )
+    element: Json = {
+        "type": "button",
+        "text": {
+            "type": "plain_text",
+            "text": cut(label, ButtonElement.text_max_length),
+            "emoji": True,
+        },
+        "action_id": kind.for_value(encoded),
+        "value": encoded,
+    }
+    if style:
+        element["style"] = style
+    return element
 
 
-def buttons(*elements: ButtonElement | None) -> ActionsBlock | None:
+def buttons(*elements: Json | None) -> Json | None:
     present = [e for e in elements if e is not None]
-    return ActionsBlock(elements=present) if present else None
+    return {"type": "actions", "elements": present} if present else None
 
 
 def rerun(command: str, *, page: int | None = None) -> Rerun:
@@ -236,7 +255,7 @@ def rerun(command: str, *, page: int | None = None) -> Rerun:
     return Rerun(cmd=command, page=page)
 
 
-def keep_within_limits(blocks: list[Block | None]) -> list[Block]:
+def keep_within_limits(blocks: list[Kit | None]) -> list[Kit]:
     present = [b for b in blocks if b is not None]
     if len(present) > MAX_BLOCKS:
         present = [*present[: MAX_BLOCKS - 1], context("_…more than Slack can show at once._")]

@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import Block, DividerBlock
-
 from commands.ids import ActionId, ActionRef
 from commands.views.common import (
     BOARD_SQUARES,
@@ -22,12 +20,14 @@ from commands.views.common import (
     MAX_BLOCKS,
     RAG_EMOJI,
     REC_SQUARES,
+    Kit,
     bar,
     button,
     context,
     cut,
     cut_escaped,
     day,
+    divider,
     due_text,
     escape,
     header,
@@ -85,7 +85,7 @@ def _counts(digest: Digest) -> list[tuple[int, str]]:
     ]
 
 
-def digest_summary(digest: Digest, tz: ZoneInfo) -> tuple[str, list[Block]]:
+def digest_summary(digest: Digest, tz: ZoneInfo) -> tuple[str, list[Kit]]:
     """The digest's message: RAG of all actions, the counts, RAG per recommendation."""
     totals = digest.totals
     recs = [r for r in digest.recommendations if r.total]
@@ -100,7 +100,7 @@ def digest_summary(digest: Digest, tz: ZoneInfo) -> tuple[str, list[Block]]:
         SECTION,
     )
     counts = [f"*{n}* {label}" for n, label in _counts(digest) if n]
-    blocks: list[Block | None] = [
+    blocks: list[Kit | None] = [
         header(f"{digest.board_name}: {weekday(digest.meeting)}"),
         context(
             f"Plans: {', '.join(digest.plans)} · since the last meeting "
@@ -109,7 +109,7 @@ def digest_summary(digest: Digest, tz: ZoneInfo) -> tuple[str, list[Block]]:
         ),
         mrkdwn(f"*RAG of all {sum(totals.values())} actions*\n{bar(totals, per_board)}"),
         mrkdwn(" · ".join(counts) if counts else "_Nothing to note since the last meeting._"),
-        DividerBlock(),
+        divider(),
         *(mrkdwn(chunk) for chunk in chunks[:REC_CHUNKS]),
     ]
     if len(chunks) > REC_CHUNKS:
@@ -148,16 +148,16 @@ class _Budget:
     """Blocks of one message, keeping one free for saying what was left out."""
 
     def __init__(self) -> None:
-        self.blocks: list[Block] = []
+        self.blocks: list[Kit] = []
         self.left_out: list[str] = []
 
-    def add(self, title: str, blocks: Sequence[Block]) -> None:
+    def add(self, title: str, blocks: Sequence[Kit]) -> None:
         room = MAX_BLOCKS - 1 - len(self.blocks)
         if len(blocks) > room:
             self.left_out.append(title)
         self.blocks += list(blocks)[: max(0, room)]
 
-    def finish(self) -> list[Block]:
+    def finish(self) -> list[Kit]:
         if self.left_out:
             self.blocks.append(
                 context(f"Cut to fit one message: {', '.join(self.left_out)}. All is in {PAPER}.")
@@ -165,7 +165,7 @@ class _Budget:
         return self.blocks
 
 
-def _section(title: str, lines: Sequence[str]) -> list[Block]:
+def _section(title: str, lines: Sequence[str]) -> list[Kit]:
     shown = [*lines[:ITEMS]]
     if len(lines) > ITEMS:
         shown.append(f"_…and {len(lines) - ITEMS} more in {PAPER}._")
@@ -204,9 +204,9 @@ def _listed(
 
 def _awaiting_signoff(
     waiting: Sequence[ActionLine], today: date, *, signoff_buttons: bool, mention: bool
-) -> list[Block]:
+) -> list[Kit]:
     """Completions awaiting sign-off, each with a Sign off button (the first few)."""
-    blocks: list[Block] = [mrkdwn(f"*{SIGNOFF_TITLE}* ({len(waiting)})")]
+    blocks: list[Kit] = [mrkdwn(f"*{SIGNOFF_TITLE}* ({len(waiting)})")]
     for x in waiting[:SIGNOFF_BUTTONS]:
         blocks.append(
             mrkdwn(
@@ -234,7 +234,7 @@ def _details_text(digest: Digest) -> str:
 
 def digest_details(
     digest: Digest, tz: ZoneInfo, today: date, *, signoff_buttons: bool, mention: bool = True
-) -> tuple[str, list[Block]]:
+) -> tuple[str, list[Kit]]:
     """The digest's thread message: what changed, overdue, due, the chase list, escalations and
     completions awaiting sign-off; empty ones left out. `mention=False` (for a channel) names
     owners by post so that posting it pings nobody."""

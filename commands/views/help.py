@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from slack_sdk.models.blocks import Block
-
 from commands.ids import ActionId
 from commands.views.common import (
     RAG_EMOJI,
     RAG_MEANING,
+    Kit,
     Reply,
     button,
     buttons,
@@ -43,7 +42,7 @@ class VerbHelp:
 
 def help_view(verbs: Sequence[VerbHelp]) -> Reply:
     lines = [f"`/ofsted {v.usage}` · {v.summary}" for v in verbs]
-    blocks: list[Block | None] = [
+    blocks: list[Kit | None] = [
         header("/ofsted: the improvement plan in Slack"),
         mrkdwn("\n".join(lines)),
         context(
@@ -79,7 +78,7 @@ def rag_key_view() -> Reply:
     ]
     lines.append(f"{RAG_EMOJI['unrated']} *Not rated*: no RAG given yet")
     statuses = ", ".join(s.value for s in ActionStatus)
-    blocks: list[Block] = [
+    blocks: list[Kit] = [
         header("RAG key"),
         mrkdwn("\n".join(lines)),
         context(f"Statuses: {statuses}. *Complete* needs evidence; *signed off* is the board's."),
@@ -89,7 +88,7 @@ def rag_key_view() -> Reply:
 
 def problem_view(message: str, *, suggestions: Sequence[str] = (), hint: str = "") -> Reply:
     """Something the bot could not do, said plainly, with commands to try instead."""
-    blocks: list[Block | None] = [mrkdwn(f":thinking_face: {message}")]
+    blocks: list[Kit | None] = [mrkdwn(f":thinking_face: {message}")]
     unique = list(dict.fromkeys(suggestions))[:5]
     if unique:
         blocks.append(buttons(*(button(f"/ofsted {s}", ActionId.RUN, rerun(s)) for s in unique)))

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import (
-    Block,
-    ButtonElement,
-    DividerBlock,
-)
 from slack_sdk.models.views import View
 
 from commands.ids import ActionId, ActionRef
 from commands.views.actions import Viewing, latest_text
 from commands.views.common import (
     REC_SQUARES,
+    Json,
+    Kit,
     bar,
     button,
     context,
     cut_escaped,
+    divider,
     due_text,
     escape,
     header,
@@ -33,12 +31,12 @@ from db.overview import RagCount
 GLANCE = 40  # recommendations shown at a glance
 
 
-def _glance(plan: Plan, glance: list[RagCount]) -> list[Block]:
+def _glance(plan: Plan, glance: list[RagCount]) -> list[Kit]:
     """The plan at a glance: each recommendation with its bar, then the bars' scale."""
     shown = glance[:GLANCE]
     per = scale([sum(row.counts.values()) for row in shown], REC_SQUARES)
     return [
-        DividerBlock(),
+        divider(),
         header(f"The plan at a glance: {plan.key}"),
         *(
             mrkdwn(f"*{escape(row.number)}* {cut_escaped(row.text, 150)}\n{bar(row.counts, per)}")
@@ -51,7 +49,7 @@ def _glance(plan: Plan, glance: list[RagCount]) -> list[Block]:
 def home_view(
     mine: ActionPage, v: Viewing, *, plan: Plan | None = None, glance: list[RagCount] | None = None
 ) -> View:
-    blocks: list[Block] = [header("My actions")]
+    blocks: list[Kit] = [header("My actions")]
     if not mine.total:
         blocks.append(
             mrkdwn(
@@ -67,7 +65,7 @@ def home_view(
             f"`{action.recommendation.plan.key}`\n{rag_label(action.rag)} · "
             f"{status_label(action.status)} · {due_text(action, v.today)}"
         )
-        accessory: ButtonElement | None = None
+        accessory: Json | None = None
         if not done:
             accessory = button(
                 "Update", ActionId.UPDATE, ActionRef(action=action.id), style="primary"

@@ -1,12 +1,14 @@
-"""Block Kit objects as plain dicts, without slack_sdk's validation on every request.
+"""slack_sdk Block Kit objects as plain dicts, without slack_sdk's validation on every request.
 
-The views build slack_sdk.models.blocks objects (the project's style), but slack_sdk's
+The views build Slack's JSON directly (commands/views/common.py's builders); the few slack_sdk
+models some of them still use (App Home, forms, help) go through `plain()`. slack_sdk's
 `to_dict()` validates every object and then walks each nested object twice: a quarter of a
 lookup's CPU time went on it (issue 9). `plain()` gives the same dict as `to_dict()` in one walk
 and validates nothing; classes that override `to_dict()` (options and the like, which shape
-their output) still go through their own. The validation moved to the tests:
-tests/test_reply_shapes.py parses every lookup reply back into slack_sdk's models and checks
-it validates and comes out the same, and checks `plain()` against `to_dict()` for each view.
+their output) still go through their own. The validation is in the tests: the test driver
+(tests/slackdriver.py) parses every message it sees back into slack_sdk's models, validates it
+and checks it comes out the same; tests/test_request_path.py checks the builders and `plain()`
+against `to_dict()`.
 """
 
 from __future__ import annotations

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import Block, DividerBlock
-
 from commands.ids import ActionId
 from commands.views.actions import Viewing, action_blocks, footer, page_of
 from commands.views.common import (
+    Kit,
     Reply,
     button,
     buttons,
@@ -14,19 +13,21 @@ from commands.views.common import (
     cut,
     cut_escaped,
     day,
+    divider,
     escape,
     header,
     keep_within_limits,
     mrkdwn,
     rerun,
 )
+from db.cards import PlanShown, RecommendationShown
 from db.lookups import RecommendationCard
 from db.models import Plan, Recommendation
 
 TEXT_SHOWN = 2800  # leaves room in the 3,000-character section for the "cut" note
 
 
-def plan_line(plan: Plan) -> str:
+def plan_line(plan: Plan | PlanShown) -> str:
     parts = [f"*{escape(plan.title)}*"]
     if plan.published:
         parts.append(f"published {day(plan.published)}")
@@ -36,7 +37,7 @@ def plan_line(plan: Plan) -> str:
     return " · ".join(parts)
 
 
-def source_line(rec: Recommendation) -> str:
+def source_line(rec: RecommendationShown) -> str:
     parts = []
     if rec.theme:
         parts.append(f"Theme: {escape(rec.theme.title)}")
@@ -57,7 +58,7 @@ def recommendation_view(card: RecommendationCard, v: Viewing) -> Reply:
     text = cut_escaped(rec.text, TEXT_SHOWN)
     was_cut = len(escape(rec.text)) > TEXT_SHOWN
     shown, more = page_of(card.actions, v.page)
-    blocks: list[Block | None] = [
+    blocks: list[Kit | None] = [
         header(f"Recommendation {rec.number}"),
         context(plan_line(rec.plan)),
         mrkdwn(
@@ -70,7 +71,7 @@ def recommendation_view(card: RecommendationCard, v: Viewing) -> Reply:
     ]
     if rec.response:
         blocks.append(context(f"Council's response: {cut_escaped(rec.response, 1500)}"))
-    blocks.append(DividerBlock())
+    blocks.append(divider())
     if not card.actions:
         blocks.append(mrkdwn("_No actions are recorded against this recommendation yet._"))
     elif v.page == 0 or len(card.actions) > len(shown):
@@ -99,7 +100,7 @@ def full_text_view(rec: Recommendation) -> Reply:
         piece = piece.removesuffix("…")
         chunks.append(piece)
         text = text[len(piece) :].lstrip()
-    blocks: list[Block | None] = [
+    blocks: list[Kit | None] = [
         header(f"Recommendation {rec.number}, in full"),
         context(plan_line(rec.plan)),
         *(mrkdwn(chunk) for chunk in chunks[:45]),

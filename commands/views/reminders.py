@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import Block
-
 from commands.ids import ActionId, ActionRef
 from commands.views.common import (
+    Kit,
     button,
     context,
     cut,
@@ -40,14 +39,14 @@ def nudge_view(
     today: date,
     *,
     second: bool = False,
-) -> tuple[str, list[Block]]:
+) -> tuple[str, list[Kit]]:
     """One DM per owner: their actions that need an update before the meeting."""
     opening = (
         "A reminder: these still have no update"
         if second
         else "Please update these before the meeting"
     )
-    blocks: list[Block | None] = [
+    blocks: list[Kit | None] = [
         mrkdwn(f"*The {escape(board)} meets on {weekday(meeting)}.* {opening}:"),
     ]
     for line in list(lines)[:NUDGE_ACTIONS]:
@@ -108,7 +107,7 @@ def _recipient(recipient: str) -> str:
 
 def alert_view(
     alert: DeliveryAlert, board: str | None, meeting: date | None
-) -> tuple[str, list[Block]]:
+) -> tuple[str, list[Kit]]:
     """What an admin is told when a delivery failed: what, to whom, why, and what to do."""
     what = WHAT.get(alert.kind, escape(alert.kind) or "a message")
     if board:

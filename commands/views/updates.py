@@ -22,6 +22,7 @@ from slack_sdk.models.views import View
 
 from commands.ids import ActionId, CallbackId, Choice, ModalMeta, UpdateRef
 from commands.views.common import (
+    Kit,
     Reply,
     button,
     buttons,
@@ -36,7 +37,7 @@ from commands.views.common import (
     rag_label,
     status_label,
 )
-from db.lookups import ActionCard
+from db.lookups import ActionCard, ActionRow
 from db.models import Action, ActionStatus, Rag, Update
 from db.status import RagConflictError, settle_rag
 
@@ -77,7 +78,7 @@ def confirmation_view(update: Update, action: Action, *, undone: bool = False) -
         "↩️ Withdrawn" if update.retracted else ("✏️ Edited" if update.version > 1 else "✅ Logged")
     )
     text = f"{head} for *{escape(action.ref)}* {cut_escaped(action.title, 200)}: {'; '.join(what)}"
-    blocks: list[Block | None] = [mrkdwn(text)]
+    blocks: list[Kit | None] = [mrkdwn(text)]
     if update.text:
         blocks.append(context(quoted(update.text, 300)))
     if update.on_behalf_of is not None:
@@ -103,7 +104,7 @@ def choose_view(pending_id: int, actions: list[Action]) -> Reply:
         button(f"{a.ref} {a.title}", ActionId.CHOOSE, Choice(action=a.id, pending=pending_id))
         for a in actions[:20]
     ]
-    blocks: list[Block | None] = [
+    blocks: list[Kit | None] = [
         mrkdwn(
             "Which action is this update about? (Next time, start "
             "your reply with its reference, e.g. `4.2: …`)"
@@ -136,7 +137,7 @@ def notice_modal(title: str, text: str = "Just a moment…") -> View:
     )
 
 
-def _action_summary(card: ActionCard, today: date) -> Block:
+def _action_summary(card: ActionCard, today: date) -> Kit:
     action = card.action
     return mrkdwn(
         f"*{escape(action.ref)}* {cut_escaped(action.title, 500)}\n"
@@ -155,7 +156,7 @@ def _action_picker(choices: list[ActionCard]) -> Block:
     )
 
 
-def _progress_inputs(action: Action | None, text: str) -> list[Block]:
+def _progress_inputs(action: ActionRow | None, text: str) -> list[Block]:
     """Status (the action's own chosen), RAG, progress and the evidence link."""
     statuses = [_option(s.value.capitalize(), s.value) for s in SETTABLE]
     current = next((o for o in statuses if action and o.value == action.status.value), None)
@@ -234,7 +235,7 @@ def update_modal(
     today: date | None = None,
 ) -> View:
     """The update form. `choices` (from the message shortcut) adds a picker of your actions."""
-    blocks: list[Block] = []
+    blocks: list[Kit] = []
     if card is not None and today is not None:
         blocks.append(_action_summary(card, today))
     if choices is not None:
