@@ -15,7 +15,6 @@ CPU under one GIL, so more threads add memory, not throughput; a burst queues in
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -96,10 +95,6 @@ async def _slack_request(
 @asynccontextmanager
 async def lifespan(_: Starlette) -> AsyncIterator[None]:
     anyio.to_thread.current_default_thread_limiter().total_tokens = DISPATCH_THREADS
-    # what was loaded to start (modules, settings, the app) lives as long as the process:
-    # kept out of the collector's full passes, which walked it all each time (issue 9)
-    gc.collect()
-    gc.freeze()
     yield
 
 
