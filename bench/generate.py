@@ -321,7 +321,7 @@ def main(argv: list[str] | None = None) -> None:
     db.upgrade()
     rows = generate(args, random.Random(args.seed))
     generated = time.perf_counter()
-    with db.sessions.begin() as session:
+    with db.writes.begin() as session:
         load(session, rows)
     loaded = time.perf_counter()
     if db.engine.dialect.name == "postgresql":  # planner statistics, as autovacuum would make

@@ -93,10 +93,25 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     return create_engine(parsed, pool_pre_ping=True, **kwargs)
 
 
+class ReadSession(Session):
+    """A session that only reads. On PostgreSQL its transactions are READ ONLY (a write through
+    it fails loudly) and one left without an error ends with COMMIT, not ROLLBACK: psycopg
+    drops a connection's prepared statements on every ROLLBACK, so each lookup would be planned
+    afresh (about 1 ms of its 2-5 ms) and a DEALLOCATE ALL sent after it."""
+
+    def __exit__(self, type_: object, value: object, traceback: object) -> None:
+        if type_ is None and self.in_transaction():
+            self.commit()
+        self.close()
+
+
 def make_sessionmaker(engine: Engine, *, write: bool = False) -> sessionmaker[Session]:
     """Sessions for reading, or (write=True) for transactions that write."""
-    bind = engine.execution_options(**{WRITE: True}) if write else engine
-    return sessionmaker(bind, expire_on_commit=False)
+    if write:
+        return sessionmaker(engine.execution_options(**{WRITE: True}), expire_on_commit=False)
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(postgresql_readonly=True)
+    return sessionmaker(engine, class_=ReadSession, expire_on_commit=False)
 
 
 def alembic_config(engine: Engine) -> Config:

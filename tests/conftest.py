@@ -93,7 +93,7 @@ def surrey_db(empty_db: Database) -> Database:
     """A migrated database holding the shipped Surrey plans."""
     from db.plan_import import import_plan_file
 
-    import_plan_file(empty_db.sessions, ROOT / "plans" / "surrey.yaml")
+    import_plan_file(empty_db.writes, ROOT / "plans" / "surrey.yaml")
     return empty_db
 
 
@@ -129,7 +129,7 @@ def bot_settings(database_url: str, fake: FakeSlack, **extra: object) -> Setting
 @pytest.fixture
 def staffed_db(surrey_db: Database) -> Database:
     """Surrey's plans with people in the posts."""
-    with surrey_db.sessions.begin() as session:
+    with surrey_db.writes.begin() as session:
         for post, user in HOLDERS.items():
             set_post_holder(session, post, user)
     return surrey_db

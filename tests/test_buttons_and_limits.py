@@ -53,7 +53,7 @@ def big_plan(staffed_db: Database, tmp_path: Path) -> str:
     }
     path = tmp_path / "big.yaml"
     path.write_text(yaml.safe_dump(plan))
-    import_plan_file(staffed_db.sessions, path)
+    import_plan_file(staffed_db.writes, path)
     return "big-2024"
 
 

@@ -31,7 +31,7 @@ def make_plan(session: object, key: str = "p") -> Plan:
 
 
 def test_recommendation_number_unique_per_plan(empty_db: Database) -> None:
-    with pytest.raises(IntegrityError), empty_db.sessions.begin() as session:
+    with pytest.raises(IntegrityError), empty_db.writes.begin() as session:
         plan = make_plan(session)
         session.add_all(
             [
@@ -39,7 +39,7 @@ def test_recommendation_number_unique_per_plan(empty_db: Database) -> None:
                 Recommendation(plan=plan, number="1", position=1, text="b"),
             ]
         )
-    with empty_db.sessions.begin() as session:  # the same number in two plans is fine
+    with empty_db.writes.begin() as session:  # the same number in two plans is fine
         for key in ("a", "b"):
             session.add(
                 Recommendation(plan=make_plan(session, key), number="1", position=0, text="x")
@@ -47,7 +47,7 @@ def test_recommendation_number_unique_per_plan(empty_db: Database) -> None:
 
 
 def test_action_ref_unique_per_plan(empty_db: Database) -> None:
-    with pytest.raises(IntegrityError), empty_db.sessions.begin() as session:
+    with pytest.raises(IntegrityError), empty_db.writes.begin() as session:
         plan = make_plan(session)
         rec = Recommendation(plan=plan, number="1", position=0, text="a")
         session.add_all(
@@ -60,26 +60,26 @@ def test_action_ref_unique_per_plan(empty_db: Database) -> None:
 
 def test_delivery_key_unique(empty_db: Database) -> None:
     due = datetime(2022, 9, 5, 8, tzinfo=UTC)
-    with pytest.raises(IntegrityError), empty_db.sessions.begin() as session:
+    with pytest.raises(IntegrityError), empty_db.writes.begin() as session:
         session.add_all(
             [Delivery(key="nudge:1:U1", kind="nudge", recipient="U1", due_at=due) for _ in range(2)]
         )
 
 
 def test_processed_event_ids_unique(empty_db: Database) -> None:
-    with pytest.raises(IntegrityError), empty_db.sessions.begin() as session:
+    with pytest.raises(IntegrityError), empty_db.writes.begin() as session:
         session.add(ProcessedEvent(event_id="Ev1"))
         session.flush()
         session.add(ProcessedEvent(event_id="Ev1"))
 
 
 def test_foreign_keys_enforced(empty_db: Database) -> None:
-    with pytest.raises(IntegrityError), empty_db.sessions.begin() as session:
+    with pytest.raises(IntegrityError), empty_db.writes.begin() as session:
         session.add(Recommendation(plan_id=9999, number="1", position=0, text="a"))
 
 
 def test_cover_dates_in_order(empty_db: Database) -> None:
-    with pytest.raises(IntegrityError), empty_db.sessions.begin() as session:
+    with pytest.raises(IntegrityError), empty_db.writes.begin() as session:
         post = Post(key="p", title="P")
         person = Person(slack_user_id="U1")
         session.add(
@@ -88,12 +88,12 @@ def test_cover_dates_in_order(empty_db: Database) -> None:
 
 
 def test_board_cadence_positive(empty_db: Database) -> None:
-    with pytest.raises(IntegrityError), empty_db.sessions.begin() as session:
+    with pytest.raises(IntegrityError), empty_db.writes.begin() as session:
         session.add(Board(key="b", name="B", every_weeks=0, anchor=date(2022, 1, 1)))
 
 
 def test_status_values_checked(empty_db: Database) -> None:
-    with pytest.raises(StatementError), empty_db.sessions.begin() as session:
+    with pytest.raises(StatementError), empty_db.writes.begin() as session:
         plan = make_plan(session)
         rec = Recommendation(plan=plan, number="1", position=0, text="a")
         session.add(
@@ -102,7 +102,7 @@ def test_status_values_checked(empty_db: Database) -> None:
 
 
 def _one_update(empty_db: Database) -> int:
-    with empty_db.sessions.begin() as session:
+    with empty_db.writes.begin() as session:
         plan = make_plan(session)
         rec = Recommendation(plan=plan, number="1", position=0, text="a")
         action = Action(plan=plan, recommendation=rec, ref="1.1", position=0, title="t")
@@ -120,11 +120,11 @@ def _one_update(empty_db: Database) -> int:
 
 def test_updates_are_immutable_and_never_deleted(empty_db: Database) -> None:
     update_id = _one_update(empty_db)
-    with pytest.raises(ValueError, match="immutable"), empty_db.sessions.begin() as session:
+    with pytest.raises(ValueError, match="immutable"), empty_db.writes.begin() as session:
         update = session.get(Update, update_id)
         assert update is not None
         update.text = "rewritten"
-    with pytest.raises(ValueError, match="never deleted"), empty_db.sessions.begin() as session:
+    with pytest.raises(ValueError, match="never deleted"), empty_db.writes.begin() as session:
         session.delete(session.get(Update, update_id))
     with empty_db.sessions() as session:
         assert session.scalars(select(Update.text)).all() == ["first"]
@@ -132,7 +132,7 @@ def test_updates_are_immutable_and_never_deleted(empty_db: Database) -> None:
 
 def test_same_slack_message_is_one_update(empty_db: Database) -> None:
     update_id = _one_update(empty_db)
-    with pytest.raises(IntegrityError), empty_db.sessions.begin() as session:
+    with pytest.raises(IntegrityError), empty_db.writes.begin() as session:
         first = session.get(Update, update_id)
         assert first is not None
         session.add(
@@ -148,14 +148,14 @@ def test_same_slack_message_is_one_update(empty_db: Database) -> None:
 
 def test_times_are_stored_in_utc_and_read_back_aware(empty_db: Database) -> None:
     london_summer = datetime(2022, 7, 1, 10, 0, tzinfo=timezone(timedelta(hours=1)))
-    with empty_db.sessions.begin() as session:
+    with empty_db.writes.begin() as session:
         session.add(Delivery(key="k", kind="digest", recipient="C1", due_at=london_summer))
     with empty_db.sessions() as session:
         stored = session.scalar(select(Delivery.due_at))
     assert stored == london_summer
     assert stored is not None
     assert stored.utcoffset() == timedelta(0)
-    with pytest.raises(StatementError, match="naive"), empty_db.sessions.begin() as session:
+    with pytest.raises(StatementError, match="naive"), empty_db.writes.begin() as session:
         session.add(
             Delivery(key="n", kind="digest", recipient="C1", due_at=datetime(2022, 7, 1, 10))
         )

@@ -56,7 +56,7 @@ def test_shipped_surrey_plans(surrey_db: Database) -> None:
 
 
 def test_stockton_is_a_second_council(surrey_db: Database) -> None:
-    import_plan_file(surrey_db.sessions, ROOT / "plans" / "stockton.yaml")
+    import_plan_file(surrey_db.writes, ROOT / "plans" / "stockton.yaml")
     with surrey_db.sessions() as session:
         plan = session.scalar(select(Plan).where(Plan.key == "ilacs-2019"))
         assert plan is not None
@@ -67,9 +67,7 @@ def test_stockton_is_a_second_council(surrey_db: Database) -> None:
         # (issue 8: an import must not silently switch what `/ofsted rec N` means) ...
         assert session.scalars(select(Plan.key).where(Plan.is_current)).all() == ["ilacs-2022"]
     # ... unless asked to
-    report = import_plan_file(
-        surrey_db.sessions, ROOT / "plans" / "stockton.yaml", make_current=True
-    )
+    report = import_plan_file(surrey_db.writes, ROOT / "plans" / "stockton.yaml", make_current=True)
     assert report.current == "ilacs-2019"
     with surrey_db.sessions() as session:
         assert session.scalars(select(Plan.key).where(Plan.is_current)).all() == ["ilacs-2019"]
@@ -77,7 +75,7 @@ def test_stockton_is_a_second_council(surrey_db: Database) -> None:
 
 def test_import_twice_changes_nothing(surrey_db: Database) -> None:
     before = snapshot(surrey_db)
-    report = import_plan_file(surrey_db.sessions, ROOT / "plans" / "surrey.yaml")
+    report = import_plan_file(surrey_db.writes, ROOT / "plans" / "surrey.yaml")
     assert not report.touched, report.summary()
     assert snapshot(surrey_db) == before
 
@@ -85,8 +83,8 @@ def test_import_twice_changes_nothing(surrey_db: Database) -> None:
 def test_edited_file_updates_texts_and_dates_and_keeps_updates(
     empty_db: Database, tmp_path: Path
 ) -> None:
-    import_plan_file(empty_db.sessions, SMALL)
-    with empty_db.sessions.begin() as session:
+    import_plan_file(empty_db.writes, SMALL)
+    with empty_db.writes.begin() as session:
         action = session.scalar(select(Action).where(Action.ref == "2.1"))
         assert action is not None
         session.add(
@@ -111,7 +109,7 @@ def test_edited_file_updates_texts_and_dates_and_keeps_updates(
         )
         .replace("due: 2023-06-30", "due: 2023-08-31")
     )
-    report = import_plan_file(empty_db.sessions, edited)
+    report = import_plan_file(empty_db.writes, edited)
     assert report.changed["actions"] == 1
     assert any("2.1" in note and "kept status" in note for note in report.notes)
     with empty_db.sessions() as session:
@@ -136,7 +134,7 @@ def test_broken_file_writes_nothing(surrey_db: Database, tmp_path: Path) -> None
         )
     )
     with pytest.raises(PlanFileError) as caught:
-        import_plan_file(surrey_db.sessions, bad)
+        import_plan_file(surrey_db.writes, bad)
     assert "duplicate recommendation number 'f'" in str(caught.value)
     assert snapshot(surrey_db) == before
     assert "fostering-review-2022" not in counts(surrey_db)
@@ -146,11 +144,11 @@ def test_yaml_export_round_trips(surrey_db: Database, tmp_path: Path) -> None:
     exported = tmp_path / "export.yaml"
     exported.write_text(snapshot(surrey_db))
     # into the same database: nothing to change
-    assert not import_plan_file(surrey_db.sessions, exported).touched
+    assert not import_plan_file(surrey_db.writes, exported).touched
     # into a second, empty database: the same data comes out again
     other = Database.connect(f"sqlite:///{tmp_path / 'other.db'}")
     other.upgrade()
-    import_plan_file(other.sessions, exported)
+    import_plan_file(other.writes, exported)
     assert snapshot(other) == exported.read_text()
     other.dispose()
 

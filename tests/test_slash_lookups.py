@@ -238,7 +238,7 @@ def test_cover_shows_who_stands_in(slack: SlackDriver, staffed_db: object) -> No
 
     assert "covered today" not in slack.command("action 4.1").text
     assert isinstance(staffed_db, Database)
-    with staffed_db.sessions.begin() as session:
+    with staffed_db.writes.begin() as session:
         post = session.query(Post).filter_by(key="dir-corporate-parenting").one()
         session.add(
             Cover(
