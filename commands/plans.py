@@ -10,9 +10,10 @@ from commands.views.actions import action_list_view
 from commands.views.catalogue import board_view, boards_view, plans_view
 from commands.views.common import Reply
 from commands.views.help import echo
+from db.cards import PlanRef
 from db.current import current_overdue_actions
 from db.lookups import current_plan, overdue_actions
-from db.models import Board
+from db.models import Board, Plan
 from db.overview import boards, meeting_overrides
 from db.queries import plan_summaries
 from jobs.schedule import upcoming_meetings
@@ -33,6 +34,7 @@ def plans(ctx: Context, inv: Invocation) -> Reply:
 )
 def overdue(ctx: Context, inv: Invocation) -> Reply:
     word = inv.raw or None
+    plan: Plan | PlanRef
     with ctx.db.sessions() as session:
         current = None
         if word is None:  # the usual case in one statement

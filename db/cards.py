@@ -48,6 +48,14 @@ class TitleRow:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanRef:
+    """A plan as far as a list of its actions needs it."""
+
+    id: int
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
 class PlanRow:
     key: str
     title: str

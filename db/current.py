@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, bindparam, false, func, null, select, true, union_all
-from sqlalchemy.orm import Load, Session, joinedload
+from sqlalchemy.orm import Session
 
 from db.cards import (
     CARD_COLUMNS,
@@ -19,6 +19,7 @@ from db.cards import (
     SHOWN_COLUMNS,
     SHOWN_WIDTH,
     ActionCard,
+    PlanRef,
     RecommendationCard,
     card,
     card_joins,
@@ -107,17 +108,12 @@ def _current_overdue_query(configured: bool) -> Any:
     plan_id = _current_plan_id(configured)
     page = page_ids(overdue_criteria(plan_id), OVERDUE_ORDER)
     query = (
-        select(Plan, *CARD_COLUMNS, page.c.total)
+        select(Plan.id, Plan.key, *CARD_COLUMNS, page.c.total)
         .select_from(Plan)
         .outerjoin(page, true())
         .outerjoin(Action, Action.id == page.c.id)
     )
-    return (
-        card_joins(query)
-        .where(Plan.id == plan_id)
-        .order_by(page.c.pos)
-        .options(joinedload(Plan.source), Load(Plan).raiseload("*"))
-    )
+    return card_joins(query).where(Plan.id == plan_id).order_by(page.c.pos)
 
 
 _CURRENT_OVERDUE = {c: _current_overdue_query(c) for c in (False, True)}
@@ -125,7 +121,7 @@ _CURRENT_OVERDUE = {c: _current_overdue_query(c) for c in (False, True)}
 
 def current_overdue_actions(
     session: Session, configured: str | None, today: date, *, page: int = 0, per_page: int = 10
-) -> tuple[Plan, ActionPage] | None:
+) -> tuple[PlanRef, ActionPage] | None:
     """`overdue_actions` of `current_plan(session, configured)`, with that plan, in one
     statement (two for a page past the end); None when there are no plans."""
     params = {
@@ -134,13 +130,13 @@ def current_overdue_actions(
         "offset": page * per_page,
         "limit": per_page,
     }
-    rows = session.execute(_CURRENT_OVERDUE[bool(configured)], params).all()
+    rows = session.connection().execute(_CURRENT_OVERDUE[bool(configured)], params).all()
     if not rows:
         return None
-    plan = rows[0][0]
-    cards = [card(row[1:]) for row in rows if row[1] is not None]
+    plan = PlanRef(rows[0][0], rows[0][1])
+    cards = [card(row[2:]) for row in rows if row[2] is not None]
     if cards:
-        return plan, ActionPage(cards, int(rows[0][1 + CARD_WIDTH]), page, per_page)
+        return plan, ActionPage(cards, int(rows[0][2 + CARD_WIDTH]), page, per_page)
     return plan, overdue_actions(session, plan, today, page=page, per_page=per_page)
 
 

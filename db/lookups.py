@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, joinedload, raiseload
 from db.cards import (
     CARD_COLUMNS,
     CARD_WIDTH,
+    PlanRef,
     card,
     card_joins,
     card_query,
@@ -318,7 +319,7 @@ def find_posts(session: Session, words: str) -> list[Post]:
 
 
 def overdue_actions(
-    session: Session, plan: Plan, today: date, *, page: int = 0, per_page: int = 10
+    session: Session, plan: Plan | PlanRef, today: date, *, page: int = 0, per_page: int = 10
 ) -> ActionPage:
     return _page(session, _OVERDUE, {"plan": plan.id, "today": today}, page, per_page)
 
