@@ -109,6 +109,7 @@ class SearchIndex:
     def __init__(self, documents: Iterable[Document]) -> None:
         self._docs = list(documents)
         self._titles: list[tuple[str, ...]] = []  # for phrase adjacency
+        self._title_pairs: dict[int, frozenset[tuple[str, str]]] = {}
         lengths: list[tuple[int, int]] = []  # words in title, in extra
         title_tf: dict[str, dict[int, int]] = defaultdict(dict)  # word -> doc -> count
         extra_tf: dict[str, dict[int, int]] = defaultdict(dict)
@@ -222,6 +223,14 @@ class SearchIndex:
                     weights.setdefault(stem[:end], PREFIX_WEIGHT)
         return weights, corrected
 
+    def _pairs(self, i: int) -> frozenset[tuple[str, str]]:
+        """The adjacent word pairs of a document's title (made when a phrase search first
+        needs them)."""
+        pairs = self._title_pairs.get(i)
+        if pairs is None:
+            pairs = self._title_pairs[i] = frozenset(itertools.pairwise(self._titles[i]))
+        return pairs
+
     def _terms(self, query: str) -> list[tuple[str, str]]:
         terms: dict[str, str] = {}
         for typed, norm in _query_words(query):
@@ -254,10 +263,14 @@ class SearchIndex:
                         if weight * score > best.get(i, 0.0):
                             best[i] = weight * score
             bit = 1 << t
+            if keep is not None:
+                best = {i: s for i, s in best.items() if self._docs[i].plan_key in keep}
+            if not scores:  # the first term that matches: copied (in C), not added up
+                scores, masks = dict(best), dict.fromkeys(best, bit)
+                continue
             for i, score in best.items():
-                if keep is None or self._docs[i].plan_key in keep:
-                    scores[i] = scores.get(i, 0.0) + score
-                    masks[i] = masks.get(i, 0) | bit
+                scores[i] = scores.get(i, 0.0) + score
+                masks[i] = masks.get(i, 0) | bit
         if limit <= 0 or not scores:
             return []
         every = sum(1 << t for t, weights in enumerate(expansions) if weights)
@@ -270,14 +283,18 @@ class SearchIndex:
         floor = heapq.nlargest(limit, scores.values())[-1] * (1 - 1e-9)
         if len(terms) > 1:
             words = [frozenset().union(*map(self._stem_words, weights)) for weights in expansions]
+            # the word pairs that make consecutive query terms a phrase
+            phrases = [
+                set(itertools.product(words[t], words[t + 1])) for t in range(len(terms) - 1)
+            ]
             for i, score in scores.items():
                 mask = masks[i]
                 if score * (1.0 + PHRASE_BONUS) < floor or not mask & (mask >> 1):
                     continue
-                title = self._titles[i]
+                pairs = self._pairs(i)
                 adjacent = sum(
-                    any(a in words[t] and b in words[t + 1] for a, b in itertools.pairwise(title))
-                    for t in range(len(terms) - 1)
+                    not pairs.isdisjoint(phrase)
+                    for t, phrase in enumerate(phrases)
                     if mask >> t & 3 == 3
                 )
                 scores[i] = score * (1.0 + PHRASE_BONUS * adjacent / (len(terms) - 1))
