@@ -246,31 +246,41 @@ class SearchIndex:
                 found[typed] = corrected
         return found
 
+    def _term_scores(self, weights: dict[str, float]) -> dict[int, float]:
+        """Each document's best score for one query term (over the stems it expands to)."""
+        if len(weights) == 1 and next(iter(weights.values())) == 1.0:
+            return self._stem_scores(next(iter(weights)))
+        best: dict[int, float] = {}
+        for stem, weight in weights.items():
+            for i, score in self._stem_scores(stem).items():
+                if weight * score > best.get(i, 0.0):
+                    best[i] = weight * score
+        return best
+
+    def _scores(
+        self, expansions: list[dict[str, float]], keep: set[str] | None
+    ) -> tuple[dict[int, float], dict[int, int]]:
+        """The documents' summed scores, and which terms each matches (bit t: term t)."""
+        scores: dict[int, float] = {}
+        masks: dict[int, int] = {}
+        for t, weights in enumerate(expansions):
+            best = self._term_scores(weights) if weights else {}
+            if keep is not None:
+                best = {i: s for i, s in best.items() if self._docs[i].plan_key in keep}
+            if not scores:  # the first term that matches: copied (in C), not added up
+                scores, masks = dict(best), dict.fromkeys(best, 1 << t)
+                continue
+            for i, score in best.items():
+                scores[i] = scores.get(i, 0.0) + score
+                masks[i] = masks.get(i, 0) | 1 << t
+        return scores, masks
+
     def search(
         self, query: str, limit: int = 10, *, plan_keys: Collection[str] | None = None
     ) -> list[Hit]:
         terms = self._terms(query)
         expansions = [self._expand(norm)[0] for _, norm in terms]
-        keep = None if plan_keys is None else set(plan_keys)
-        scores: dict[int, float] = {}
-        masks: dict[int, int] = {}  # bit t set: the document matches query term t
-        for t, weights in enumerate(expansions):
-            exact = len(weights) == 1 and next(iter(weights.values())) == 1.0
-            best = self._stem_scores(next(iter(weights))) if exact else {}
-            if not exact:
-                for stem, weight in weights.items():
-                    for i, score in self._stem_scores(stem).items():
-                        if weight * score > best.get(i, 0.0):
-                            best[i] = weight * score
-            bit = 1 << t
-            if keep is not None:
-                best = {i: s for i, s in best.items() if self._docs[i].plan_key in keep}
-            if not scores:  # the first term that matches: copied (in C), not added up
-                scores, masks = dict(best), dict.fromkeys(best, bit)
-                continue
-            for i, score in best.items():
-                scores[i] = scores.get(i, 0.0) + score
-                masks[i] = masks.get(i, 0) | bit
+        scores, masks = self._scores(expansions, None if plan_keys is None else set(plan_keys))
         if limit <= 0 or not scores:
             return []
         every = sum(1 << t for t, weights in enumerate(expansions) if weights)
