@@ -195,7 +195,7 @@ def test_withdrawn_updates_are_left_out_of_nudges_digest_counts_and_board_paper(
     main, thread = digest_in(fake_slack, "U0SPM")
     everything = shown(main) + "".join(shown(m) for m in thread)
     assert "a typo I withdrew" not in everything and "panel dates agreed" in everything
-    assert "*1* updates since the last meeting" in shown(main)
+    assert "*1* update since the last meeting" in shown(main)  # one: no plural
     paper = load_workbook(io.BytesIO(fake_slack.file_content("aeb-2022-10-12-board-paper.xlsx")))
     cells = [
         str(c) for ws in paper.worksheets for row in ws.iter_rows(values_only=True) for c in row

@@ -76,7 +76,10 @@ def _chunks(lines: Sequence[str], limit: int) -> list[str]:
 
 def _counts(digest: Digest) -> list[tuple[int, str]]:
     return [
-        (len(digest.changes), "updates since the last meeting"),
+        (
+            len(digest.changes),
+            f"update{'s' if len(digest.changes) != 1 else ''} since the last meeting",
+        ),
         (len(digest.overdue), "overdue"),
         (len(digest.due_before_next), "due before the next meeting"),
         (len(digest.chase), "with no update since the last meeting"),
