@@ -315,10 +315,29 @@ class Delivery(Base):
     parts_done: Mapped[int] = mapped_column(default=0, server_default="0")  # main, thread, files
     in_doubt: Mapped[bool] = mapped_column(default=False, server_default=false())  # the next
     # part may have been posted (lost answer, dead sender): look for it before posting it
-    claimed_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]  # the sender's lease: renewed as each part is sent
+    # the current part's last send: when (the sender's clock: a look-up for it waits until Slack
+    # has certainly finished with it) and Slack's ts then (bounds the look-up in history)
+    attempt_at: Mapped[datetime | None]
+    attempt_ts: Mapped[str | None] = mapped_column(String(32))
+    file_id: Mapped[str | None] = mapped_column(String(32))  # the file part being shared
     not_before: Mapped[datetime | None]  # after a passing fault: when to try again
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SlackChannel(Base):
+    """A channel named in a plan (a board's channel), resolved to its Slack id once and kept:
+    a rename in Slack keeps working. `bot_member` is what Slack last said (None: not asked)."""
+
+    __tablename__ = "slack_channel"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)  # as in the plan, without "#"
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    is_private: Mapped[bool | None]
+    bot_member: Mapped[bool | None]
+    problem: Mapped[str | None] = mapped_column(String(80))  # Slack's error when last tried
+    checked_at: Mapped[datetime | None]
 
 
 class AuditEntry(Base):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -51,7 +52,7 @@ def test_post_message_returns_increasing_ts_and_records_decoded_blocks(
 
     assert first["ok"] is True
     assert first["channel"] == "C1"
-    assert first["ts"] == "1700000000.000100"
+    assert abs(float(first["ts"]) - time.time()) < 5  # Slack's clock
     assert float(second["ts"]) > float(first["ts"])
     assert second["message"]["thread_ts"] == first["ts"]
     assert first["message"]["text"] == "Weekly update"
@@ -231,12 +232,15 @@ def test_files_upload_v2_end_to_end(fake: FakeSlack, client: WebClient) -> None:
         content=content, filename="x.png", channel="C1", title="Chart"
     )
     uploaded = response["file"]
-    assert uploaded["name"] == "x.png"
-    assert uploaded["title"] == "Chart"
-    assert uploaded["size"] == len(content)
-    assert uploaded["channels"] == ["C1"]
+    assert uploaded == {"id": uploaded["id"], "title": "Chart"}  # Slack's answer: id and title
+    info = client.files_info(file=uploaded["id"])["file"]
+    assert (info["name"], info["title"], info["size"]) == ("x.png", "Chart", len(content))
+    assert info["channels"] == ["C1"]
+    assert [share["ts"] for share in info["shares"]["public"]["C1"]] == [
+        fake.messages("C1")[0]["ts"]
+    ]
     methods = [c.method for c in fake.calls]
-    assert methods == ["files.getUploadURLExternal", "upload", "files.completeUploadExternal"]
+    assert methods[:3] == ["files.getUploadURLExternal", "upload", "files.completeUploadExternal"]
     upload = fake.calls_to("upload")[0]
     assert upload.path == uploaded["id"]
     assert upload.args["size"] == len(content)

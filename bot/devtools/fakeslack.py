@@ -9,10 +9,16 @@ It serves `POST /api/<method>` on 127.0.0.1 from a daemon thread and answers lik
 `{"ok": ...}` JSON), checking blocks and views against `block_limits`. `fail_next` injects
 faults Slack answers instead of doing the call; `lose_answer` makes Slack do the call and then
 lose its answer (a timeout, a dropped connection or a 5xx), as happens in real life.
-`response_url()` and `files_upload_v2` work end to end (a shared file appears as a message in
-its channel or thread); `conversations.history` and `conversations.replies` return what was
-posted, metadata and files included; every request becomes a `Call`. What each method does and
-answers is `fakeslack_answers`; this module is the HTTP side (parsing, faults, lost answers).
+`slow` makes Slack take its time before doing a call (so an answer can come after the
+client gave up). `response_url()` and `files_upload_v2` work end to end (a shared file appears
+as a message in its channel or thread, `share_delay` seconds later, as in Slack);
+`conversations.history` and `conversations.replies` return what was posted, metadata and files
+included; every request becomes a `Call`. Channels have ids, names and members
+(`add_channel`, `rename_channel`, `set_member`; see `fakeslack_channels`); `tier` puts a method
+under a rate limit (`non_marketplace()`: Slack's limits for commercially distributed apps not
+in the Marketplace). Slack's clock (message ts, share delays, rate windows) is the wall clock
+plus `advance()`. What each method does and answers is `fakeslack_answers`; this module is the
+HTTP side (parsing, faults, lost and slow answers).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import contextlib
 import json
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,17 +42,19 @@ from zoneinfo import ZoneInfo
 from bot.devtools.fakeslack_answers import (
     BOT_USER_ID,
     TEAM_ID,
+    Tier,
     Workspace,
     err,
     header,
     message_error,
 )
+from bot.devtools.fakeslack_channels import dm_of
 
 log = logging.getLogger(__name__)
 _Json = dict[str, Any]
 _Reply = tuple[int, _Json | str, dict[str, str]]  # status, JSON or text body, extra headers
 _DROP, _HANG = 0, -1  # reply statuses that mean: close the connection (at once, or after a while)
-Lost = Literal["timeout", "drop"] | int
+Lost = Literal["timeout", "drop", "text"] | int
 _JSON_ARGS = ("blocks", "attachments", "view", "files", "metadata")
 
 
@@ -81,6 +90,14 @@ class _Fault:
 class _LostAnswer:
     method: str
     how: Lost
+    times: int
+    match: Callable[[_Json], bool] | None
+
+
+@dataclass
+class _Slow:
+    method: str
+    seconds: float
     times: int
     match: Callable[[_Json], bool] | None
 
@@ -137,9 +154,11 @@ class FakeSlack:
         self._calls: list[Call] = []
         self._faults: list[_Fault] = []
         self._lost: list[_LostAnswer] = []
+        self._slow: list[_Slow] = []
         self._stopping = threading.Event()
         self.hang = 30.0  # seconds a "timeout" answer is held back (the client gives up first)
-        self._space = Workspace()  # users, messages, files; guarded by self._lock
+        self._offset = 0.0  # advance(): Slack's clock ahead of the wall clock
+        self._space = Workspace(self.now)  # users, channels, messages, files; under self._lock
         self.add_user(BOT_USER_ID, "Ofsted bot", is_bot=True)
 
     def start(self) -> FakeSlack:
@@ -217,7 +236,8 @@ class FakeSlack:
     ) -> None:
         """Let the next `times` calls to `method` (whose args satisfy `match`) take effect, then
         lose Slack's answer: "timeout" holds it back until the client gives up, "drop" closes
-        the connection without one, a status (500, 503) answers that error instead. The message
+        the connection without one, "text" answers 200 with a body that is not JSON (a proxy's
+        page), a status (500, 503) answers that error instead. The message
         is posted (or the file shared) all the same; the call is recorded with `lost` set."""
         with self._lock:
             self._lost.append(_LostAnswer(method, how, times, match))
@@ -228,12 +248,14 @@ class FakeSlack:
             self._calls.clear()
             self._faults.clear()
             self._lost.clear()
+            self._slow.clear()
 
     def messages(self, channel: str, thread_ts: str | None = None) -> list[_Json]:
         """What is in a channel (top-level messages), or in one thread (its parent first)."""
-        channel = "D" + channel if channel[:1] in ("U", "W") else channel
         with self._lock:
-            posted = list(self._space.history.get(channel, []))
+            self._space.files.settle(self.now())
+            found = self._space.channels.record(dm_of(channel), names=True)
+            posted = list(self._space.history.get(found["id"] if found else channel, []))
         if thread_ts is None:
             return [m for m in posted if m.get("thread_ts", m["ts"]) == m["ts"]]
         return [m for m in posted if thread_ts in (m["ts"], m.get("thread_ts"))]
@@ -241,10 +263,97 @@ class FakeSlack:
     def file_content(self, name: str) -> bytes:
         """The bytes last uploaded under a file name."""
         with self._lock:
-            found = [f for f in self._space.files.values() if f["name"] == name and f["uploaded"]]
+            records = self._space.files.records.values()
+            found = [f for f in records if f["name"] == name and f["uploaded"]]
             if not found:
                 raise KeyError(name)
-            return bytes(self._space.content[found[-1]["id"]])
+            return bytes(self._space.files.content[found[-1]["id"]])
+
+    def file_info(self, file_id: str) -> _Json:
+        """What files.info would answer about a file now."""
+        with self._lock:
+            return self._space.files.info({"file": file_id}, self.now())
+
+    # -- Slack's clock, channels, share delays and rate tiers ---------------------------------
+
+    def now(self) -> float:
+        return time.time() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        """Move Slack's clock on (shares held back and rate windows see the time pass)."""
+        self._offset += seconds
+
+    @property
+    def share_delay(self) -> float:
+        """Seconds between files.completeUploadExternal and the file's share appearing."""
+        return self._space.files.delay
+
+    @share_delay.setter
+    def share_delay(self, seconds: float) -> None:
+        with self._lock:
+            self._space.files.delay = seconds
+
+    def add_channel(
+        self,
+        name: str,
+        *,
+        channel_id: str | None = None,
+        private: bool = False,
+        member: bool = True,
+    ) -> str:
+        """A channel in the workspace (the bot in it, or not); answers its id."""
+        with self._lock:
+            return self._space.channels.add(
+                name, channel_id=channel_id, private=private, member=member
+            )
+
+    def rename_channel(self, channel_id: str, name: str) -> None:
+        with self._lock:
+            self._space.channels.rename(channel_id, name)
+
+    def set_member(self, channel_id: str, member: bool = True) -> None:
+        """Invite the bot to a channel (or remove it)."""
+        with self._lock:
+            self._space.channels.set_member(channel_id, member)
+
+    def channel(self, ref: str) -> _Json | None:
+        """A channel by id or name, as Slack holds it (None: no such channel)."""
+        name = ref.lstrip("#").lower()
+        with self._lock:
+            found = self._space.channels.by_id.get(ref) or next(
+                (c for c in self._space.channels.by_id.values() if c["name"] == name), None
+            )
+            return dict(found) if found else None
+
+    def delivers_events(self, channel: str) -> bool:
+        """Whether Slack sends the bot message events from the conversation (it is in it)."""
+        with self._lock:
+            return self._space.channels.member(channel)
+
+    def tier(self, method: str, calls: int, per: float = 60.0, *, max_limit: int = 1000) -> None:
+        """Rate-limit a method: `calls` per `per` seconds of Slack's clock, then 429 with
+        Retry-After; a call answers at most `max_limit` messages."""
+        with self._lock:
+            self._space.tiers[method] = Tier(calls, per, max_limit)
+
+    def non_marketplace(self) -> None:
+        """Slack's limits for a commercially distributed app not in the Marketplace (from
+        2025): conversations.history and conversations.replies, 1 call a minute, 15 messages."""
+        for method in ("conversations.history", "conversations.replies"):
+            self.tier(method, 1, 60.0, max_limit=15)
+
+    def slow(
+        self,
+        method: str,
+        seconds: float,
+        *,
+        times: int = 1,
+        match: Callable[[_Json], bool] | None = None,
+    ) -> None:
+        """Let the next `times` calls to `method` wait `seconds` before Slack does them (and
+        answers): a client with a shorter timeout gives up first, and the call happens after."""
+        with self._lock:
+            self._slow.append(_Slow(method, seconds, times, match))
 
     def add_user(
         self, user_id: str, real_name: str, *, tz: str = "Europe/London", is_bot: bool = False
@@ -276,6 +385,7 @@ class FakeSlack:
             )
         args = _decode_args(headers, body, url.query)
         if route == "api" and tail:
+            self._take_time(tail, args)
             return self._record(
                 tail,
                 tail,
@@ -287,6 +397,23 @@ class FakeSlack:
             respond: _Reply = (200, message_error(args) or {"ok": True}, {})  # 200 either way
             return self._record("response_url", tail, args, headers, lambda: respond)
         return 404, err("not_found"), {}
+
+    def _take_time(self, method: str, args: _Json) -> None:
+        with self._lock:
+            slow = next(
+                (
+                    s
+                    for s in self._slow
+                    if s.method == method and (s.match is None or s.match(args))
+                ),
+                None,
+            )
+            if slow is not None:
+                slow.times -= 1
+                if slow.times <= 0:
+                    self._slow.remove(slow)
+        if slow is not None:
+            self._stopping.wait(slow.seconds)
 
     def _record(
         self, method: str, path: str, args: _Json, headers: _Json, answer: Callable[[], _Reply]
@@ -325,6 +452,8 @@ class FakeSlack:
                     reply = (_DROP, "", {})
                 elif lost.how == "timeout":
                     reply = (_HANG, "", {})
+                elif lost.how == "text":  # a proxy's page, say: 200, not JSON
+                    reply = (200, "<html><body>Bad gateway</body></html>", {})
                 else:
                     reply = (int(lost.how), err("internal_error"), {})
             self._calls.append(call)
