@@ -386,8 +386,12 @@ class Sender:
                 ],
             )
 
-    def run(self, now: datetime, *, limit: int = 10_000) -> SendReport:
-        self._start = (now, self.elapsed())
+    def run(
+        self, now: datetime, *, limit: int = 10_000, started: float | None = None
+    ) -> SendReport:
+        """Send what is owed at `now`; `started`: when the tick began (`elapsed`'s clock), so
+        the sender's clock includes the time the tick took before sending."""
+        self._start = (now, self.elapsed() if started is None else started)
         report = SendReport(recovered=self.recover())
         for _ in range(limit):
             delivery = self.claim(now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -49,7 +50,7 @@ class TickReport:
 
 
 def tick(database: Database, client: WebClient, config: TickConfig, now: datetime) -> TickReport:
-    tz = config.tz
+    tz, started = config.tz, time.monotonic()
     with database.writes.begin() as session:
         boards = all_boards(session, by_key=True)
         planned = len(plan(session, now, tz, boards=boards))
@@ -70,7 +71,7 @@ def tick(database: Database, client: WebClient, config: TickConfig, now: datetim
         lease=config.lease,
         settle=config.settle,
     )
-    report = TickReport(planned, skipped, sender.run(now))
+    report = TickReport(planned, skipped, sender.run(now, started=started))
     if (
         report.planned
         or report.skipped

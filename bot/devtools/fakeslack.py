@@ -386,6 +386,8 @@ class FakeSlack:
         args = _decode_args(headers, body, url.query)
         if route == "api" and tail:
             self._take_time(tail, args)
+            if self._stopping.is_set():
+                return _DROP, "", {}
             return self._record(
                 tail,
                 tail,

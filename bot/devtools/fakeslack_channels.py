@@ -71,6 +71,14 @@ class Channels:
             "creator": "U0ADMIN",
             "previous_names": [],
             "num_members": 1 if member else 0,
+            "unlinked": 0,
+            "is_shared": False,
+            "is_ext_shared": False,
+            "is_org_shared": False,
+            "pending_shared": [],
+            "is_pending_ext_shared": False,
+            "topic": {"value": "", "creator": "", "last_set": 0},
+            "purpose": {"value": "", "creator": "", "last_set": 0},
         }
         return channel_id
 

@@ -131,6 +131,7 @@ class Files:
         where |= {"share_user_id": self.bot_user, "source": "UNKNOWN"}
         if share.thread_ts:
             where |= {"thread_ts": share.thread_ts, "reply_users": [], "reply_count": 0}
+            where["reply_users_count"] = 0
         record["shares"].setdefault("private" if private else "public", {}).setdefault(
             share.channel, []
         ).append(where)
