@@ -58,15 +58,15 @@ def assert_one_nudge_each(fake: FakeSlack, db: Database) -> None:
 def test_a_slow_tick_keeps_its_claims_from_a_second_ticker(
     run: Run, fake_slack: FakeSlack, staffed_db: Database
 ) -> None:
-    # Slack takes 2.5 s over each nudge, the lease is 2 s: the first ticker's second claim is
-    # made 2.5 s into its tick, and a second ticker starts 3.5 s in. Claims stamped with the
-    # tick's start are expired by then, and the second ticker takes the nudge in flight.
+    # Slack takes 2.5 s over each nudge. A second ticker whose clock is past the first tick's
+    # start by more than the 2-minute lease (as when the first tick has run that long) starts
+    # while the first is sending its second nudge, claimed 2.5 s into its tick. A claim stamped
+    # with the tick's start looks expired to it, and it takes the nudge in flight.
     fake_slack.slow("chat.postMessage", 2.5, times=3)
-    slow: dict[str, Any] = {"send_lease_seconds": 2.0, "timeout": 10}
-    first = threading.Thread(target=run, args=(NUDGE_DAY,), kwargs=slow)
+    first = threading.Thread(target=run, args=(NUDGE_DAY,), kwargs={"timeout": 10})
     first.start()
     time.sleep(3.5)
-    second = run(NUDGE_DAY, 3.5, **slow)
+    second = run(NUDGE_DAY, 121.5, timeout=10)
     first.join(timeout=60)
     assert second.sent.recovered == 0
     assert_one_nudge_each(fake_slack, staffed_db)
