@@ -14,8 +14,7 @@ put back: once Slack has certainly finished with the send (`settle` after it) th
 looked for in Slack (jobs/outbox_slack.py) before it is posted again: nothing Slack has is
 posted twice. A 429 while looking defers the delivery, it does not wait inside the tick.
 Passing faults retry with backoff across ticks; permanent ones (user_not_found,
-channel_not_found, not_in_channel) fail the delivery and tell the admins, once.
-"""
+channel_not_found, not_in_channel) fail the delivery and tell the admins, once."""
 
 from __future__ import annotations
 
@@ -126,8 +125,6 @@ class Sender:
         now, started = self._start
         return now + timedelta(seconds=self.elapsed() - started)
 
-    # -- claiming -----------------------------------------------------------------------------
-
     def claim(self, now: datetime) -> Delivery | None:
         due = or_(Delivery.not_before.is_(None), Delivery.not_before <= now)
         while True:
@@ -176,8 +173,6 @@ class Sender:
                 raise _LostClaimError(delivery.key)
         for name, value in values.items():
             setattr(delivery, name, value)
-
-    # -- recovering claims of senders that died -------------------------------------------------
 
     def recover(self) -> int:
         """Claims older than the lease go back to planned, in doubt: the part their sender was
@@ -268,6 +263,8 @@ class Sender:
         except RateLimitedError as limited:
             until = self.clock() + timedelta(seconds=limited.retry_after)
             raise _DeferredError(until, "ratelimited finding the channel") from limited
+        except Exception as exc:  # listing or joining posts nothing: retried, never in doubt
+            raise _RefusedError(error_of(exc)) from exc
 
     def _nothing_to_send(self, delivery: Delivery, reason: str, now: datetime) -> None:
         found: Where | None = None
@@ -349,7 +346,7 @@ class Sender:
         if (error in PERMANENT and not in_doubt) or delivery.attempts >= MAX_ATTEMPTS:
             reason = f"{error} (it may have been posted)" if in_doubt else error
             self._update(delivery, state=DeliveryState.FAILED, reason=reason, in_doubt=in_doubt)
-            self.alert(delivery, error, self.clock())
+            self.alert(delivery, error, self._start[0] if self._start else self.clock())
             report.failed += 1
         else:
             wait = backoff(delivery.attempts)

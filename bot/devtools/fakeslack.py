@@ -27,7 +27,6 @@ import contextlib
 import json
 import logging
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,13 +41,12 @@ from zoneinfo import ZoneInfo
 from bot.devtools.fakeslack_answers import (
     BOT_USER_ID,
     TEAM_ID,
-    Tier,
     Workspace,
     err,
     header,
     message_error,
 )
-from bot.devtools.fakeslack_channels import dm_of
+from bot.devtools.fakeslack_controls import Controls, Slow
 
 log = logging.getLogger(__name__)
 _Json = dict[str, Any]
@@ -94,14 +92,6 @@ class _LostAnswer:
     match: Callable[[_Json], bool] | None
 
 
-@dataclass
-class _Slow:
-    method: str
-    seconds: float
-    times: int
-    match: Callable[[_Json], bool] | None
-
-
 def _multipart(content_type: str, body: bytes) -> tuple[_Json, bytes | None]:
     """Fields (file parts as {"filename", "size"}) and the first file's bytes."""
     head = f"Content-Type: {content_type}\r\n\r\n".encode()
@@ -141,7 +131,7 @@ def _decode_args(headers: dict[str, str], body: bytes, query: str) -> _Json:
     return args
 
 
-class FakeSlack:
+class FakeSlack(Controls):
     """The fake server. Thread-safe; start() it (or use it as a context manager) before use."""
 
     def __init__(
@@ -154,7 +144,7 @@ class FakeSlack:
         self._calls: list[Call] = []
         self._faults: list[_Fault] = []
         self._lost: list[_LostAnswer] = []
-        self._slow: list[_Slow] = []
+        self._slow: list[Slow] = []
         self._stopping = threading.Event()
         self.hang = 30.0  # seconds a "timeout" answer is held back (the client gives up first)
         self._offset = 0.0  # advance(): Slack's clock ahead of the wall clock
@@ -249,111 +239,6 @@ class FakeSlack:
             self._faults.clear()
             self._lost.clear()
             self._slow.clear()
-
-    def messages(self, channel: str, thread_ts: str | None = None) -> list[_Json]:
-        """What is in a channel (top-level messages), or in one thread (its parent first)."""
-        with self._lock:
-            self._space.files.settle(self.now())
-            found = self._space.channels.record(dm_of(channel), names=True)
-            posted = list(self._space.history.get(found["id"] if found else channel, []))
-        if thread_ts is None:
-            return [m for m in posted if m.get("thread_ts", m["ts"]) == m["ts"]]
-        return [m for m in posted if thread_ts in (m["ts"], m.get("thread_ts"))]
-
-    def file_content(self, name: str) -> bytes:
-        """The bytes last uploaded under a file name."""
-        with self._lock:
-            records = self._space.files.records.values()
-            found = [f for f in records if f["name"] == name and f["uploaded"]]
-            if not found:
-                raise KeyError(name)
-            return bytes(self._space.files.content[found[-1]["id"]])
-
-    def file_info(self, file_id: str) -> _Json:
-        """What files.info would answer about a file now."""
-        with self._lock:
-            return self._space.files.info({"file": file_id}, self.now())
-
-    # -- Slack's clock, channels, share delays and rate tiers ---------------------------------
-
-    def now(self) -> float:
-        return time.time() + self._offset
-
-    def advance(self, seconds: float) -> None:
-        """Move Slack's clock on (shares held back and rate windows see the time pass)."""
-        self._offset += seconds
-
-    @property
-    def share_delay(self) -> float:
-        """Seconds between files.completeUploadExternal and the file's share appearing."""
-        return self._space.files.delay
-
-    @share_delay.setter
-    def share_delay(self, seconds: float) -> None:
-        with self._lock:
-            self._space.files.delay = seconds
-
-    def add_channel(
-        self,
-        name: str,
-        *,
-        channel_id: str | None = None,
-        private: bool = False,
-        member: bool = True,
-    ) -> str:
-        """A channel in the workspace (the bot in it, or not); answers its id."""
-        with self._lock:
-            return self._space.channels.add(
-                name, channel_id=channel_id, private=private, member=member
-            )
-
-    def rename_channel(self, channel_id: str, name: str) -> None:
-        with self._lock:
-            self._space.channels.rename(channel_id, name)
-
-    def set_member(self, channel_id: str, member: bool = True) -> None:
-        """Invite the bot to a channel (or remove it)."""
-        with self._lock:
-            self._space.channels.set_member(channel_id, member)
-
-    def channel(self, ref: str) -> _Json | None:
-        """A channel by id or name, as Slack holds it (None: no such channel)."""
-        name = ref.lstrip("#").lower()
-        with self._lock:
-            found = self._space.channels.by_id.get(ref) or next(
-                (c for c in self._space.channels.by_id.values() if c["name"] == name), None
-            )
-            return dict(found) if found else None
-
-    def delivers_events(self, channel: str) -> bool:
-        """Whether Slack sends the bot message events from the conversation (it is in it)."""
-        with self._lock:
-            return self._space.channels.member(channel)
-
-    def tier(self, method: str, calls: int, per: float = 60.0, *, max_limit: int = 1000) -> None:
-        """Rate-limit a method: `calls` per `per` seconds of Slack's clock, then 429 with
-        Retry-After; a call answers at most `max_limit` messages."""
-        with self._lock:
-            self._space.tiers[method] = Tier(calls, per, max_limit)
-
-    def non_marketplace(self) -> None:
-        """Slack's limits for a commercially distributed app not in the Marketplace (from
-        2025): conversations.history and conversations.replies, 1 call a minute, 15 messages."""
-        for method in ("conversations.history", "conversations.replies"):
-            self.tier(method, 1, 60.0, max_limit=15)
-
-    def slow(
-        self,
-        method: str,
-        seconds: float,
-        *,
-        times: int = 1,
-        match: Callable[[_Json], bool] | None = None,
-    ) -> None:
-        """Let the next `times` calls to `method` wait `seconds` before Slack does them (and
-        answers): a client with a shorter timeout gives up first, and the call happens after."""
-        with self._lock:
-            self._slow.append(_Slow(method, seconds, times, match))
 
     def add_user(
         self, user_id: str, real_name: str, *, tz: str = "Europe/London", is_bot: bool = False

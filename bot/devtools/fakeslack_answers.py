@@ -165,17 +165,10 @@ class Workspace:
                 return ok | {"channel": channel, "ts": ts}
             case "chat.getPermalink":
                 p_ts = str(args["message_ts"]).replace(".", "")
-                return ok | {
-                    "channel": channel,
-                    "permalink": f"{WORKSPACE_URL}archives/{channel}/p{p_ts}",
-                }
+                link = f"{WORKSPACE_URL}archives/{channel}/p{p_ts}"
+                return ok | {"channel": channel, "permalink": link}
             case "conversations.open":
-                users = args.get("users") or ""
-                ids = users if isinstance(users, list) else [u for u in str(users).split(",") if u]
-                if not (dm := args.get("channel") or "".join(ids)):
-                    return err("users_list_not_supplied")
-                dm = dm if args.get("channel") else ("D" if len(ids) == 1 else "G") + dm
-                return ok | {"no_op": False, "already_open": False, "channel": {"id": dm}}
+                return _open(args)
             case "users.info":
                 user = self.users.get(str(args["user"]))
                 return ok | {"user": user} if user is not None else err("user_not_found")
@@ -216,6 +209,16 @@ class Workspace:
         view_id = str(args.get("view_id") or f"VFAKE{self.ts().replace('.', '')}")
         view = _VIEW_DEFAULTS | {"root_view_id": view_id, "hash": uuid.uuid4().hex}
         return {"ok": True, "view": view | args["view"] | {"id": view_id}}
+
+
+def _open(args: Json) -> Json:
+    """conversations.open: the DM with one user (`D` + their id here), or a group DM."""
+    users = args.get("users") or ""
+    ids = users if isinstance(users, list) else [u for u in str(users).split(",") if u]
+    if not (dm := args.get("channel") or "".join(ids)):
+        return err("users_list_not_supplied")
+    dm = dm if args.get("channel") else ("D" if len(ids) == 1 else "G") + dm
+    return {"ok": True, "no_op": False, "already_open": False, "channel": {"id": dm}}
 
 
 def _in_range(ts: str, args: Json) -> bool:
