@@ -55,19 +55,11 @@ class Controls:
         with self._lock:
             self._space.files.delay = seconds
 
-    def add_channel(
-        self,
-        name: str,
-        *,
-        channel_id: str | None = None,
-        private: bool = False,
-        member: bool = True,
-    ) -> str:
-        """A channel in the workspace (the bot in it, or not); answers its id."""
+    def add_channel(self, name: str, **how: Any) -> str:
+        """A channel in the workspace, answering its id; `how`: `channel_id=`, `private=`,
+        `member=` (whether the bot is in it), as `Channels.add` takes them."""
         with self._lock:
-            return self._space.channels.add(
-                name, channel_id=channel_id, private=private, member=member
-            )
+            return self._space.channels.add(name, **how)
 
     def rename_channel(self, channel_id: str, name: str) -> None:
         with self._lock:
