@@ -101,6 +101,7 @@ class Theme(Base):
     position: Mapped[int]
     key: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(Text)
+    illustrative: Mapped[bool] = mapped_column(default=False, server_default=false())
     plan: Mapped[Plan] = relationship(back_populates="themes")
 
 
@@ -117,6 +118,8 @@ class Recommendation(Base):
     paragraphs: Mapped[list[str]] = mapped_column(default=list)
     findings: Mapped[list[str]] = mapped_column(default=list)
     response: Mapped[str | None] = mapped_column(Text)
+    # which of number, theme, area, findings the source does not print (db.planfile)
+    illustrative: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
 
     plan: Mapped[Plan] = relationship(back_populates="recommendations")
     theme: Mapped[Theme | None] = relationship()

@@ -217,6 +217,7 @@ class _Importer:
                     "paragraphs": list(spec_rec.paragraphs),
                     "findings": list(spec_rec.findings),
                     "response": spec_rec.response,
+                    "illustrative": list(spec_rec.illustrative),
                 },
             )
             for a_position, spec_action in enumerate(spec_rec.actions):
@@ -245,7 +246,12 @@ class _Importer:
                 "themes",
                 themes.get(spec_theme.key),
                 Theme,
-                {"key": spec_theme.key, "title": spec_theme.title, "position": position},
+                {
+                    "key": spec_theme.key,
+                    "title": spec_theme.title,
+                    "position": position,
+                    "illustrative": spec_theme.illustrative,
+                },
             )
             if theme.key not in themes:
                 plan.themes.append(theme)
