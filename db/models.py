@@ -66,6 +66,10 @@ class Plan(Base):
     inspected_from: Mapped[date | None] = mapped_column(Date)
     inspected_to: Mapped[date | None] = mapped_column(Date)
     published: Mapped[date | None] = mapped_column(Date)
+    # the statutory clock (jobs/statutory.py): the report received (blank: on publication),
+    # and the written action plan sent to Ofsted
+    received: Mapped[date | None] = mapped_column(Date)
+    submitted: Mapped[date | None] = mapped_column(Date)
     is_current: Mapped[bool] = mapped_column(default=False)
     overall: Mapped[str | None] = mapped_column(String(80))
     source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))

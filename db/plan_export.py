@@ -75,6 +75,8 @@ def _plan(plan: Plan) -> dict[str, Any]:
             "body": plan.body,
             "inspected": _span(plan),
             "published": plan.published,
+            "received": plan.received,
+            "submitted": plan.submitted,
             "current": plan.is_current,
             "source": plan.source.key if plan.source else None,
             "overall": plan.overall,

@@ -195,6 +195,8 @@ class _Importer:
             "inspected_from": start,
             "inspected_to": end,
             "published": spec.published,
+            "received": spec.received,
+            "submitted": spec.submitted,
             "overall": spec.overall,
             "source": sources.get(spec.source or ""),
         }

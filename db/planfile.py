@@ -142,6 +142,8 @@ class PlanSpec(_Model):
     body: Text
     inspected: str | None = None
     published: date | None = None
+    received: date | None = None  # the report received, if not on the day it was published
+    submitted: date | None = None  # the written action plan sent to Ofsted
     current: bool = False
     source: Key | None = None
     overall: str | None = None

@@ -131,11 +131,15 @@ def _date_problems(plan: PlanSpec, ledger: PlanLedger, seed: str) -> list[str]:
     if ledger.inspected:
         for day in ledger.inspected[:2]:
             found += _dated(seed, day, ledger.inspected[2])
-    published = ledger.published[0] if ledger.published else None
-    if plan.published != published:
-        found.append(f"published {plan.published}, printed {published}")
-    if ledger.published:
-        found += _dated(seed, ledger.published[0], (ledger.published[1],))
+    for name in ("published", "submitted"):
+        fact: tuple[date, str] | None = getattr(ledger, name)
+        printed = fact[0] if fact else None
+        if getattr(plan, name) != printed:
+            found.append(f"{name} {getattr(plan, name)}, printed {printed}")
+        if fact:
+            found += _dated(seed, fact[0], (fact[1],))
+    if plan.received is not None:
+        found.append(f"received {plan.received}: no seed prints it")
     return found
 
 

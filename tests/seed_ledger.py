@@ -50,6 +50,7 @@ class PlanLedger:
     judgements: tuple[tuple[str, str, str], ...] = ()  # area, grade, quotation
     inspected: tuple[date, date, tuple[str, ...]] | None = None  # first, last day, quotations
     published: tuple[date, str] | None = None
+    submitted: tuple[date, str] | None = None  # the written action plan sent to Ofsted
     themes_printed: tuple[str, ...] = ()  # theme titles the seed prints
     actions_filed: bool = False  # the seed prints each action under its recommendation
 
@@ -202,6 +203,7 @@ PLANS: dict[str, PlanLedger] = {
             )
         ),
         inspected=_span(date(2019, 5, 20), date(2019, 5, 24), "Between 20th May and 24th May 2019"),
+        submitted=(date(2019, 10, 3), "This was submitted on 3 October 2019"),
         actions_filed=True,
     ),
 }

@@ -203,8 +203,24 @@ def stockton_letters(doc: Doc) -> None:
     _recs(doc, "ilacs-2019")[0]["number"] = "1"
 
 
+def wrong_submitted(doc: Doc) -> None:
+    _plan(doc, "ilacs-2019")["submitted"] = date(2019, 10, 4)
+
+
+def received_invented(doc: Doc) -> None:
+    _plan(doc, "ilacs-2019")["received"] = date(2019, 7, 2)
+
+
 STOCKTON: dict[str, Callable[[Doc], None]] = {
-    f.__name__: f for f in (council_wording, response_cut, stockton_grade, stockton_letters)
+    f.__name__: f
+    for f in (
+        council_wording,
+        response_cut,
+        stockton_grade,
+        stockton_letters,
+        wrong_submitted,
+        received_invented,
+    )
 }
 MUTATIONS = [("surrey.yaml", name) for name in SURREY] + [
     ("stockton.yaml", name) for name in STOCKTON
