@@ -1,8 +1,8 @@
 """outbox attempts and Slack channels: a part's last send (when, Slack's ts, its file id), and
 board channels resolved to their ids
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-03 12:40:00.000000
 
 - delivery.attempt_at / attempt_ts: when the current part was last sent (the sender's clock,
@@ -18,8 +18,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
