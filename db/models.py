@@ -334,8 +334,7 @@ class Delivery(Base):
 
 
 class SlackChannel(Base):
-    """A channel named in a plan (a board's channel), resolved to its Slack id once and kept:
-    a rename in Slack keeps working. `bot_member` is what Slack last said (None: not asked)."""
+    """A board's channel, resolved to its Slack id once and kept (renames keep working)."""
 
     __tablename__ = "slack_channel"
     id: Mapped[int] = mapped_column(primary_key=True)
