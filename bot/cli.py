@@ -12,10 +12,11 @@ from sqlalchemy import select
 
 from bot.cli_jobs import add_parsers as add_job_parsers
 from bot.cli_owners import add_parsers as add_owner_parsers
+from bot.cli_sheets import add_template_parser, cmd_sheet_import, is_sheet
 from bot.settings import DEFAULT_PLANS_FILE, Settings, SettingsError, load_settings
 from db.database import Database, DatabaseUnavailableError
 from db.models import Plan
-from db.plan_export import export_document, to_csv, to_yaml, write_xlsx
+from db.plan_export import NoSuchCouncilError, export_document, match_council, to_yaml
 from db.plan_import import NoCurrentPlanError, import_plan_file
 from db.planfile import PlanFileError, parse_plan_file, rag_warnings
 from db.queries import (
@@ -85,6 +86,11 @@ def cmd_plan_validate(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_plan_import(args: argparse.Namespace, settings: Settings) -> int:
     database = _database(settings, prepare=False)
     database.prepare(None)
+    if is_sheet(args.file):
+        return cmd_sheet_import(args, settings, database)
+    if args.dry_run or args.by:
+        print("ofsted-bot: --dry-run and --by are for .xlsx and .csv files", file=sys.stderr)
+        return 2
     try:
         report = import_plan_file(database.writes, args.file, make_current=args.current or None)
     except NoCurrentPlanError as exc:
@@ -101,17 +107,24 @@ def cmd_plan_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_plan_export(args: argparse.Namespace, settings: Settings) -> int:
+    from db.sheet_export import to_csv, write_xlsx
+
     database = _database(settings)
     with database.sessions() as session:
+        try:
+            council = match_council(session, args.council) if args.council else None
+        except NoSuchCouncilError as exc:
+            print(f"ofsted-bot: --council: {exc}", file=sys.stderr)
+            return 2
         if args.format == "xlsx":
             out = Path(args.out or "plans-export.xlsx")
-            write_xlsx(session, out, args.council)
+            write_xlsx(session, out, council)
             print(f"wrote {out}")
             return 0
         text = (
-            to_yaml(export_document(session, args.council))
+            to_yaml(export_document(session, council))
             if args.format == "yaml"
-            else to_csv(session, args.council)
+            else to_csv(session, council)
         )
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
@@ -225,8 +238,20 @@ def _add_plan_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]
     validate = plan_verbs.add_parser("validate", help="check a plan file; writes nothing")
     validate.add_argument("file")
     validate.set_defaults(handler=cmd_plan_validate)
-    imp = plan_verbs.add_parser("import", help="load a plan file (one transaction, idempotent)")
-    imp.add_argument("file")
+    imp = plan_verbs.add_parser(
+        "import", help="load a plan file or spreadsheet (one transaction, idempotent)"
+    )
+    imp.add_argument("file", help="a plan file (.yaml) or spreadsheet (.xlsx, .csv)")
+    imp.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="spreadsheets: print what would be added and changed, field by field; write nothing",
+    )
+    imp.add_argument(
+        "--by",
+        metavar="MEMBER_ID",
+        help="spreadsheets: your Slack member id; the changes are logged as updates by you",
+    )
     imp.add_argument(
         "--current",
         action="store_true",
@@ -239,6 +264,7 @@ def _add_plan_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]
     exp.add_argument("--out", help="file to write (default: standard output)")
     exp.add_argument("--council", help="council to export (default: the current plan's)")
     exp.set_defaults(handler=cmd_plan_export)
+    add_template_parser(plan_verbs)
     plan_verbs.add_parser("list", help="plans with their counts").set_defaults(
         handler=cmd_plan_list
     )

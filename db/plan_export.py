@@ -1,10 +1,10 @@
-"""Exporting plans: YAML in the plan file format (round-trips through import), CSV and XLSX."""
+"""Exporting plans: YAML in the plan file format (round-trips through import); the councils.
+
+Spreadsheets (XLSX, CSV) are db.sheet_export's.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from db.models import Action, Board, Plan, Post, Recommendation
 
 
-def _load_plans(session: Session, council: str | None) -> list[Plan]:
+def load_plans(session: Session, council: str | None) -> list[Plan]:
     query = (
         select(Plan)
         .options(
@@ -137,7 +137,7 @@ def _board(b: Board) -> dict[str, Any]:
 
 def export_document(session: Session, council: str | None = None) -> dict[str, Any]:
     """The database's plans for one council (default: the current plan's) as a plan file."""
-    plans = _load_plans(session, council)
+    plans = load_plans(session, council)
     if not plans:
         return {}
     keys = {p.key for p in plans}
@@ -176,88 +176,22 @@ def to_yaml(document: dict[str, Any]) -> str:
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
 
 
-ACTION_COLUMNS = [
-    "plan",
-    "recommendation",
-    "recommendation text",
-    "theme",
-    "action",
-    "title",
-    "owner post",
-    "owner",
-    "due",
-    "original due",
-    "status",
-    "rag",
-    "illustrative",
-]
+class NoSuchCouncilError(LookupError):
+    """No council (or more than one) in the database matches the name asked for."""
 
 
-def action_rows(session: Session, council: str | None = None) -> list[list[str]]:
-    rows = []
-    for plan in _load_plans(session, council):
-        for rec in plan.recommendations:
-            for a in rec.actions:
-                holder = a.owner_post.holder if a.owner_post else None
-                rows.append(
-                    [
-                        plan.key,
-                        rec.number,
-                        rec.text,
-                        rec.theme.title if rec.theme else "",
-                        a.ref,
-                        a.title,
-                        a.owner_post.title if a.owner_post else "",
-                        holder.slack_user_id if holder else "",
-                        a.due.isoformat() if a.due else "",
-                        a.due_original.isoformat() if a.due_original else "",
-                        a.status.value,
-                        a.rag.value if a.rag else "",
-                        ", ".join(a.illustrative),
-                    ]
-                )
-    return rows
+def councils(session: Session) -> list[str]:
+    return sorted(set(session.scalars(select(Plan.council))))
 
 
-def to_csv(session: Session, council: str | None = None) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(ACTION_COLUMNS)
-    writer.writerows(action_rows(session, council))
-    return out.getvalue()
-
-
-def write_xlsx(session: Session, path: Path, council: str | None = None) -> None:
-    from openpyxl import Workbook  # imported here: the bot's process never writes XLSX
-    from openpyxl.styles import Alignment, Font
-
-    book = Workbook()
-    recs = book.active
-    assert recs is not None
-    recs.title = "Recommendations"
-    recs.append(["plan", "number", "text", "theme", "area", "paragraphs", "actions"])
-    for plan in _load_plans(session, council):
-        for r in plan.recommendations:
-            recs.append(
-                [
-                    plan.key,
-                    r.number,
-                    r.text,
-                    r.theme.title if r.theme else "",
-                    r.area or "",
-                    ", ".join(r.paragraphs),
-                    len(r.actions),
-                ]
-            )
-    actions = book.create_sheet("Actions")
-    actions.append(ACTION_COLUMNS)
-    for action_row in action_rows(session, council):
-        actions.append(action_row)
-    for sheet in (recs, actions):
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    book.save(path)
+def match_council(session: Session, wanted: str) -> str:
+    """The council a name means: exactly (any case), else the one whose name contains it."""
+    known = councils(session)
+    exact = [c for c in known if c.lower() == wanted.strip().lower()]
+    found = exact or [c for c in known if wanted.strip().lower() in c.lower()]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise NoSuchCouncilError(f"{wanted!r} matches several councils: {'; '.join(found)}")
+    listed = "; ".join(known) if known else "none: no plans are loaded yet"
+    raise NoSuchCouncilError(f"no plans for a council {wanted!r} here (councils: {listed})")

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import (
@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from db.models import ActionStatus, Rag
+from db.plan_yaml import PlanYamlError, load_plan_yaml
 from db.status import RagConflictError, settle_rag
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
@@ -227,16 +228,6 @@ class PlanFileError(Exception):
 Loc = tuple[str | int, ...]
 
 
-class _PlanLoader(yaml.SafeLoader):
-    """Safe YAML, with dates left as text for the schema to parse (and report with a line)."""
-
-
-_PlanLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def _marks(node: yaml.Node, loc: Loc, out: dict[Loc, int]) -> None:
     out[loc] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -269,13 +260,9 @@ def parse_plan_file(path: str | Path, text: str | None = None) -> PlanFile:
         except (OSError, UnicodeDecodeError) as exc:
             raise PlanFileError(name, [Problem(None, f"cannot read the file ({exc})")]) from None
     try:
-        node = yaml.compose(text, Loader=_PlanLoader)
-        data: Any = yaml.load(text, Loader=_PlanLoader)  # noqa: S506 (a SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise PlanFileError(name, [Problem(line, f"not valid YAML: {reason}")]) from None
+        node, data = load_plan_yaml(text)
+    except PlanYamlError as exc:
+        raise PlanFileError(name, [Problem(exc.line, exc.message)]) from None
     marks: dict[Loc, int] = {}
     if node is not None:
         _marks(node, (), marks)

@@ -200,3 +200,102 @@ def test_import_current_needs_a_plan_to_make_current(
     assert status == 0 and out.splitlines()[-1] == "current plan: ilacs-2022"
     status, out, _ = run(capsys, "plan", "import", str(one), "--current")
     assert status == 0 and out.splitlines()[-1] == "current plan: ilacs-2023"
+
+
+# --- spreadsheets (issue 17) -------------------------------------------------------------------
+
+
+def test_sheet_dry_run_then_import(
+    cli_env: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "plan.xlsx"
+    assert run(capsys, "plan", "export", "--format", "xlsx", "--out", str(out))[0] == 0
+    book = load_workbook(out)
+    sheet = book["Actions"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(row=2, column=header.index("due") + 1).value = "30/06/2031 "
+    sheet.cell(row=3, column=header.index("title") + 1).value = "Renamed"
+    book.save(tmp_path / "edited.xlsx")
+    edited = str(tmp_path / "edited.xlsx")
+    before = run(capsys, "plan", "export")[1]
+    status, out_text, _ = run(capsys, "plan", "import", edited, "--dry-run")
+    assert status == 0
+    lines = out_text.splitlines()
+    assert lines[:2] == [
+        f"{edited}: dry run, nothing was written:",
+        "  changed  ilacs-2022 1.1 due: 2023-03-31 → 2031-06-30",
+    ]
+    assert lines[2].startswith("  changed  ilacs-2022 1.2 title: ") and lines[2].endswith(
+        "→ Renamed"
+    )
+    assert lines[3:] == [
+        "  unchanged: 15 actions",
+        f"(to apply: ofsted-bot plan import {edited} --by YOUR_SLACK_MEMBER_ID)",
+    ]
+    assert run(capsys, "plan", "export")[1] == before
+    status, _, err = run(capsys, "plan", "import", edited)
+    assert status == 2 and "--by U0123ABCD" in err
+    status, _, err = run(capsys, "plan", "import", edited, "--by", "jane")
+    assert status == 2 and "'jane' is not a Slack member id" in err
+    assert run(capsys, "plan", "export")[1] == before
+    status, out_text, _ = run(capsys, "plan", "import", edited, "--by", "U0ADMIN")
+    assert status == 0 and out_text.startswith(f"{edited}: imported:")
+    assert "due: 2031-06-30" in run(capsys, "plan", "export")[1]
+    status, out_text, _ = run(capsys, "plan", "import", edited, "--dry-run")
+    assert out_text.splitlines()[1:] == ["  unchanged: 17 actions"]
+
+
+def test_sheet_with_a_bad_cell_is_refused(
+    cli_env: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert run(capsys, "plan", "export", "--format", "csv", "--out", "plan.csv")[0] == 0
+    text = (tmp_path / "plan.csv").read_text()
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        text.replace(",2023-03-31,", ",31/02/2023,", 1).replace("at risk", "finished", 1)
+    )
+    before = run(capsys, "plan", "export")[1]
+    status, out_text, err = run(capsys, "plan", "import", str(bad), "--by", "U0ADMIN")
+    assert status == 1 and out_text == ""
+    assert err.splitlines() == [
+        f"{bad}: Actions row 2, column I (due): '31/02/2023' is not a date in the calendar",
+        f"{bad}: Actions row 3, column K (status): 'finished' is not a status (one of: not "
+        "started, on track, at risk, off track, complete, signed off)",
+        f"{bad}: refused: nothing was written",
+    ]
+    assert run(capsys, "plan", "export")[1] == before
+
+
+def test_export_council_matching_nothing(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out_text, err = run(capsys, "plan", "export", "--council", "Stockton")
+    assert (status, out_text) == (2, "")
+    assert err.splitlines() == [
+        "ofsted-bot: --council: no plans for a council 'Stockton' here "
+        "(councils: Surrey County Council)"
+    ]
+    assert run(capsys, "plan", "import", str(ROOT / "plans" / "stockton.yaml"))[0] == 0
+    status, out_text, _ = run(capsys, "plan", "export", "--council", "stockton")
+    assert status == 0 and out_text.startswith("council: Stockton-on-Tees Borough Council")
+    status, _, err = run(capsys, "plan", "export", "--council", "council", "--format", "csv")
+    assert status == 2 and "matches several councils" in err
+
+
+def test_template_commands(
+    cli_env: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    status, out_text, _ = run(capsys, "plan", "template")
+    assert status == 0 and out_text.startswith("wrote plan-template.xlsx")
+    assert load_workbook(tmp_path / "plan-template.xlsx").sheetnames == [
+        "Read me",
+        "Plans",
+        "Actions",
+    ]
+    assert run(capsys, "plan", "template", "--format", "csv")[0] == 0
+    header = (tmp_path / "plan-template.csv").read_text().splitlines()
+    assert header == [run(capsys, "plan", "export", "--format", "csv")[1].splitlines()[0]]
+    status, out_text, _ = run(capsys, "plan", "import", "plan-template.csv", "--dry-run")
+    assert status == 0 and out_text.splitlines()[1:] == ["  unchanged: 0 actions"]

@@ -15,10 +15,11 @@ from sqlalchemy import func, select
 
 from db.database import Database
 from db.models import Action, ActionStatus, Plan, Rag, Recommendation, Update, UpdateSource
-from db.plan_export import export_document, to_csv, to_yaml, write_xlsx
+from db.plan_export import export_document, to_yaml
 from db.plan_import import import_plan_file
 from db.planfile import PlanFileError
 from db.queries import plan_summaries
+from db.sheet_export import to_csv, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = Path(__file__).parent / "fixtures" / "plans" / "small.yaml"
@@ -163,7 +164,7 @@ def test_csv_and_xlsx_exports(surrey_db: Database, tmp_path: Path) -> None:
     assert rows[0][:5] == ["plan", "recommendation", "recommendation text", "theme", "action"]
     assert len(rows) - 1 == n_actions
     book = load_workbook(tmp_path / "plans.xlsx")
-    assert book.sheetnames == ["Recommendations", "Actions"]
+    assert book.sheetnames == ["Plans", "Recommendations", "Actions"]
     assert book["Recommendations"].max_row - 1 == 54
     assert book["Actions"].max_row - 1 == n_actions
 
