@@ -96,7 +96,7 @@ def cmd_jobs(args: argparse.Namespace, settings: Settings, database: Database) -
 
 def cmd_digest(args: argparse.Namespace, settings: Settings, database: Database) -> int:
     from jobs.digest import digest_for, next_meeting
-    from jobs.digest_files import board_paper_xlsx, rag_chart_png
+    from jobs.digest_files import board_files
 
     now = parse_now(args.now, settings)
     with database.writes.begin() as session:
@@ -114,10 +114,11 @@ def cmd_digest(args: argparse.Namespace, settings: Settings, database: Database)
         digest = digest_for(session, board, meeting, now, settings.tz)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    stem = f"{board.key}-{meeting.held_on:%Y-%m-%d}"
-    (out / f"{stem}-rag.png").write_bytes(rag_chart_png(digest))
-    (out / f"{stem}-board-paper.xlsx").write_bytes(board_paper_xlsx(digest))
-    print(f"wrote {out / (stem + '-rag.png')} and {out / (stem + '-board-paper.xlsx')}")
+    written = []
+    for name, content in board_files(digest):
+        (out / name).write_bytes(content)
+        written.append(str(out / name))
+    print(f"wrote {', '.join(written[:-1])} and {written[-1]}")
     return 0
 
 

@@ -27,14 +27,11 @@ NO_ACTIONS = "the board's plans have no actions: nothing to report"
 
 
 def digest_files(digest: Digest) -> list[tuple[str, bytes]]:
-    """The chart and the board paper, named after the board and the meeting."""
-    from jobs.digest_files import board_paper_xlsx, rag_chart_png  # matplotlib: ~40 MB, load late
+    """The chart, the board pack (PDF) and the board paper (XLSX), named after the board and
+    the meeting."""
+    from jobs.digest_files import board_files  # matplotlib, reportlab: ~50 MB, load late
 
-    stem = f"{digest.board_key}-{digest.meeting:%Y-%m-%d}"
-    return [
-        (f"{stem}-rag.png", rag_chart_png(digest)),
-        (f"{stem}-board-paper.xlsx", board_paper_xlsx(digest)),
-    ]
+    return board_files(digest)
 
 
 def digest_message(

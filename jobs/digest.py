@@ -43,12 +43,15 @@ def _value(enum: Any) -> Any:
     return enum.value if enum is not None else None
 
 
-def _covers_today(session: Session, plan_ids: list[int], today: date) -> dict[int, str]:
-    """Who covers each post owning the plans' actions today (post id -> Slack user id)."""
-    return dict(
-        session.connection()
+def _covers_today(
+    session: Session, plan_ids: list[int], today: date
+) -> dict[int, tuple[str, str | None]]:
+    """Who covers each post owning the plans' actions today (post id -> Slack user id, name)."""
+    return {
+        post: (user, name)
+        for post, user, name in session.connection()
         .execute(
-            select(Cover.post_id, Person.slack_user_id)
+            select(Cover.post_id, Person.slack_user_id, Person.name)
             .join(Person, Person.id == Cover.person_id)
             .where(
                 Cover.post_id.in_(
@@ -60,7 +63,7 @@ def _covers_today(session: Session, plan_ids: list[int], today: date) -> dict[in
             .order_by(Cover.id)
         )
         .all()
-    )
+    }
 
 
 def action_lines(session: Session, board: Board, today: date) -> list[ActionLine]:
@@ -87,6 +90,8 @@ def action_lines(session: Session, board: Board, today: date) -> list[ActionLine
                 latest.created_at,
                 latest.text,
                 Action.owner_post_id,
+                holder.name,
+                Action.evidence,
             )
             .join(Plan, Plan.id == Action.plan_id)
             .join(Recommendation, Recommendation.id == Action.recommendation_id)
@@ -99,6 +104,7 @@ def action_lines(session: Session, board: Board, today: date) -> list[ActionLine
         .all()
     )
     covers = _covers_today(session, plan_ids, today)
+    nobody = (None, None)
     return [
         ActionLine(
             r[0],
@@ -107,13 +113,15 @@ def action_lines(session: Session, board: Board, today: date) -> list[ActionLine
             r[3],
             r[4],
             r[5] if r[5] is not None else "no owner post",
-            covers.get(r[13] or 0) or r[6],
+            covers.get(r[13] or 0, nobody)[0] or r[6],
             r[7],
             r[8],
             r[9].value,
             _value(r[10]),
             r[11],
             r[12],
+            owner_name=covers[r[13]][1] if r[13] in covers else r[14],
+            evidence=r[15],
         )
         for r in rows
     ]

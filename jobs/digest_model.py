@@ -11,6 +11,9 @@ from db.status import RAG_KEYS as RAG_KEYS
 
 RAG_COLOURS = {"red": "#d4351c", "amber": "#f47738", "green": "#00703c", "done": "#1d70b8",
                "unrated": "#b1b4b6"}  # fmt: skip
+# what each RAG key is called in the chart's legend: the words of the digest's key in Slack
+RAG_LEGEND = {"red": "red: off track", "amber": "amber: at risk", "green": "green: on track",
+              "done": "done: complete or signed off", "unrated": "not rated"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,8 @@ class ActionLine:
     rag: str | None
     last_update_at: datetime | None
     last_update_text: str | None
+    owner_name: str | None = None  # the name of who holds (or covers) the post, where known
+    evidence: str | None = None  # the action's evidence: a link or a sentence
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ def test_two_recipients_of_one_meeting_share_one_build(
     reads = [s for s in statements if s.startswith("SELECT recommendation.plan_id")]
     assert len(reads) == builds.count == len(builds.built) == len(meetings)
     # both recipients got the very same board paper
-    paper = builds.built[aeb[0].meeting_id][1][1]
+    paper = builds.built[aeb[0].meeting_id][1][2]
     assert paper[0] == "aeb-2022-10-12-board-paper.xlsx"
     uploads = fake_slack.calls_to("files.getUploadURLExternal")
     assert [c.args["filename"] for c in uploads].count(paper[0]) == 2

@@ -84,7 +84,11 @@ def test_a_digest_is_one_message_and_one_thread_message_with_the_files(
         texts = [m for m in thread if not m.get("files")]
         files = [f["name"] for m in thread for f in m.get("files", [])]
         assert len(texts) == 1, [m["text"] for m in texts]
-        assert files == ["aeb-2022-10-12-rag.png", "aeb-2022-10-12-board-paper.xlsx"]
+        assert files == [
+            "aeb-2022-10-12-rag.png",
+            "aeb-2022-10-12-board-pack.pdf",
+            "aeb-2022-10-12-board-paper.xlsx",
+        ]
         details = shown(texts[0])
         for section in ("Overdue", "Chase list", "Completions awaiting sign-off"):
             assert section in details

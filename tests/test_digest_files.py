@@ -239,12 +239,12 @@ def test_one_actions_sheet_with_filters_and_a_row_per_recommendation() -> None:
     ws = book["Actions"]
     header = [cell.value for cell in ws[1]]
     assert header == [
-        "plan", "rec", "action", "title", "owner post", "owner (Slack id)", "due", "original due",
-        "status", "RAG", "last update at", "last update",
+        "plan", "rec", "action", "title", "owner post", "owner", "due", "original due",
+        "days overdue", "status", "RAG", "last update at", "last update", "evidence",
     ]  # fmt: skip
     assert ws["A1"].font.bold
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:L6"
+    assert ws.auto_filter.ref == "A1:N6"
     rows = [[cell.value for cell in row] for row in ws.iter_rows(min_row=2)]
     assert [(row[0], row[1], row[2]) for row in rows] == [
         ("ilacs-2022", "1", "1.1"),
@@ -255,12 +255,12 @@ def test_one_actions_sheet_with_filters_and_a_row_per_recommendation() -> None:
     ]
     assert rows[0][6] == datetime(2024, 9, 30)
     assert rows[0][7] == datetime(2024, 6, 30)
-    assert rows[0][9] == "red"
-    assert rows[0][10] == datetime(2024, 7, 1, 13, 0)  # 12:00 UTC is 13:00 in London in July
-    assert rows[2][9] is None
+    assert rows[0][10] == "red"
+    assert rows[0][11] == datetime(2024, 7, 1, 13, 0)  # 12:00 UTC is 13:00 in London in July
+    assert rows[2][10] is None
     assert rows[3][6] is None
-    assert ws["J2"].fill.fgColor.rgb.endswith("F4CCC6")  # light red
-    assert ws.column_dimensions["D"].width == pytest.approx(50, abs=1)
+    assert ws["K2"].fill.fgColor.rgb.endswith("F4CCC6")  # light red
+    assert ws.column_dimensions["D"].width == pytest.approx(40, abs=1)
     assert ws["D2"].alignment.wrap_text
     assert ws["D2"].alignment.vertical == "top"
     assert rows[4][3] == "@channel care leavers offer"
@@ -301,7 +301,7 @@ def test_user_text_is_never_a_formula() -> None:
     assert title.value == INJECTION
     assert title.data_type == "s"
     assert title.quotePrefix
-    update = book["Actions"]["L3"]
+    update = book["Actions"]["M3"]
     assert update.value == "+44 7700 900123 rang"
     assert update.data_type == "s"
     for ws in book.worksheets:

@@ -25,7 +25,11 @@ from jobs.tick import TickReport
 
 LONDON = Settings().tz
 DIGEST_DAY = "2022-10-10T09:00"  # the AEB's digest (meeting Wed 12 Oct 2022) goes out
-FILES = ["aeb-2022-10-12-rag.png", "aeb-2022-10-12-board-paper.xlsx"]
+FILES = [
+    "aeb-2022-10-12-rag.png",
+    "aeb-2022-10-12-board-pack.pdf",
+    "aeb-2022-10-12-board-paper.xlsx",
+]
 
 
 def at(text: str) -> datetime:

@@ -28,14 +28,15 @@ MAX_BLOCKS = 50  # in a message
 CONTEXT_TEXT = 2000  # each context element
 FALLBACK_TEXT = 3000  # notification text we send (Slack allows 40,000; keep it readable)
 
-# by RAG_KEYS (done: complete or signed off, whatever the RAG); a Rag is its own key
-RAG_EMOJI = {"red": "🔴", "amber": "🟠", "green": "🟢", "done": "✅", "unrated": "⚪"}
+# by RAG_KEYS (done: complete or signed off, whatever the RAG); a Rag is its own key. Circles
+# in the colours the chart and the board pack use (jobs/digest_model.RAG_COLOURS): done is blue
+RAG_EMOJI = {"red": "🔴", "amber": "🟠", "green": "🟢", "done": "🔵", "unrated": "⚪"}
 RAG_MEANING = {
     Rag.GREEN: "on track: will be delivered by the due date, no help needed",
     Rag.AMBER: "at risk: may slip or needs attention; the owner has a recovery plan",
     Rag.RED: "off track: will miss the due date or is blocked; the board's help is needed",
 }
-STATUS_EMOJI = {ActionStatus.COMPLETE: RAG_EMOJI["done"], ActionStatus.SIGNED_OFF: "☑️"}
+STATUS_EMOJI = {ActionStatus.COMPLETE: "✅", ActionStatus.SIGNED_OFF: "☑️"}
 
 
 Json = dict[str, Any]
