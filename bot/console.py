@@ -28,6 +28,7 @@ from bot.devtools.slack_requests import (
     message_change_event,
     message_event,
     signed_headers,
+    slack_wire,
     slash_command_body,
     view_submission_body,
 )
@@ -217,6 +218,7 @@ class Console:
             if how == "reply" and self.thread
             else (f"D{self.user_id}" if how == "dm" else CHANNEL, None)
         )
+        text = slack_wire(text)  # as Slack's client sends what was typed
         text = f"<@UBOT> {text}" if how == "mention" else text
         event = message_event(
             user_id=self.user_id,
@@ -239,7 +241,12 @@ class Console:
             self.say("   You have not sent a message yet (`:reply`, `:mention`, `:dm`).")
             return
         mine, ts = self.mine, f"{time.time():.6f}"
-        event = message_change_event(user_id=self.user_id, sent=mine, text=text, ts=ts)
+        text = slack_wire(text) if text is not None else None
+        thread = self.fake.messages(mine["channel"], mine["ts"])
+        replies = sum(1 for m in thread if m.get("thread_ts") == mine["ts"] != m["ts"])
+        event = message_change_event(
+            user_id=self.user_id, sent=mine, text=text, ts=ts, replies=replies
+        )
         if text is None:
             self.mine = None
         else:

@@ -49,6 +49,7 @@ class Ofsted:
             user_id,
             channel_id,
             now=self.clock(),
+            clock=self.clock,
             request_key=request_key,
         )
 

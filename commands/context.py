@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -39,6 +40,8 @@ class Context:
     user_id: str
     channel_id: str | None = None
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))  # read when a
+    # write is applied (with its action locked), where `now` is when the request came
     request_key: str | None = None  # names the request (a slash command's trigger id): a
     # command that stores something does it once however often the request comes
 

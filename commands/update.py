@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from commands.action import find_card
 from commands.context import Context, Invocation
 from commands.registry import UsageError, command
+from commands.slack_text import typed
 from commands.views.common import Reply
 from commands.views.updates import confirmation_view
 from db.lookups import ActionRow
@@ -36,7 +37,7 @@ def _action(session: Session, ctx: Context, ref: str, verb: str) -> ActionRow:
     aliases=("u", "log"),
 )
 def update(ctx: Context, inv: Invocation) -> Reply:
-    parsed = parse_update(inv.raw)
+    parsed = parse_update(typed(inv.raw))  # as typed, not as Slack sends it
     if parsed.ref is None:
         raise UsageError(
             "Which action? Start with its reference: `/ofsted update 4.2 amber waiting for HR`.",
@@ -59,7 +60,7 @@ def update(ctx: Context, inv: Invocation) -> Reply:
                     ),
                     today=ctx.today,
                     admins=ctx.config.admins,
-                    now=ctx.now,
+                    clock=ctx.clock,
                 )
             except AlreadyLoggedError as again:  # the same command sent twice: the same answer
                 logged = again.update
@@ -87,7 +88,7 @@ def signoff(ctx: Context, inv: Invocation) -> Reply:
                 ctx.user_id,
                 source=UpdateSource.SLASH,
                 admins=ctx.config.admins,
-                now=ctx.now,
+                clock=ctx.clock,
             )
     except UpdateRefusedError as refused:
         raise UsageError(str(refused)) from None

@@ -2,7 +2,10 @@
 
 A reply in the thread of a bot message about one action updates that action; in a thread about
 several, it names the action first ("4.2: …") or is kept, with its status word, until its
-author picks one. A mention ("@ofsted 4.2 green: …") or a DM names the action. Each Slack
+author picks one. In a channel thread (under a shared answer or a digest) only a reply that
+starts with a reference or a status word, or mentions the bot, is taken: other talk there is
+people talking, left alone; in a DM or under a nudge every reply is an update.
+A mention ("@ofsted 4.2 green: …") or a DM names the action. Each Slack
 event is handled once (its `event_id` is recorded in the same transaction as what it did) and
 each Slack message yields at most one update (the unique (channel, ts) of updates), however
 many ways it arrives, one after another or at once (the second finds the first's update once
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from sqlalchemy import func, select
@@ -36,6 +39,7 @@ from db.queries import get_or_create_person
 from db.session import insert_new
 from db.updates import (
     AlreadyLoggedError,
+    Clock,
     UpdateRefusedError,
     UpdateRequest,
     clean_text,
@@ -66,6 +70,9 @@ class Incoming:
     text: str
     status: ActionStatus | None = None
     rag: Rag | None = None
+    addressed: bool = True  # starts with a reference or a status word, or mentions the bot
+    in_channel: bool = False  # said in a channel (not a DM with the bot)
+    evidence: str | None = None  # the permalinks of the files it shares
 
 
 @dataclass
@@ -102,12 +109,16 @@ def remember_bot_message(
         session.add(BotMessage(channel=channel, ts=ts, purpose=purpose, action_ids=action_ids))
 
 
-def thread_actions(session: Session, channel: str, thread_ts: str | None) -> list[Action]:
+def thread_message(session: Session, channel: str, thread_ts: str | None) -> BotMessage | None:
+    """The bot's message a thread is under, if it is one about actions."""
     if not thread_ts:
-        return []
-    message = session.scalar(
+        return None
+    return session.scalar(
         select(BotMessage).where(BotMessage.channel == channel, BotMessage.ts == thread_ts)
     )
+
+
+def thread_actions(session: Session, message: BotMessage | None) -> list[Action]:
     if message is None:
         return []
     by_id = {
@@ -167,6 +178,16 @@ def _ask_which(session: Session, message: Incoming, candidates: list[Action]) ->
     return Outcome("choose", pending=pending, choices=candidates)
 
 
+def is_chatter(message: Incoming, thread: BotMessage | None) -> bool:
+    """People talking in a channel thread under the bot's message, not to the bot."""
+    return (
+        message.kind == "reply"
+        and message.in_channel
+        and not message.addressed
+        and (thread is None or thread.purpose != "nudge")
+    )
+
+
 def receive(
     session: Session,
     message: Incoming,
@@ -174,11 +195,12 @@ def receive(
     today: date,
     admins: Collection[str],
     configured_plan: str | None,
-    now: datetime | None = None,
+    clock: Clock = utcnow,
 ) -> Outcome:
-    candidates = thread_actions(session, message.channel, message.thread_ts)
-    if message.kind == "reply" and not candidates:
-        return Outcome("ignored")  # a thread that is not about actions: nothing is written
+    thread = thread_message(session, message.channel, message.thread_ts)
+    candidates = thread_actions(session, thread)
+    if message.kind == "reply" and (not candidates or is_chatter(message, thread)):
+        return Outcome("ignored")  # not about actions, or not said to the bot: nothing written
     if not claim_event(session, message.event_id):
         return Outcome("duplicate")
     if find_update(session, message.channel, message.ts) is not None:
@@ -201,11 +223,11 @@ def receive(
         author = get_or_create_person(session, message.user)
         allowed = [a for a in candidates if may_update(session, author, a, today, admins)]
         if not allowed:  # say who can now, rather than ask which action first
-            return _log(session, candidates[0], message, today=today, admins=admins, now=now)
+            return _log(session, candidates[0], message, today=today, admins=admins, clock=clock)
         candidates = allowed
     if len(candidates) > 1:
         return _ask_which(session, message, candidates)
-    return _log(session, candidates[0], message, today=today, admins=admins, now=now)
+    return _log(session, candidates[0], message, today=today, admins=admins, clock=clock)
 
 
 def _log(
@@ -215,7 +237,7 @@ def _log(
     *,
     today: date,
     admins: Collection[str],
-    now: datetime | None = None,
+    clock: Clock = utcnow,
 ) -> Outcome:
     request = UpdateRequest(
         action_id=action.id,
@@ -227,10 +249,11 @@ def _log(
         channel=message.channel,
         ts=message.ts,
         event_id=message.event_id,
+        evidence=message.evidence,
     )
     try:
         with session.begin_nested():
-            update = record_update(session, request, today=today, admins=admins, now=now)
+            update = record_update(session, request, today=today, admins=admins, clock=clock)
     except AlreadyLoggedError:
         return Outcome("duplicate")  # the same message, logged the other way it arrived
     except UpdateRefusedError as refused:
@@ -250,7 +273,7 @@ def choose(
     *,
     today: date,
     admins: Collection[str],
-    now: datetime | None = None,
+    clock: Clock = utcnow,
 ) -> Outcome:
     """The author of a kept reply picked its action: logged with the reply's status word."""
     pending = session.get(PendingReply, pending_id, with_for_update=True)
@@ -281,46 +304,64 @@ def choose(
         ),
         today=today,
         admins=admins,
-        now=now,
+        clock=clock,
     )
     if outcome.update is not None:
         pending.update_id = outcome.update.id
     return outcome
 
 
+def unchanged(previous: Update, text: str, status: ActionStatus | None, rag: Rag | None) -> bool:
+    """An edit that changes nothing the update says: the same text and no other status word
+    (Slack also sends message_changed when a link unfurls or a reply is added)."""
+    if previous.text != text:
+        return False
+    return status is None or (status, rag) == (previous.status_to, previous.rag_to)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A message that was an update, as it reads after an edit in Slack."""
+
+    event_id: str | None
+    channel: str
+    ts: str
+    user: str
+    text: str
+    status: ActionStatus | None
+    rag: Rag | None
+
+
 def edited(
     session: Session,
+    edit: Edit,
     *,
-    event_id: str | None,
-    channel: str,
-    ts: str,
-    user: str,
-    text: str,
-    status: ActionStatus | None,
-    rag: Rag | None,
+    today: date,
     admins: Collection[str],
-    now: datetime | None = None,
+    clock: Clock = utcnow,
 ) -> Outcome:
-    """A message that was an update was edited in Slack: a new version of the update."""
-    if not claim_event(session, event_id):
+    """A message that was an update was edited in Slack: a new version of the update, refused
+    where a new update would be."""
+    if not claim_event(session, edit.event_id):
         return Outcome("duplicate")
-    previous = find_update(session, channel, ts)
-    if previous is None:
+    previous = find_update(session, edit.channel, edit.ts)
+    if previous is None or previous.retracted:
         return Outcome("ignored")
-    if previous.retracted or previous.text == text:
+    if unchanged(previous, clean_text(edit.text), edit.status, edit.rag):
         return Outcome("ignored")
     try:
         with session.begin_nested():
             update = revise_update(
                 session,
                 previous.id,
-                user,
-                text=text,
-                status=status,
-                rag=rag,
-                event_id=event_id,
+                edit.user,
+                text=edit.text,
+                status=edit.status,
+                rag=edit.rag,
+                today=today,
+                event_id=edit.event_id,
                 admins=admins,
-                now=now,
+                clock=clock,
             )
     except UpdateRefusedError as refused:
         return Outcome("refused", message=str(refused))
@@ -328,15 +369,19 @@ def edited(
 
 
 def deleted(
-    session: Session, *, event_id: str | None, channel: str, ts: str, now: datetime
+    session: Session, *, event_id: str | None, channel: str, ts: str, clock: Clock = utcnow
 ) -> Outcome:
-    """A message that was an update was deleted in Slack: the update is withdrawn."""
+    """A message that was an update was deleted in Slack (or, having replies, replaced by a
+    tombstone): the update is withdrawn."""
     if not claim_event(session, event_id):
         return Outcome("duplicate")
     previous = find_update(session, channel, ts)
     if previous is None or previous.retracted or previous.author is None:
         return Outcome("ignored")
-    update = retract_update(
-        session, previous.id, previous.author.slack_user_id, now=now, event_id=event_id
-    )
+    try:
+        update = retract_update(
+            session, previous.id, previous.author.slack_user_id, clock=clock, event_id=event_id
+        )
+    except UpdateRefusedError:  # withdrawn meanwhile (an Undo at the same moment)
+        return Outcome("ignored")
     return Outcome("logged", update=update)

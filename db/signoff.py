@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +11,7 @@ from db.models import Action, ActionStatus, Board, Post, Update, UpdateSource, b
 from db.queries import get_or_create_person
 from db.status import settle_rag
 from db.updates import (
+    Clock,
     UpdateRefusedError,
     clean_text,
     is_admin,
@@ -40,7 +40,7 @@ def sign_off(
     source: UpdateSource,
     admins: Collection[str],
     note: str = "",
-    now: datetime | None = None,
+    clock: Clock = utcnow,
 ) -> Update:
     action = lock_action(session, action_id)
     actor = get_or_create_person(session, actor_id)
@@ -55,7 +55,7 @@ def sign_off(
             "completed action (with its evidence) can be signed off."
         )
     update = Update(
-        created_at=now or utcnow(),
+        created_at=clock(),
         action=action,
         author=actor,
         on_behalf_of=None,

@@ -13,7 +13,7 @@ cannot be stored (NUL bytes, lone surrogates) is dropped from everything written
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -35,6 +35,7 @@ from db.models import (
 from db.queries import get_or_create_person
 from db.status import RagConflictError, settle_rag
 
+Clock = Callable[[], datetime]  # read once the action is locked: an update is timed when applied
 UNDO_WINDOW = timedelta(minutes=10)
 LINK = re.compile(r"https?://\S+|<https?://[^>]+>")
 EVIDENCE_WORDS = 4
@@ -159,11 +160,14 @@ def refresh_latest(session: Session, action: Action) -> None:
 
 
 def lock_action(session: Session, action_id: int) -> Action:
+    """The action, locked for the rest of the transaction and read afresh once locked (an
+    Action loaded earlier in the session may hold what was true before the lock was granted)."""
     action = session.scalar(
         select(Action)
         .where(Action.id == action_id)
         .options(joinedload(Action.owner_post).joinedload(Post.holder))
         .with_for_update(of=Action)
+        .execution_options(populate_existing=True)
     )
     if action is None:
         raise UpdateRefusedError("That action is no longer in the plan.")
@@ -281,9 +285,10 @@ def record_update(
     *,
     today: date,
     admins: Collection[str],
-    now: datetime | None = None,
+    clock: Clock = utcnow,
 ) -> Update:
-    """Log an update and apply its changes to the action (one transaction, the caller's)."""
+    """Log an update and apply its changes to the action (one transaction, the caller's),
+    timed by `clock` once the action is locked, so history's order is the order applied."""
     action = lock_action(session, request.action_id)
     refuse_if_stored(session, request.idempotency_key, request.channel, request.ts)
     author = get_or_create_person(session, request.author)
@@ -292,7 +297,7 @@ def record_update(
     status = request.status
     new_status, new_rag = rag_for(action, status, request.rag)
     update = Update(
-        created_at=now or utcnow(),
+        created_at=clock(),
         action=action,
         author=author,
         on_behalf_of=on_behalf_of,

@@ -19,9 +19,10 @@ from urllib.parse import urlencode
 from slack_bolt import App, BoltRequest
 from slack_sdk.models.blocks import Block
 
+from bot.devtools import slack_requests
 from bot.devtools.block_limits import message_problems
 from bot.devtools.fakeslack import Call, FakeSlack
-from bot.devtools.slack_requests import signed_headers
+from bot.devtools.slack_requests import message_change_event, signed_headers
 from bot.lazy import run_lazy_after_response
 
 FIXTURES = Path(__file__).parent / "fixtures" / "slack"
@@ -208,6 +209,30 @@ class Driver(SlackDriver):
             content_type="application/json",
             extra_headers=headers,
         )
+
+    def raw_event(self, event: dict[str, Any]) -> Answer:
+        """An event (not from a fixture file) in its Events API envelope."""
+        return self.send(slack_requests.event_body(event), content_type="application/json")
+
+    def replies_to(self, channel: str, ts: str) -> int:
+        """How many replies the fake holds in the thread of a message."""
+        thread = self.fake.messages(channel, ts)
+        return sum(1 for m in thread if m["ts"] != ts and m.get("thread_ts") == ts)
+
+    def edit(self, sent: dict[str, Any], text: str, *, user: str = "U0CP") -> Answer:
+        """`user` edits their message `sent` (channel, ts, text, maybe thread_ts) to `text`."""
+        ts = f"{time.time():.6f}"
+        return self.raw_event(message_change_event(user_id=user, sent=sent, text=text, ts=ts))
+
+    def delete(self, sent: dict[str, Any], *, user: str = "U0CP") -> Answer:
+        """`user` deletes their message `sent`, as Slack reports it: message_deleted, or, when
+        the message has replies (the bot answered in its thread), message_changed to a
+        tombstone."""
+        replies = self.replies_to(sent["channel"], sent["ts"])
+        event = message_change_event(
+            user_id=user, sent=sent, text=None, ts=f"{time.time():.6f}", replies=replies
+        )
+        return self.raw_event(event)
 
     def opened_view(self) -> dict[str, Any]:
         """The modal as it was last opened or filled in, with the id Slack gave it."""

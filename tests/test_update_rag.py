@@ -146,8 +146,8 @@ def test_every_route_makes_a_complete_action_green(
     note = "minutes of the last panel attached"
     if how == "slash":
         slack.command(f"update 4.2 {note}", user="U0CP")
-    elif how == "reply":
-        reply(slack, note, thread)
+    elif how == "reply":  # in a channel thread a reply names its action (or is talk)
+        reply(slack, f"4.2 {note}", thread)
     elif how == "mention":
         slack.event("app_mention.json", text=f"<@UBOT> 4.2 {note}")
     elif how == "dm":

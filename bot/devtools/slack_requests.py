@@ -9,6 +9,7 @@ events are JSON. Each carries `X-Slack-Request-Timestamp` and `X-Slack-Signature
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from typing import Any
@@ -160,11 +161,22 @@ def message_event(
     return event
 
 
+def slack_wire(typed: str) -> str:
+    """Text as Slack's client sends what a person typed: `&`, `<` and `>` escaped, each URL
+    marked up as a link (`<https://…>`). Mentions, channels and labelled links are markup the
+    caller writes in (`<@U0DIANA>`, `<https://…|the minutes>`): the client makes them from
+    what was picked, not from the characters typed."""
+    escaped = typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"https?://[^\s|]+?(?=[.,;:!?)]*(?:\s|$))", lambda m: f"<{m[0]}>", escaped)
+
+
 def message_change_event(
-    *, user_id: str, sent: dict[str, Any], text: str | None, ts: str
+    *, user_id: str, sent: dict[str, Any], text: str | None, ts: str, replies: int = 0
 ) -> dict[str, Any]:
     """The event Slack sends when `user_id` edits the message `sent` (channel, ts, text and
-    maybe thread_ts) to `text`, or deletes it (`text` None)."""
+    maybe thread_ts) to `text`, or deletes it (`text` None). A deleted message that has
+    `replies` is not removed but replaced by a tombstone: Slack says so with message_changed
+    (its `message` from USLACKBOT, "This message was deleted."), not message_deleted."""
     old = {
         "type": "message",
         "user": user_id,
@@ -172,20 +184,60 @@ def message_change_event(
         "ts": sent["ts"],
         **({"thread_ts": sent["thread_ts"]} if "thread_ts" in sent else {}),
     }
+    common = {"type": "message", "hidden": True, "channel": sent["channel"], "ts": ts}
+    common |= {"event_ts": ts, "previous_message": old}
+    if text is None and replies:
+        return common | {"subtype": "message_changed", "message": tombstone(sent, replies)}
     if text is None:
-        return {
-            "type": "message",
-            "subtype": "message_deleted",
-            "channel": sent["channel"],
-            "ts": ts,
-            "deleted_ts": sent["ts"],
-            "previous_message": old,
-        }
+        return common | {"subtype": "message_deleted", "deleted_ts": sent["ts"]}
+    return common | {"subtype": "message_changed", "message": {**old, "text": text}}
+
+
+def tombstone(sent: dict[str, Any], replies: int) -> dict[str, Any]:
+    """What Slack leaves where a message that has replies was deleted."""
     return {
         "type": "message",
-        "subtype": "message_changed",
-        "channel": sent["channel"],
-        "ts": ts,
-        "message": {**old, "text": text},
-        "previous_message": old,
+        "subtype": "tombstone",
+        "text": "This message was deleted.",
+        "user": "USLACKBOT",
+        "hidden": True,
+        "ts": sent["ts"],
+        "thread_ts": sent["ts"],
+        "reply_count": replies,
+        "reply_users_count": 1,
+        "is_locked": False,
+    }
+
+
+def shared_file(
+    file_id: str, name: str, user_id: str, *, mimetype: str = "application/pdf"
+) -> dict[str, Any]:
+    """A file object as a file_share message event carries it (the fields the bot may read)."""
+    stem, _, ext = name.rpartition(".")
+    return {
+        "id": file_id,
+        "created": int(time.time()),
+        "timestamp": int(time.time()),
+        "name": name,
+        "title": stem or name,
+        "mimetype": mimetype,
+        "filetype": ext.lower(),
+        "pretty_type": ext.upper(),
+        "user": user_id,
+        "user_team": TEAM_ID,
+        "editable": False,
+        "size": 48213,
+        "mode": "hosted",
+        "is_external": False,
+        "external_type": "",
+        "is_public": True,
+        "public_url_shared": False,
+        "display_as_bot": False,
+        "username": "",
+        "url_private": f"https://files.slack.com/files-pri/{TEAM_ID}-{file_id}/{name}",
+        "url_private_download": f"https://files.slack.com/files-pri/{TEAM_ID}-{file_id}/download/{name}",
+        "permalink": f"https://council.slack.com/files/{user_id}/{file_id}/{name}",
+        "permalink_public": f"https://slack-files.com/{TEAM_ID}-{file_id}-0a1b2c3d4e",
+        "has_rich_preview": False,
+        "file_access": "visible",
     }

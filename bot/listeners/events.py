@@ -1,4 +1,8 @@
-"""Events API: replies in bot threads, mentions and DMs that log updates; edits and deletions.
+"""Events API: replies in bot threads (with a file or not), mentions and DMs that log updates;
+edits and deletions (a deleted message that has replies becomes a tombstone: Slack says so with
+message_changed, not message_deleted).
+
+Text is stored as the person typed it (commands.slack_text), not as Slack sends it.
 
 The app runs with process_before_response, so Slack gets its 200 only after the update is
 committed: a crash before that means Slack retries, and the retry is recognised by its event_id.
@@ -18,8 +22,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.services import services
+from commands.slack_text import typed
 from commands.views.updates import choose_view, confirmation_view
-from db.replies import Incoming, Outcome, deleted, edited, receive
+from db.replies import Edit, Incoming, Outcome, deleted, edited, receive
 from db.status_words import parse_update
 
 log = logging.getLogger(__name__)
@@ -87,9 +92,22 @@ def send_answer(client: WebClient, plan: Plan | None) -> None:
             )
 
 
-def incoming(body: dict[str, Any], event: dict[str, Any], kind: str) -> Incoming:
+def mentions(text: str, user_id: str | None) -> bool:
+    return bool(user_id) and f"<@{user_id}" in text
+
+
+def shared_files(event: dict[str, Any]) -> str | None:
+    """The permalinks of the files a message shares (its evidence), one a line."""
+    links = [f["permalink"] for f in event.get("files") or [] if f.get("permalink")]
+    return "\n".join(links) or None
+
+
+def incoming(
+    body: dict[str, Any], event: dict[str, Any], kind: str, bot_user: str | None = None
+) -> Incoming:
     in_dm = event.get("channel_type") == "im" and not event.get("thread_ts")
-    parsed = parse_update(event.get("text") or "")
+    text = typed(event.get("text") or "")
+    parsed = parse_update(text)
     return Incoming(
         body.get("event_id"),
         event["channel"],
@@ -101,6 +119,9 @@ def incoming(body: dict[str, Any], event: dict[str, Any], kind: str) -> Incoming
         parsed.text,
         parsed.status,
         parsed.rag,
+        addressed=bool(parsed.ref or parsed.status) or mentions(text, bot_user),
+        in_channel=event.get("channel_type") != "im",
+        evidence=shared_files(event),
     )
 
 
@@ -109,23 +130,36 @@ def in_a_thread_or_dm(event: dict[str, Any]) -> bool:
     return bool(event.get("thread_ts")) or event.get("channel_type") == "im"
 
 
+def a_persons(message: dict[str, Any] | None) -> bool:
+    """A person's message: not a bot's, not Slack's tombstone of a deleted one."""
+    message = message or {}
+    return (
+        bool(message.get("user")) and not message.get("bot_id") and message.get("subtype") is None
+    )
+
+
 def edits_a_persons_message(event: dict[str, Any]) -> bool:
-    """A matcher: the edited message is a person's (not a bot's)."""
+    """A matcher: a person edited their message (it is not a tombstone, below)."""
+    return a_persons(event.get("message"))
+
+
+def tombstones_a_persons_message(event: dict[str, Any]) -> bool:
+    """A matcher: a person's message that has replies was deleted; Slack leaves a tombstone
+    ("This message was deleted.", from USLACKBOT) where it was, as an edit of it."""
     new = event.get("message") or {}
-    return bool(new.get("user")) and not new.get("bot_id")
+    return new.get("subtype") == "tombstone" and a_persons(event.get("previous_message"))
 
 
 def deletes_a_persons_message(event: dict[str, Any]) -> bool:
-    """A matcher: the deleted message was a person's (not a bot's)."""
-    old = event.get("previous_message") or {}
-    return bool(old.get("user")) and not old.get("bot_id")
+    """A matcher: the deleted message was a person's (not a bot's, not a tombstone)."""
+    return a_persons(event.get("previous_message"))
 
 
 def log_message(
     body: dict[str, Any], event: dict[str, Any], context: BoltContext, kind: str
 ) -> None:
     ofsted = services(context)
-    message = incoming(body, event, kind)
+    message = incoming(body, event, kind, context.bot_user_id)
     with ofsted.database.writes.begin() as session:
         outcome = receive(
             session,
@@ -133,7 +167,7 @@ def log_message(
             today=ofsted.today(),
             admins=ofsted.settings.admins,
             configured_plan=ofsted.settings.current_plan,
-            now=ofsted.now(),
+            clock=ofsted.now,
         )
         context[ANSWER] = plan_answer(message, outcome)
 
@@ -153,19 +187,23 @@ def tell(client: WebClient, context: BoltContext) -> None:
 def on_edit(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
     ofsted = services(context)
     new = event["message"]
-    parsed = parse_update(new.get("text") or "")
+    parsed = parse_update(typed(new.get("text") or ""))
+    edit = Edit(
+        body.get("event_id"),
+        event["channel"],
+        new["ts"],
+        new["user"],
+        parsed.text,
+        parsed.status,
+        parsed.rag,
+    )
     with ofsted.database.writes.begin() as session:
         outcome = edited(
             session,
-            event_id=body.get("event_id"),
-            channel=event["channel"],
-            ts=new["ts"],
-            user=new["user"],
-            text=parsed.text,
-            status=parsed.status,
-            rag=parsed.rag,
+            edit,
+            today=ofsted.today(),
             admins=ofsted.settings.admins,
-            now=ofsted.now(),
+            clock=ofsted.now,
         )
         context[ANSWER] = _confirm_privately(
             outcome, event["channel"], new["user"], new.get("thread_ts")
@@ -181,7 +219,7 @@ def on_delete(body: dict[str, Any], event: dict[str, Any], context: BoltContext)
             event_id=body.get("event_id"),
             channel=event["channel"],
             ts=event.get("deleted_ts") or old.get("ts", ""),
-            now=ofsted.now(),
+            clock=ofsted.now,
         )
         context[ANSWER] = _confirm_privately(
             outcome, event["channel"], old["user"], old.get("thread_ts")
@@ -202,8 +240,11 @@ def register(app: App) -> None:
     person, thread = [from_a_person], [from_a_person, in_a_thread_or_dm]
     app.event(message(None), matchers=thread)(ack=on_message, lazy=[tell])
     app.event(message("thread_broadcast"), matchers=thread)(ack=on_message, lazy=[tell])
+    app.event(message("file_share"), matchers=thread)(ack=on_message, lazy=[tell])
     app.event("app_mention", matchers=person)(ack=on_mention, lazy=[tell])
     edits, deletes = [edits_a_persons_message], [deletes_a_persons_message]
+    tombstones = [tombstones_a_persons_message]
+    app.event(message("message_changed"), matchers=tombstones)(ack=on_delete, lazy=[tell])
     app.event(message("message_changed"), matchers=edits)(ack=on_edit, lazy=[tell])
     app.event(message("message_deleted"), matchers=deletes)(ack=on_delete, lazy=[tell])
 
@@ -216,6 +257,9 @@ def register_last(app: App) -> None:
 def _confirm_privately(
     outcome: Outcome, channel: str, user: str, thread_ts: str | None
 ) -> Plan | None:
+    """What an edit or a deletion did (or why an edit was refused), told to its author only."""
+    if outcome.kind == "refused":
+        return _ephemeral(channel, user, outcome.message, thread_ts)
     if outcome.kind != "logged" or outcome.update is None:
         return None
     reply = confirmation_view(outcome.update, outcome.update.action).payload()

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from bot.listeners.later import OUT_OF_DATE_TEXT, acknowledge
 from bot.services import Ofsted, services
 from commands.ids import ActionId, ActionRef, CallbackId, ModalMeta, UpdateRef, Value
+from commands.slack_text import typed
 from commands.views.updates import (
     UpdateForm,
     confirmation_view,
@@ -148,7 +149,8 @@ def open_shortcut_form(shortcut: dict[str, Any], client: WebClient, context: Bol
     meta = ModalMeta(
         mode="shortcut", channel=channel, ts=ts, permalink=permalink(client, channel, ts)
     )
-    fill(client, view_id, form(ofsted, meta, shortcut["user"]["id"], message.get("text") or ""))
+    text = typed(message.get("text") or "")  # as typed, not as Slack sends it
+    fill(client, view_id, form(ofsted, meta, shortcut["user"]["id"], text))
 
 
 def permalink(client: WebClient, channel: str | None, ts: str | None) -> str | None:
@@ -172,8 +174,10 @@ def save(
             text=form.text,
             status=form.status,
             rag=form.rag,
+            today=ofsted.today(),
+            evidence=form.evidence,
             admins=ofsted.settings.admins,
-            now=ofsted.now(),
+            clock=ofsted.now,
             idempotency_key=key,
         )
     shortcut = meta.mode == "shortcut"
@@ -194,7 +198,7 @@ def save(
         idempotency_key=key,
     )
     return record_update(
-        session, request, today=ofsted.today(), admins=ofsted.settings.admins, now=ofsted.now()
+        session, request, today=ofsted.today(), admins=ofsted.settings.admins, clock=ofsted.now
     )
 
 

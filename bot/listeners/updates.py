@@ -70,7 +70,7 @@ def on_undo(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: Bol
     confirm_change(
         context,
         lambda session: retract_update(
-            session, value.update, user, now=ofsted.now(), undo=True, admins=ofsted.settings.admins
+            session, value.update, user, clock=ofsted.now, undo=True, admins=ofsted.settings.admins
         ),
         replace=True,
         undone=False,
@@ -91,7 +91,7 @@ def on_choose(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: B
             user,
             today=ofsted.today(),
             admins=ofsted.settings.admins,
-            now=ofsted.now(),
+            clock=ofsted.now,
         )
         if outcome.kind == "refused":
             context[RESPOND] = refusal(outcome.message)
@@ -128,7 +128,7 @@ def on_signoff(
             user,
             source=UpdateSource.SYSTEM,
             admins=ofsted.settings.admins,
-            now=ofsted.now(),
+            clock=ofsted.now,
         ),
         replace=False,
         undone=True,

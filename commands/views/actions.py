@@ -15,6 +15,7 @@ from commands.views.common import (
     context,
     cut,
     cut_escaped,
+    cut_linked,
     day,
     divider,
     due_text,
@@ -204,7 +205,7 @@ def history_view(card: ActionCard, updates: list[Update], total: int, v: Viewing
             head += f" · version {update.version}"
         if update.on_behalf_of:
             head += f" (for {person(update.on_behalf_of)})"
-        body = cut_escaped(update.text, 2500) if update.text else "_(no text)_"
+        body = cut_linked(update.text, 2500) if update.text else "_(no text)_"
         blocks.append(mrkdwn(f"{head}\n{'; '.join(changes) + chr(10) if changes else ''}{body}"))
     more = total > (v.page + 1) * HISTORY_PER_PAGE
     blocks += footer(v, more=more, shareable=False)

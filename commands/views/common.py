@@ -8,6 +8,7 @@ bar."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -106,14 +107,48 @@ def cut_escaped(text: str, limit: int) -> str:
     return head
 
 
+_URL = re.compile(r"https?://[^\s<>|\"]+")
+_URL_END = ".,;:!?'\u2019\u201d"
+
+
+def _url_at(found: re.Match[str]) -> str:
+    """The URL found, without the punctuation after it (a closing bracket only if unopened)."""
+    url = found[0]
+    while url and (url[-1] in _URL_END or (url[-1] == ")" and url.count("(") < url.count(")"))):
+        url = url[:-1]
+    return url
+
+
+def escape_linked(text: str) -> str:
+    """Escaped as `escape` does, with each http(s) URL a link Slack shows as the URL itself
+    (`<https://…>`): clickable, and what it shows is what it opens."""
+    out: list[str] = []
+    position = 0
+    for found in _URL.finditer(text):
+        url = _url_at(found)
+        if "." not in url.partition("://")[2]:
+            continue  # "https://" and no host: not a link
+        out += [escape(text[position : found.start()]), f"<{escape(url)}>"]
+        position = found.start() + len(url)
+    out.append(escape(text[position:]))
+    return "".join(out)
+
+
+def cut_linked(text: str, limit: int) -> str:
+    """What someone wrote, cut to the limit, escaped, its URLs links (cut plainly if the links
+    would take it past the limit)."""
+    shown = escape_linked(cut(text, limit))
+    return shown if len(shown) <= limit else cut_escaped(text, limit)
+
+
 def first_lines(text: str, limit: int = 200) -> str:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     return cut(" ".join(lines[:3]), limit)
 
 
 def quoted(text: str, limit: int) -> str:
-    """The first lines of what someone wrote, escaped, cut and in quotes."""
-    return f"“{cut_escaped(first_lines(text, limit), limit)}”"
+    """The first lines of what someone wrote, cut, escaped (its URLs links) and in quotes."""
+    return f"“{cut_linked(first_lines(text, limit), limit)}”"
 
 
 def rag_label(rag: str | None) -> str:
