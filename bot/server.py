@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import gc
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.app import build_app, make_client
+from bot.port import uvicorn_options
 from bot.settings import Settings
 from db.database import Database
 
@@ -92,13 +93,11 @@ def serve(
         workers,
         "" if workers == 1 else "es",
     )
-    options: dict[str, Any] = {
-        "host": "0.0.0.0",  # noqa: S104 (a server for Slack to reach)
-        "port": listen,
-        "log_level": settings.log_level.lower(),
-        "access_log": False,
-        "ws": "none",  # Slack posts plain HTTP: no WebSocket library loaded (~10 MB)
-    }
+    options = uvicorn_options(
+        host="0.0.0.0",  # noqa: S104 (a server for Slack to reach)
+        port=listen,
+        log_level=settings.log_level.lower(),
+    )
     if workers > 1:
         database.dispose()  # the workers open their own
         uvicorn.run("bot.server:worker_app", factory=True, workers=workers, **options)
