@@ -36,7 +36,8 @@ def http_app(settings: Settings, database: Database) -> Starlette:
     """The ASGI app HTTP mode serves (the tests serve this very app)."""
     from bot.http import build_asgi
 
-    return build_asgi(build_app(settings, database), database, settings)
+    requests = database.for_requests()  # on PostgreSQL, calls bounded to keep Slack's 3 s
+    return build_asgi(build_app(settings, requests), requests, settings)
 
 
 def worker_app() -> Starlette:
@@ -76,7 +77,7 @@ def serve(
             return 2
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        app = build_app(settings, database)
+        app = build_app(settings, database.for_requests())
         freeze_startup_objects()
         log.info("connecting to Slack by Socket Mode")
         SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]

@@ -7,14 +7,26 @@ from __future__ import annotations
 import logging
 import uuid
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 from commands.views.common import Reply
-from commands.views.help import internal_error_view
+from commands.views.help import database_down_view, internal_error_view
 
 log = logging.getLogger(__name__)
 
 
 def logged_error(what: str, error: BaseException) -> Reply:
-    """Log `error` (in `what`) under a new id; what to tell the user."""
+    """Log `error` (in `what`) under a new id; what to tell the user. The database not
+    answering (db.deadline gave up, or it cannot be reached) is one line, and said so."""
     error_id = uuid.uuid4().hex[:8]
+    if isinstance(error, OperationalError | InterfaceError):
+        reason = str(error.orig or error).strip().splitlines()
+        log.error(
+            "error %s in %s: the database is not answering (%s)",
+            error_id,
+            what,
+            reason[0][:200] if reason else type(error).__name__,
+        )
+        return database_down_view(error_id)
     log.error("error %s in %s: %r", error_id, what, error, exc_info=error)
     return internal_error_view(error_id)
