@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -108,6 +109,7 @@ def build_app(
         authorize=OwnTokenAuthorize(web),
     )
     app.listener_runner.lazy_listener_runner = lanes
+    app.use(from_someone)
     app.use(provide(Ofsted(settings, database, clock)))
     lookups.register(app)
     updates.register(app)
@@ -116,6 +118,26 @@ def build_app(
     events.register_last(app)  # after every other listener
     app.error(on_error)
     return app
+
+
+INTERACTIONS = {"block_actions", "view_submission", "view_closed", "shortcut", "message_action"}
+
+
+def from_someone(body: dict[str, Any], next_: Callable[[], None]) -> BoltResponse | None:
+    """A global middleware: a command or an interaction says who sent it (`user_id`, `user.id`);
+    one that does not, signed or not, is answered 400 and nothing is done."""
+    if "command" in body:
+        who = body.get("user_id")
+    elif body.get("type") in INTERACTIONS:
+        user = body.get("user")
+        who = user.get("id") if isinstance(user, dict) else None
+    else:
+        who = "events say who in each listener's matcher"
+    if not isinstance(who, str) or not who:
+        log.info("refused a %s that names no user", body.get("command") or body.get("type"))
+        return BoltResponse(status=400, body='{"ok":false,"error":"no_user"}')
+    next_()
+    return None
 
 
 def on_error(error: Exception, body: dict[str, Any]) -> None:

@@ -86,6 +86,8 @@ def shown_url(url: str | URL) -> str:
 
 
 def make_engine(url: str | URL, **kwargs: Any) -> Engine:
+    # an error's message shows the statement, not its parameters (what people wrote)
+    kwargs.setdefault("hide_parameters", True)
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
         folder = missing_sqlite_folder(parsed)
