@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import session as sessions
-from db.deadline import bound_for_requests
+from db.deadline import REQUEST_CONNECT_SECONDS, bound_for_requests
 from db.plan_import import ImportReport, import_plan_file
 from db.queries import has_plans
 from db.session import DatabaseUnavailableError, shown_url
@@ -43,7 +43,10 @@ class Database:
         if sessions.is_sqlite(self.engine):
             return self
         engine = bound_for_requests(
-            sessions.make_engine(self.engine.url.render_as_string(hide_password=False))
+            sessions.make_engine(
+                self.engine.url.render_as_string(hide_password=False),
+                connect_args={"connect_timeout": REQUEST_CONNECT_SECONDS},
+            )
         )
         return Database(
             engine,

@@ -30,6 +30,7 @@ from sqlalchemy import Engine, event
 STATEMENT_MS = 2000  # the server's bound on a statement or a lock wait
 CALL_SECONDS = 2.5  # this side's bound on any call (the server's, and a little more)
 PING_SECONDS = 1.0  # the pool's check of a connection before it is used
+REQUEST_CONNECT_SECONDS = 2  # libpq's least (elsewhere db.session's 10 s)
 
 
 class Watchdog:

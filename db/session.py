@@ -20,9 +20,9 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
-PG_CONNECT_TIMEOUT = 2  # seconds (libpq's least): without one, it waits as long as the OS does
+PG_CONNECT_TIMEOUT = 10  # seconds: without one, libpq waits as long as the OS does
 PG_CONNECT_ARGS: dict[str, int] = {
-    "connect_timeout": PG_CONNECT_TIMEOUT,
+    "connect_timeout": PG_CONNECT_TIMEOUT,  # 2 s (libpq's least) on the request path: db.deadline
     # a connection whose sent data goes unacknowledged for 2 s is dead (a silent network) ...
     "tcp_user_timeout": 2000,
     # ... and so is an idle one that stops answering keepalives (found before it is used)
