@@ -66,6 +66,10 @@ class Plan(Base):
     inspected_from: Mapped[date | None] = mapped_column(Date)
     inspected_to: Mapped[date | None] = mapped_column(Date)
     published: Mapped[date | None] = mapped_column(Date)
+    # the statutory clock (jobs/statutory.py): the report received (blank: on publication),
+    # and the written action plan sent to Ofsted
+    received: Mapped[date | None] = mapped_column(Date)
+    submitted: Mapped[date | None] = mapped_column(Date)
     is_current: Mapped[bool] = mapped_column(default=False)
     overall: Mapped[str | None] = mapped_column(String(80))
     source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))
@@ -101,6 +105,7 @@ class Theme(Base):
     position: Mapped[int]
     key: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(Text)
+    illustrative: Mapped[bool] = mapped_column(default=False, server_default=false())
     plan: Mapped[Plan] = relationship(back_populates="themes")
 
 
@@ -117,6 +122,8 @@ class Recommendation(Base):
     paragraphs: Mapped[list[str]] = mapped_column(default=list)
     findings: Mapped[list[str]] = mapped_column(default=list)
     response: Mapped[str | None] = mapped_column(Text)
+    # which of number, theme, area, findings the source does not print (db.planfile)
+    illustrative: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
 
     plan: Mapped[Plan] = relationship(back_populates="recommendations")
     theme: Mapped[Theme | None] = relationship()

@@ -81,7 +81,12 @@ def nudge_view(
     return text, keep_within_limits(blocks)
 
 
-WHAT = {"nudge": "the first reminder", "nudge2": "the second reminder", "digest": "the digest"}
+WHAT = {
+    "nudge": "the first reminder",
+    "nudge2": "the second reminder",
+    "digest": "the digest",
+    "deadline": "a reminder of the action plan's statutory deadline",
+}
 FIX = {
     "user_not_found": "that Slack user no longer exists: check who holds the post "
     "(`ofsted-bot owners list`, `ofsted-bot owners set POST U…`)",
