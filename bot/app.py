@@ -19,18 +19,18 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
 
 from bot.authorize import OwnTokenAuthorize
+from bot.lanes import Lanes, PatientRateLimitHandler
 from bot.listeners import events, home, lookups, updates
 from bot.listeners.later import report_error
 from bot.services import Clock, Ofsted, provide
@@ -39,11 +39,11 @@ from bot.signing import QuietRequestVerification
 from db.database import Database
 
 log = logging.getLogger(__name__)
-LAZY_WORKERS = 16
 
 
 def make_client(settings: Settings, token: str | None = None) -> WebClient:
-    """A Web API client for `SLACK_API_URL` that waits out 429s and retries transient faults."""
+    """A Web API client for `SLACK_API_URL` that waits out 429s and retries transient faults
+    (in the app's lazy work, a 429 is waited out without holding a work slot: bot.lanes)."""
     bot_token = token or (
         settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     )
@@ -52,7 +52,7 @@ def make_client(settings: Settings, token: str | None = None) -> WebClient:
         base_url=str(settings.slack_api_url),
         timeout=10,
         retry_handlers=[
-            RateLimitErrorRetryHandler(max_retry_count=3),
+            PatientRateLimitHandler(max_retry_count=3),
             ServerErrorRetryHandler(max_retry_count=2),
             ConnectionErrorRetryHandler(max_retry_count=2),
         ],
@@ -95,8 +95,9 @@ def build_app(
         else secrets.token_hex(16)
     )
     web = client or make_client(settings)
-    # the lazy listeners' threads (work after the ack): bounded, so a burst queues, not grows
-    executor = ThreadPoolExecutor(max_workers=LAZY_WORKERS, thread_name_prefix="ofsted-lazy")
+    # the lazy listeners' threads (work after the ack): bounded, so a burst queues, not grows;
+    # forms in a lane of their own, 429s waited out outside the work's slots (bot.lanes)
+    lanes = Lanes(log)
     app = OfstedApp(
         client=web,
         signing_secret=signing_secret,
@@ -104,9 +105,11 @@ def build_app(
         raise_error_for_unhandled_request=False,
         request_verification_enabled=False,
         before_authorize=QuietRequestVerification(signing_secret),
-        listener_executor=executor,
+        listener_executor=lanes.work,
         authorize=OwnTokenAuthorize(web),
     )
+    app.listener_runner.lazy_listener_runner = lanes
+    app.use(from_someone)
     app.use(provide(Ofsted(settings, database, clock)))
     lookups.register(app)
     updates.register(app)
@@ -115,6 +118,26 @@ def build_app(
     events.register_last(app)  # after every other listener
     app.error(on_error)
     return app
+
+
+INTERACTIONS = {"block_actions", "view_submission", "view_closed", "shortcut", "message_action"}
+
+
+def from_someone(body: dict[str, Any], next_: Callable[[], None]) -> BoltResponse | None:
+    """A global middleware: a command or an interaction says who sent it (`user_id`, `user.id`);
+    one that does not, signed or not, is answered 400 and nothing is done."""
+    if "command" in body:
+        who = body.get("user_id")
+    elif body.get("type") in INTERACTIONS:
+        user = body.get("user")
+        who = user.get("id") if isinstance(user, dict) else None
+    else:
+        who = "events say who in each listener's matcher"
+    if not isinstance(who, str) or not who:
+        log.info("refused a %s that names no user", body.get("command") or body.get("type"))
+        return BoltResponse(status=400, body='{"ok":false,"error":"no_user"}')
+    next_()
+    return None
 
 
 def on_error(error: Exception, body: dict[str, Any]) -> None:

@@ -7,7 +7,10 @@ thread pool so that concurrent requests are handled concurrently.
 Before Bolt sees a request it must pass, in order: a size cap (over 1 MB: 413, and the body is
 not read past the cap, whether it declares its length or streams it); Slack's signature over
 the raw bytes (anything unsigned, stale or malformed: 401, nothing parsed, nothing called);
-parsing (a signed body that is not a Slack payload: 400). No refused body is logged.
+parsing (a signed body that is not a Slack payload: 400). No refused body is logged. A client
+that goes away before its body has arrived is one line in the log. No path is redirected (a
+trailing slash is not added or removed): Starlette's redirect would be built from the request's
+own Host header. The limits on a request's head and its arrival are bot.port's.
 
 The dispatch pool is capped at DISPATCH_THREADS (anyio's default is 40): a request is mostly
 CPU under one GIL, so more threads add memory, not throughput; a burst queues instead.
@@ -27,7 +30,7 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -70,6 +73,9 @@ async def _slack_request(
     except _TooLargeError:
         refused("body over 1 MB")
         return _refusal(413, "request_too_large")
+    except ClientDisconnect:  # gone (or cut off by bot.port) before its body arrived
+        log.info("a client went away before its request's body arrived")
+        return _refusal(400, "incomplete_request")
     timestamp = request.headers.get("x-slack-request-timestamp")
     signature = request.headers.get("x-slack-signature")
     if verifier is None or not is_signed(verifier, body, timestamp, signature):
@@ -142,7 +148,7 @@ def build_asgi(app: App, database: Database, settings: Settings) -> Starlette:
             return Response("no such board", status_code=404, media_type="text/plain")
         return Response(feed, media_type="text/calendar; charset=utf-8")
 
-    return Starlette(
+    asgi = Starlette(
         lifespan=lifespan,
         routes=[
             Route("/boards/{name}.ics", board_calendar, methods=["GET"]),
@@ -150,3 +156,5 @@ def build_asgi(app: App, database: Database, settings: Settings) -> Starlette:
             Route("/healthz", healthz, methods=["GET"]),
         ],
     )
+    asgi.router.redirect_slashes = False  # its redirect is built from the request's Host header
+    return asgi

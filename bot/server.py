@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import gc
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.app import build_app, make_client
+from bot.port import uvicorn_options
 from bot.settings import Settings
 from db.database import Database
 
@@ -35,7 +36,8 @@ def http_app(settings: Settings, database: Database) -> Starlette:
     """The ASGI app HTTP mode serves (the tests serve this very app)."""
     from bot.http import build_asgi
 
-    return build_asgi(build_app(settings, database), database, settings)
+    requests = database.for_requests()  # on PostgreSQL, calls bounded to keep Slack's 3 s
+    return build_asgi(build_app(settings, requests), requests, settings)
 
 
 def worker_app() -> Starlette:
@@ -75,7 +77,7 @@ def serve(
             return 2
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        app = build_app(settings, database)
+        app = build_app(settings, database.for_requests())
         freeze_startup_objects()
         log.info("connecting to Slack by Socket Mode")
         SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]
@@ -92,13 +94,11 @@ def serve(
         workers,
         "" if workers == 1 else "es",
     )
-    options: dict[str, Any] = {
-        "host": "0.0.0.0",  # noqa: S104 (a server for Slack to reach)
-        "port": listen,
-        "log_level": settings.log_level.lower(),
-        "access_log": False,
-        "ws": "none",  # Slack posts plain HTTP: no WebSocket library loaded (~10 MB)
-    }
+    options = uvicorn_options(
+        host="0.0.0.0",  # noqa: S104 (a server for Slack to reach)
+        port=listen,
+        log_level=settings.log_level.lower(),
+    )
     if workers > 1:
         database.dispose()  # the workers open their own
         uvicorn.run("bot.server:worker_app", factory=True, workers=workers, **options)

@@ -61,10 +61,15 @@ def change_meeting(ctx: Context, args: tuple[str, ...]) -> Reply:
                 )
     except UpdateRefusedError as refused:
         raise UsageError(str(refused)) from None
+    which = (
+        f" (its meeting of {change.cadence_date:%-d %b %Y}, moved there)"
+        if change.held_on != change.cadence_date and verb == "cancel"
+        else ""
+    )
     what = (
-        f"now meets on {weekday(change.held_on)}"
+        f"now meets on {weekday(change.held_on)} instead of {weekday(_day(rest[1]))}"
         if verb == "move"
-        else f"will not meet on {weekday(change.held_on)}"
+        else f"will not meet on {weekday(change.held_on)}{which}"
     )
     text = f"The {change.board} {what}. Reminders follow the meeting; the cadence is unchanged."
     return Reply([mrkdwn(text), context("`/ofsted board` shows the next meetings.")], text)

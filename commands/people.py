@@ -9,8 +9,9 @@ from commands.registry import UsageError, command
 from commands.views.actions import action_list_view
 from commands.views.common import Reply, escape
 from commands.views.help import echo
-from db.lookups import actions_of_person, actions_of_post, find_posts
+from db.lookups import MAX_POST_WORDS, actions_of_person, actions_of_post, find_posts
 
+MAX_POST_NAME = 200
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
@@ -58,7 +59,14 @@ def owner(ctx: Context, inv: Invocation) -> Reply:
             f"Actions owned by {user}",
             cards,
             ctx.viewing(inv, f"owner <@{user}>"),
-            empty=f"<@{user}> doesn't hold or cover a post that owns actions.",
+            empty=f"{user if inv.share else f'<@{user}>'} doesn't hold or cover a post that "
+            "owns actions.",  # shared, a mention would notify them
+        )
+    if len(inv.raw) > MAX_POST_NAME or len(inv.raw.split()) > MAX_POST_WORDS:
+        raise UsageError(
+            f"Name a post in a few words (up to {MAX_POST_WORDS}), e.g. "
+            "`/ofsted owner corporate parenting`, or mention one person.",
+            suggestions=["owner corporate parenting"],
         )
     if inv.raw.startswith("@"):
         raise UsageError(

@@ -41,5 +41,6 @@ def handle(ctx: Context, text: str, *, page: int = 0, share: bool = False) -> Re
     except UsageError as problem:
         return problem_view(problem.message, suggestions=problem.suggestions, hint=problem.hint)
     except Exception as error:
-        return logged_error(f"/ofsted {text[:200]!r} for {ctx.user_id}", error)
+        # the verb, never what was written after it (an update's text is the person's)
+        return logged_error(f"/ofsted {invocation.verb[:40]!r} for {ctx.user_id}", error)
     return reply

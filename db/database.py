@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import session as sessions
+from db.deadline import REQUEST_CONNECT_SECONDS, bound_for_requests
 from db.plan_import import ImportReport, import_plan_file
 from db.queries import has_plans
 from db.session import DatabaseUnavailableError, shown_url
@@ -31,6 +32,23 @@ class Database:
         """`sessions` for reading; `writes` for transactions that change data."""
         engine = sessions.make_engine(url)
         return cls(
+            engine,
+            sessions.make_sessionmaker(engine),
+            sessions.make_sessionmaker(engine, write=True),
+        )
+
+    def for_requests(self) -> Database:
+        """The same database for the request path (Slack waits 3 s): on PostgreSQL, its own
+        engine whose every call gives up within db.deadline's bounds; SQLite as it is."""
+        if sessions.is_sqlite(self.engine):
+            return self
+        engine = bound_for_requests(
+            sessions.make_engine(
+                self.engine.url.render_as_string(hide_password=False),
+                connect_args={"connect_timeout": REQUEST_CONNECT_SECONDS},
+            )
+        )
+        return Database(
             engine,
             sessions.make_sessionmaker(engine),
             sessions.make_sessionmaker(engine, write=True),

@@ -308,10 +308,14 @@ def actions_of_post(
     return _page(session, _OF_POST, {"post": post.id, "today": today}, page, per_page)
 
 
+MAX_POST_WORDS = 10  # a post's title is a few words; each word is a condition in the query
+
+
 def find_posts(session: Session, words: str) -> list[Post]:
-    """Posts whose key or title contains every word given (case-insensitive)."""
+    """Posts whose key or title contains every word given (case-insensitive; the first
+    MAX_POST_WORDS distinct words: each is a condition)."""
     query = select(Post).options(joinedload(Post.holder), raiseload("*")).order_by(Post.title)
-    for word in words.lower().split():
+    for word in list(dict.fromkeys(words.lower().split()))[:MAX_POST_WORDS]:
         query = query.where(
             or_(func.lower(Post.title).contains(word), func.lower(Post.key).contains(word))
         )

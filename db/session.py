@@ -20,7 +20,17 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
-PG_CONNECT_TIMEOUT = 10  # seconds
+PG_CONNECT_TIMEOUT = 10  # seconds: without one, libpq waits as long as the OS does
+PG_CONNECT_ARGS: dict[str, int] = {
+    "connect_timeout": PG_CONNECT_TIMEOUT,  # 2 s (libpq's least) on the request path: db.deadline
+    # a connection whose sent data goes unacknowledged for 2 s is dead (a silent network) ...
+    "tcp_user_timeout": 2000,
+    # ... and so is an idle one that stops answering keepalives (found before it is used)
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+}
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -76,6 +86,8 @@ def shown_url(url: str | URL) -> str:
 
 
 def make_engine(url: str | URL, **kwargs: Any) -> Engine:
+    # an error's message shows the statement, not its parameters (what people wrote)
+    kwargs.setdefault("hide_parameters", True)
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
         folder = missing_sqlite_folder(parsed)
@@ -87,9 +99,10 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    if "connect_timeout" not in parsed.query:
-        # without one, libpq waits as long as the OS does for a host that never answers
-        kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", PG_CONNECT_TIMEOUT)
+    connect_args = kwargs.setdefault("connect_args", {})
+    for name, value in PG_CONNECT_ARGS.items():
+        if name not in parsed.query:
+            connect_args.setdefault(name, value)
     return create_engine(parsed, pool_pre_ping=True, **kwargs)
 
 

@@ -1,4 +1,8 @@
-"""Board meetings stored ahead from each board's cadence; single meetings moved or cancelled."""
+"""Board meetings stored ahead from each board's cadence; single meetings moved or cancelled.
+
+A board meets at most once a day (a move onto a day it already meets is refused); a meeting
+already held is neither moved nor cancelled, nor is one moved into the past or past HORIZON.
+"""
 
 from __future__ import annotations
 
@@ -82,6 +86,12 @@ def _meeting_on(session: Session, board: Board, day: date, today: date) -> Meeti
     return meeting
 
 
+def _lock_board(session: Session, board: Board) -> None:
+    """Moves and cancellations of one board's meetings one at a time (PostgreSQL; SQLite's
+    writers are one at a time already)."""
+    session.execute(select(Board.id).where(Board.id == board.id).with_for_update())
+
+
 def move_meeting(
     session: Session,
     board: Board,
@@ -95,7 +105,32 @@ def move_meeting(
     _may_change(session, board, actor_id, admins)
     if to < today:
         raise UpdateRefusedError("A meeting can only be moved to a date still ahead.")
+    if to > today + HORIZON:
+        raise UpdateRefusedError(
+            f"A meeting can be moved at most {HORIZON.days // 7} weeks ahead "
+            f"(to {today + HORIZON:%-d %b %Y} at the latest)."
+        )
+    _lock_board(session, board)
     meeting = _meeting_on(session, board, day, today)
+    if meeting.held_on < today:
+        raise UpdateRefusedError(
+            f"The {board.name}'s meeting of {meeting.held_on:%-d %b %Y} has passed: "
+            "it cannot be moved."
+        )
+    ensure_meetings(session, [board], today)
+    taken = session.scalar(
+        select(Meeting.id).where(
+            Meeting.board_id == board.id,
+            Meeting.held_on == to,
+            Meeting.id != meeting.id,
+            Meeting.status != MeetingStatus.CANCELLED,
+        )
+    )
+    if taken is not None:
+        raise UpdateRefusedError(
+            f"The {board.name} already meets on {to:%-d %b %Y}: one meeting a day. Cancel "
+            "that one first, or choose another day."
+        )
     meeting.held_on = to
     meeting.status = MeetingStatus.SCHEDULED if to == meeting.cadence_date else MeetingStatus.MOVED
     session.flush()
@@ -112,7 +147,13 @@ def cancel_meeting(
     admins: Collection[str],
 ) -> MeetingChange:
     _may_change(session, board, actor_id, admins)
+    _lock_board(session, board)
     meeting = _meeting_on(session, board, day, today)
+    if meeting.held_on < today:
+        raise UpdateRefusedError(
+            f"The {board.name}'s meeting of {meeting.held_on:%-d %b %Y} has passed: "
+            "it cannot be cancelled."
+        )
     meeting.status = MeetingStatus.CANCELLED
     session.flush()
     return MeetingChange(board.name, meeting.cadence_date, meeting.held_on, meeting.status)

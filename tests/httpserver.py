@@ -13,13 +13,16 @@ from typing import Any
 
 
 @contextmanager
-def serving(asgi: Any) -> Iterator[str]:
-    """Run `asgi` under uvicorn until the block ends; yields its base URL."""
+def serving(asgi: Any, **options: Any) -> Iterator[str]:
+    """Run `asgi` under uvicorn, with the settings HTTP mode serves with (bot.port), until the
+    block ends; yields its base URL."""
     import uvicorn
+
+    from bot.port import uvicorn_options
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(asgi, log_level="warning", lifespan="off")
+    config = uvicorn.Config(asgi, **uvicorn_options(log_level="warning", lifespan="off", **options))
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

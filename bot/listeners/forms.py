@@ -2,8 +2,9 @@
 and submitted.
 
 A trigger id lives 3 seconds and the Web API may be slow (a 429 asks to wait), so the ack
-function of a button or shortcut only acks; a lazy listener opens a small modal at once and
-fills it in with `views.update` after reading the database. A submitted form is stored before
+function of a button or shortcut only acks; a lazy listener, in the forms' own lane (bot.lanes,
+never queued behind other work), opens a small modal at once and fills it in with
+`views.update` after reading the database. A submitted form is stored before
 Slack hears back (nothing is lost if Slack gives up waiting), keyed by the view and what was
 submitted so that the same submission sent again is stored once; the confirmation DM is a
 lazy listener, after the ack.
@@ -22,6 +23,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
+from bot.lanes import urgent
 from bot.listeners.later import OUT_OF_DATE_TEXT, acknowledge
 from bot.services import Ofsted, services
 from commands.ids import ActionId, ActionRef, CallbackId, ModalMeta, UpdateRef, Value
@@ -47,6 +49,7 @@ from db.versions import newest_version, revise_update
 
 log = logging.getLogger(__name__)
 OUT_OF_DATE_FORM = "This form is out of date: close it and open it again."
+FORM_TIMEOUT = 2  # seconds Slack has to open a form (a trigger id lives 3)
 CONFIRM = "ofsted_confirm"  # the Bolt context key of the confirmation to send once acked
 
 
@@ -60,11 +63,18 @@ def submission_key(view: dict[str, Any]) -> str:
 def open_at_once(
     client: WebClient, trigger_id: str, title: str, text: str = "Just a moment…"
 ) -> str | None:
-    """Open a small modal while the trigger id is fresh; its view id, to fill it in."""
+    """Open a small modal while the trigger id is fresh; its view id, to fill it in. Slack gets
+    FORM_TIMEOUT to answer and a 429 is not waited out: the trigger id would be dead by then."""
+    quick = WebClient(
+        token=client.token, base_url=client.base_url, timeout=FORM_TIMEOUT, retry_handlers=[]
+    )
     try:
-        opened = client.views_open(trigger_id=trigger_id, view=notice_modal(title, text))
+        opened = quick.views_open(trigger_id=trigger_id, view=notice_modal(title, text))
     except SlackApiError as exc:
         log.warning("could not open the form: %s", exc.response.get("error"))
+        return None
+    except OSError as exc:  # no answer in time, or no connection
+        log.warning("could not open the form: %s", type(exc).__name__)
         return None
     view_id = (opened.get("view") or {}).get("id")
     return str(view_id) if view_id else None
@@ -100,6 +110,7 @@ def open_for(
     return (value, view_id) if view_id is not None else None
 
 
+@urgent
 def open_update_form(
     body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
@@ -110,6 +121,7 @@ def open_update_form(
     fill(client, view_id, form(services(context), meta, body["user"]["id"]))
 
 
+@urgent
 def open_edit_form(
     body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
@@ -131,6 +143,7 @@ def open_edit_form(
     fill(client, view_id, form(ofsted, meta, body["user"]["id"], text))
 
 
+@urgent
 def open_shortcut_form(shortcut: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     view_id = open_at_once(client, shortcut["trigger_id"], "Update action")
     if view_id is None:

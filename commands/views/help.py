@@ -109,6 +109,19 @@ def internal_error_view(error_id: str) -> Reply:
     )
 
 
+def database_down_view(error_id: str) -> Reply:
+    return Reply(
+        [
+            mrkdwn(
+                ":warning: Sorry, the plan's database is not answering just now, so nothing was "
+                "read or changed. Try again in a few minutes; if it goes on, tell an admin the "
+                f"error id `{escape(error_id)}`."
+            )
+        ],
+        f"The database is not answering (error id {error_id})",
+    )
+
+
 def echo(text: str, limit: int = 200) -> str:
     """User text quoted back in a message: escaped and cut."""
     return cut_escaped(text, limit)
