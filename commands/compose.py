@@ -41,12 +41,13 @@ def digest_message(
     *,
     mention: bool = True,
     files: list[tuple[str, bytes]] | None = None,
+    decider: str | None = None,
 ) -> Composed:
     """One message, one thread message with the details, and the chart and board paper (built
-    here unless given)."""
+    here unless given). `decider`: the secretary the DM goes to, who gets the buttons."""
     text, blocks = digest_summary(digest, tz)
     details, detail_blocks = digest_details(
-        digest, tz, today, signoff_buttons=True, mention=mention
+        digest, tz, today, decider=decider, mention=mention
     )
     return Composed(
         text,
@@ -110,6 +111,9 @@ def make_composer(
                     today,
                     mention=delivery.recipient.startswith(("U", "W")),
                     files=files,
+                    decider=delivery.recipient
+                    if delivery.recipient.startswith(("U", "W"))
+                    else None,
                 )
             wanted = set(payload.actions)
             if board.key not in lines_of:

@@ -87,6 +87,7 @@ def action_lines(session: Session, board: Board, today: date) -> list[ActionLine
                 latest.created_at,
                 latest.text,
                 Action.owner_post_id,
+                Action.evidence,
             )
             .join(Plan, Plan.id == Action.plan_id)
             .join(Recommendation, Recommendation.id == Action.recommendation_id)
@@ -114,6 +115,7 @@ def action_lines(session: Session, board: Board, today: date) -> list[ActionLine
             _value(r[10]),
             r[11],
             r[12],
+            r[14],
         )
         for r in rows
     ]

@@ -43,6 +43,7 @@ class ActionLine:
     rag: str | None
     last_update_at: datetime | None
     last_update_text: str | None
+    evidence: str | None = None  # logged when it was completed: sign-off needs it
 
 
 @dataclass(frozen=True)

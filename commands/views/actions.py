@@ -45,11 +45,25 @@ class Viewing:
     command: str = ""
     page: int = 0
     shared: bool = False
+    admin: bool = False  # may update any action, and sign off one they do not own
 
 
 def is_owner(card: ActionCard, viewer: str) -> bool:
     people = (card.owner, card.covering)
     return any(p is not None and p.slack_user_id == viewer for p in people)
+
+
+def may_sign_off(card: ActionCard, v: Viewing) -> bool:
+    """*Sign off* is shown only to whom it works for without more: an admin who neither owns
+    nor covers the action, once it is complete with its evidence logged. (The secretary signs
+    off from the digest, where the buttons are theirs, or with `/ofsted signoff`.)"""
+    action = card.action
+    return (
+        v.admin
+        and not is_owner(card, v.viewer)
+        and action.status == ActionStatus.COMPLETE
+        and bool((action.evidence or "").strip())
+    )
 
 
 def owner_text(card: ActionCard, v: Viewing) -> str:
@@ -98,10 +112,10 @@ def action_blocks(card: ActionCard, v: Viewing, *, with_plan: bool = False) -> l
                 rerun(f"history {action.recommendation.plan.key} {action.ref}"),
             ),
             button("Update", ActionId.UPDATE, ActionRef(action=action.id), style="primary")
-            if is_owner(card, v.viewer) and action.status not in DONE
+            if (v.admin or is_owner(card, v.viewer)) and action.status not in DONE
             else None,
             button("Sign off", ActionId.SIGNOFF, ActionRef(action=action.id))
-            if action.status == ActionStatus.COMPLETE
+            if may_sign_off(card, v)
             else None,
         )
         if row is not None:

@@ -81,6 +81,8 @@ def confirmation_view(update: Update, action: Action, *, undone: bool = False) -
     blocks: list[Kit | None] = [mrkdwn(text)]
     if update.text:
         blocks.append(context(quoted(update.text, 300)))
+    if update.status_to == ActionStatus.SIGNED_OFF and update.author is not None:
+        blocks.append(context(f"Signed off by <@{update.author.slack_user_id}>"))
     if update.on_behalf_of is not None:
         blocks.append(
             context(
