@@ -46,9 +46,7 @@ def digest_message(
     """One message, one thread message with the details, and the chart and board paper (built
     here unless given). `decider`: the secretary the DM goes to, who gets the buttons."""
     text, blocks = digest_summary(digest, tz)
-    details, detail_blocks = digest_details(
-        digest, tz, today, decider=decider, mention=mention
-    )
+    details, detail_blocks = digest_details(digest, tz, today, decider=decider, mention=mention)
     return Composed(
         text,
         [as_json(b) for b in blocks],

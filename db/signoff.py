@@ -60,9 +60,7 @@ def may_sign_off(
     overseeing the plan who neither owns nor covers the action."""
     if is_admin(person, admins):
         return True
-    return person.id in secretaries_of(session, action) and not owns(
-        session, person, action, today
-    )
+    return person.id in secretaries_of(session, action) and not owns(session, person, action, today)
 
 
 def check_sign_off(
