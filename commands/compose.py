@@ -7,17 +7,30 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from commands.views.common import as_json
+from commands.views.decisions import outcome_view
 from commands.views.digest import digest_details, digest_summary
-from commands.views.reminders import alert_view, nudge_view
+from commands.views.reminders import NudgeState, alert_view, nudge_view
 from db.database import Database
-from db.models import Delivery, Meeting
+from db.due_dates import request_row
+from db.models import Board, Delivery, Meeting
 from db.overview import boards as all_boards
+from db.status import DONE
 from jobs.alerts import DeliveryAlert
-from jobs.deliveries import DigestPayload, Nudge2Payload, read_payload
+from jobs.deliveries import (
+    DecisionPayload,
+    DigestPayload,
+    Nudge2Payload,
+    NudgePayload,
+    read_payload,
+)
 from jobs.digest import action_lines, digest_for
 from jobs.digest_model import ActionLine, Digest
 from jobs.meetings import find_board
+from jobs.schedule import send_times
 from jobs.sender import Compose, Composed, NothingToSendError
 
 NO_ACTIONS = "the board's plans have no actions: nothing to report"
@@ -67,6 +80,59 @@ def alert_message(database: Database, alert: DeliveryAlert) -> Composed:
     return Composed(text, [as_json(b) for b in blocks], purpose="alert")
 
 
+def decision_message(database: Database, decision: DecisionPayload) -> Composed:
+    """The owner's DM: the board's decision on the new due date they asked for."""
+    with database.sessions() as session:
+        row = request_row(session, decision.request)
+    if row is None or row.state not in ("approved", "rejected"):
+        raise NothingToSendError("the request is no longer there, or not decided")
+    text, blocks = outcome_view(row)
+    return Composed(text, [as_json(b) for b in blocks], purpose="decision")
+
+
+def nudge_message(
+    session: Session,
+    delivery: Delivery,
+    payload: NudgePayload,
+    board: Board,
+    meeting: Meeting,
+    board_lines: list[ActionLine],
+    now: datetime,
+    tz: ZoneInfo,
+) -> Composed:
+    """A nudge (or the reminder asked for), as it goes or, once sent (`sent_at`), as it stands
+    now to update it in place: ✓ on each action updated since it was sent."""
+    sent = delivery.sent_at
+    if (
+        delivery.kind == "remind"
+        and sent is None
+        and send_times(board, meeting.held_on, tz).digest <= now
+    ):
+        raise NothingToSendError("the digest has gone out: too late for the reminder")
+    wanted = set(payload.actions)
+    done = {
+        x.action_id: x.status
+        for x in board_lines
+        if sent and x.action_id in wanted and x.last_update_at and x.last_update_at > sent
+    }
+    lines = [
+        x
+        for x in board_lines
+        if x.action_id in wanted and (x.action_id in done or x.status not in DONE)
+    ]
+    if not lines:
+        raise NothingToSendError("every action in it was completed")
+    remind_at = session.scalar(
+        select(Delivery.due_at).where(Delivery.key == f"remind:{meeting.id}:{delivery.recipient}")
+    )
+    state = NudgeState(delivery.id, done, remind_at, reminder=delivery.kind == "remind")
+    text, blocks = nudge_view(
+        lines, board.name, meeting.held_on, tz, now.astimezone(tz).date(),
+        second=isinstance(payload, Nudge2Payload), state=state,
+    )  # fmt: skip
+    return Composed(text, [as_json(b) for b in blocks], action_ids=[x.action_id for x in lines])
+
+
 @dataclass
 class DigestBuilds:
     """The digests a composer built: one per meeting, shared by all its recipients."""
@@ -88,6 +154,8 @@ def make_composer(
         payload = read_payload(delivery.kind, delivery.payload)
         if isinstance(payload, DeliveryAlert):
             return alert_message(database, payload)
+        if isinstance(payload, DecisionPayload):
+            return decision_message(database, payload)
         with database.sessions() as session:
             boards = {b.key: b for b in all_boards(session, by_key=True)}
             board = boards.get(payload.board)
@@ -113,24 +181,10 @@ def make_composer(
                     if delivery.recipient.startswith(("U", "W"))
                     else None,
                 )
-            wanted = set(payload.actions)
             if board.key not in lines_of:
                 lines_of[board.key] = action_lines(session, board, today)
-            lines = [
-                x
-                for x in lines_of[board.key]
-                if x.action_id in wanted and x.status not in {"complete", "signed off"}
-            ]
-        if not lines:
-            raise NothingToSendError("every action in it was completed")
-        text, blocks = nudge_view(
-            lines,
-            board.name,
-            meeting.held_on,
-            tz,
-            today,
-            second=isinstance(payload, Nudge2Payload),
-        )
-        return Composed(text, [as_json(b) for b in blocks], action_ids=[x.action_id for x in lines])
+            return nudge_message(
+                session, delivery, payload, board, meeting, lines_of[board.key], now, tz
+            )
 
     return compose

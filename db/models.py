@@ -316,6 +316,7 @@ class Delivery(Base):
     in_doubt: Mapped[bool] = mapped_column(default=False, server_default=false())  # the next
     # part may have been posted (lost answer, dead sender): look for it before posting it
     claimed_at: Mapped[datetime | None]
+    refreshed_at: Mapped[datetime | None]  # a sent nudge last updated in place (jobs.nudges)
     not_before: Mapped[datetime | None]  # after a passing fault: when to try again
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -373,3 +374,25 @@ class ProcessedEvent(Base):
     __tablename__ = "processed_event"
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DueDateRequest(Base):
+    """An owner asking the board for a new due date (db.due_dates): pending until decided."""
+
+    __tablename__ = "due_date_request"
+    __table_args__ = (
+        Index("ix_due_date_request_action_id_state", "action_id", "state"),
+        CheckConstraint("state IN ('pending', 'approved', 'rejected', 'replaced')", "state_known"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id"))
+    update_id: Mapped[int] = mapped_column(ForeignKey("action_update.id"))  # that asked
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    due_from: Mapped[date | None] = mapped_column(Date)
+    due_to: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -48,13 +48,36 @@ class DigestPayload:
         return cls(board=str(payload.get("board") or ""))
 
 
+@dataclass(frozen=True)
+class RemindPayload(NudgePayload):
+    """The reminder an owner asked for from a nudge (*Remind me in 2 days*)."""
+
+
+@dataclass(frozen=True)
+class DecisionPayload:
+    """The board's decision on a new due date, to the owner who asked (db.due_dates)."""
+
+    request: int
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"request": self.request}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> DecisionPayload:
+        return cls(request=int(payload.get("request") or 0))
+
+
 BoardPayload = NudgePayload | DigestPayload  # the kinds about a board's meeting
-Payload = BoardPayload | DeliveryAlert
-PAYLOADS: dict[str, type[NudgePayload] | type[DigestPayload] | type[DeliveryAlert]] = {
+Payload = BoardPayload | DeliveryAlert | DecisionPayload
+PAYLOADS: dict[
+    str, type[NudgePayload] | type[DigestPayload] | type[DeliveryAlert] | type[DecisionPayload]
+] = {
     "nudge": NudgePayload,
     "nudge2": Nudge2Payload,
+    "remind": RemindPayload,
     "digest": DigestPayload,
     "alert": DeliveryAlert,
+    "decision": DecisionPayload,
 }
 
 

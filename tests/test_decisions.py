@@ -14,7 +14,7 @@ from test_updates import action_row, updates_of
 
 from bot.devtools.fakeslack import FakeSlack
 from db.database import Database
-from db.models import ActionStatus, AuditEntry, Cover, Post
+from db.models import Action, ActionStatus, AuditEntry, Cover, Post
 from db.queries import get_or_create_person
 from jobs.tick import TickReport
 
@@ -139,3 +139,95 @@ def test_escalations_in_the_digest_say_which_action(
     line = escalations[: escalations.index("needs funding")]
     assert "*4.1*" in line and "Red" in line and "<@U0CP>" in line
     assert "Reduce delays in finding suitable placements" in line  # the action's title
+
+
+def ask_for_a_new_date(slack: Driver, user: str = "U0CP") -> None:
+    slack.press(slack.command("rec 4", user=user).button("Update"), user=user)
+    saved = slack.submit(
+        slack.opened_view(),
+        {
+            "text": {"type": "plain_text_input", "value": "Panel capacity is short"},
+            "due": {"type": "datepicker", "selected_date": "2023-03-31"},
+            "due_reason": {"type": "plain_text_input", "value": "two panel members left"},
+        },
+        user=user,
+    )
+    assert saved.status == 200 and not saved.body
+
+
+def overdue_4_1(db: Database) -> None:
+    with db.writes.begin() as session:
+        action = session.scalars(select(Action).where(Action.ref == "4.1")).one()
+        action.due = date(2022, 9, 1)
+
+
+def test_a_new_due_date_waits_for_the_board_and_its_owner_is_told(
+    slack: Driver,
+    tick_at: Callable[[str], TickReport],
+    fake_slack: FakeSlack,
+    staffed_db: Database,
+) -> None:
+    overdue_4_1(staffed_db)
+    ask_for_a_new_date(slack)
+    assert action_row(staffed_db, "4.1").due == date(2022, 9, 1)  # asked for, not applied
+    assert "*4.1*" in slack.command("overdue", user="U0CP").text
+    assert "waiting for the board's decision" in slack.command("history 4.1").text
+    tick_at("2022-10-10T09:00")
+    channel = digest_thread(fake_slack, "#achieving-excellence")
+    assert "Decisions for the board" in json.dumps(channel)
+    assert "Approve" not in buttons_in(channel)
+    details = digest_thread(fake_slack, "U0SPM")
+    shown = json.dumps(details, ensure_ascii=False)
+    assert "due 1 Sep 2022 → *31 Mar 2023*" in shown and "two panel members left" in shown
+    [approve] = buttons_in(details)["Approve"]
+    slack.press_on(details, "U0SPM", approve, user="U0SPM")
+    form = slack.opened_view()
+    assert form["callback_id"] == "ofsted_decision_modal"
+    decided = slack.submit(
+        form, {"reason": {"type": "plain_text_input", "value": "agreed"}}, user="U0SPM"
+    )
+    assert decided.status == 200 and not decided.body
+    assert action_row(staffed_db, "4.1").due == date(2023, 3, 31)
+    assert "*4.1*" not in slack.command("overdue", user="U0CP").text
+    now = digest_thread(fake_slack, "U0SPM")
+    assert "edited" in now and "Approve" not in buttons_in(now)
+    assert "Approved by <@U0SPM>: agreed" in json.dumps(now)
+    history = slack.command("history 4.1").text
+    assert "Approved by <@U0SPM>: agreed" in history and "<@U0CP>" in history
+    tick_at("2022-10-10T09:01")
+    [told] = [m for m in fake_slack.messages("U0CP") if "approved" in m["text"].lower()]
+    assert "now due *31 Mar 2023*" in json.dumps(told)
+
+
+def test_a_rejection_needs_a_reason_and_only_the_board_decides(
+    slack: Driver,
+    tick_at: Callable[[str], TickReport],
+    fake_slack: FakeSlack,
+    staffed_db: Database,
+) -> None:
+    ask_for_a_new_date(slack)
+    tick_at("2022-10-10T09:00")
+    details = digest_thread(fake_slack, "U0SPM")
+    [reject] = buttons_in(details)["Reject"]
+    slack.press_on(details, "U0SPM", reject, user="U0PRACT")  # a forwarded DM, say
+    stranger = slack.submit(
+        slack.opened_view(), {"reason": {"type": "plain_text_input", "value": "no"}}, user="U0PRACT"
+    )
+    assert stranger.body is not None and "the board's decision" in stranger.body["errors"]["reason"]
+    slack.press_on(details, "U0SPM", reject, user="U0SPM")
+    form = slack.opened_view()
+    empty = slack.submit(form, {"reason": {"type": "plain_text_input", "value": ""}}, user="U0SPM")
+    assert empty.body is not None and "Say why" in empty.body["errors"]["reason"]
+    slack.submit(
+        form,
+        {"reason": {"type": "plain_text_input", "value": "fund a panel instead"}},
+        user="U0SPM",
+    )
+    assert action_row(staffed_db, "4.1").due == date(2023, 9, 30)
+    assert "Rejected by <@U0SPM>: fund a panel instead" in slack.command("history 4.1").text
+    tick_at("2022-10-10T09:01")
+    [told] = [m for m in fake_slack.messages("U0CP") if "rejected" in m["text"].lower()]
+    assert "it stays due 30 Sep 2023" in json.dumps(told)
+    with staffed_db.sessions() as session:
+        kinds = [e.kind for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    assert kinds[-1] == "due date rejected"

@@ -212,10 +212,15 @@ class Workspace:
     def read_conversations(self, method: str, channel: str, ts: str, args: Json) -> Json:
         ok: Json = {"ok": True}
         if method == "conversations.history":  # newest first; no thread replies
+            latest, inclusive = (
+                str(args.get("latest") or ""),
+                args.get("inclusive") in (True, "true", "1", 1),
+            )
             posted = [
                 m
                 for m in reversed(self.history.get(channel, []))
                 if m.get("thread_ts", m["ts"]) == m["ts"]
+                and (not latest or m["ts"] < latest or (inclusive and m["ts"] == latest))
             ]
             limit = int(args.get("limit") or 100)
             return ok | {"messages": posted[:limit], "has_more": len(posted) > limit}

@@ -14,7 +14,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.listeners import forms
+from bot.listeners import decisions, forms
 from bot.listeners.events import ANSWER, plan_answer, send_answer
 from bot.listeners.later import OUT_OF_DATE
 from bot.services import services
@@ -146,6 +146,7 @@ def on_signoff(
 
 def register(app: App) -> None:
     forms.register(app)
+    decisions.register(app)
     app.action(ActionId.pattern(ActionId.UNDO))(ack=on_undo, lazy=[respond_later])
     app.action(ActionId.pattern(ActionId.CHOOSE))(ack=on_choose, lazy=[respond_later])
     app.action(ActionId.pattern(ActionId.SIGNOFF))(ack=on_signoff, lazy=[respond_later])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -29,6 +30,8 @@ from commands.views.common import (
     status_label,
     when,
 )
+from commands.views.decisions import decided_note
+from db.due_dates import DateRequestRow
 from db.lookups import DONE, ActionCard, ActionPage, UpdateRow
 from db.models import ActionStatus, Update
 
@@ -192,7 +195,15 @@ def action_list_view(title: str, page: ActionPage, v: Viewing, *, empty: str) ->
 HISTORY_PER_PAGE = 10
 
 
-def history_view(card: ActionCard, updates: list[Update], total: int, v: Viewing) -> Reply:
+def history_view(
+    card: ActionCard,
+    updates: list[Update],
+    total: int,
+    v: Viewing,
+    requests: Mapping[int, DateRequestRow] | None = None,
+) -> Reply:
+    """Every update, newest first; under one asking for a new due date, the board's decision
+    (`requests`: by the asking update's id)."""
     action = card.action
     blocks: list[Kit | None] = [
         header(f"History of action {action.ref}"),
@@ -209,8 +220,11 @@ def history_view(card: ActionCard, updates: list[Update], total: int, v: Viewing
             changes.append(f"status {update.status_from or '–'} → {update.status_to}")
         if update.rag_to and update.rag_to != update.rag_from:
             changes.append(f"RAG {rag_label(update.rag_from)} → {rag_label(update.rag_to)}")
+        request = (requests or {}).get(update.id)
         if update.due_to:
-            changes.append(f"due {day(update.due_from)} → {day(update.due_to)}")
+            changes.append(f"new due date asked for: {day(update.due_from)} → {day(update.due_to)}")
+        if request is not None:
+            changes.append(decided_note(request))
         if update.retracted:
             changes.append("retracted")
         head = f"*{when(update.created_at, v.tz)}* · {person(update.author)} · {update.source}"

@@ -40,6 +40,7 @@ from commands.views.common import (
     weekday,
     when,
 )
+from commands.views.decisions import DECISIONS_TITLE, decision_blocks
 from jobs.digest_model import ActionLine, Change, Digest
 
 SECTION = 2900  # characters in a section block (Slack allows 3000)
@@ -51,7 +52,8 @@ KEY = (
     f"{RAG_EMOJI['green']} green: on track · {RAG_EMOJI['done']} done: complete or signed off · "
     f"{RAG_EMOJI['unrated']} not rated"
 )
-SHORT = ("What changed", "Overdue", "Due", "Chase list", "Escalations", "Awaiting sign-off")
+SHORT = ("What changed", "Overdue", "Due", "Chase list", "Escalations", "Awaiting sign-off",
+         "Decisions")  # fmt: skip
 PAPER = "the board paper (XLSX) in this thread"
 SIGNOFF_TITLE = "Completions awaiting sign-off"
 NOTHING_TO_NOTE = (
@@ -85,6 +87,10 @@ def _counts(digest: Digest) -> list[tuple[int, str]]:
         (len(digest.chase), "with no update since the last meeting"),
         (len(digest.escalations), "escalated"),
         (len(digest.awaiting_signoff), "awaiting sign-off"),
+        (
+            len(digest.date_requests),
+            "new due date" + ("s" if len(digest.date_requests) != 1 else "") + " to decide",
+        ),
     ]
 
 
@@ -139,6 +145,8 @@ def _change(change: Change, tz: ZoneInfo, mention: bool) -> str:
         moves.append(f"{change.status_from or '–'} → {change.status_to}")
     if change.rag_to and change.rag_to != change.rag_from:
         moves.append(f"{RAG_EMOJI[change.rag_from or 'unrated']} → {RAG_EMOJI[change.rag_to]}")
+    if change.due_to:
+        moves.append(f"asks the board for a new due date, {day(change.due_to)}")
     who = f" <@{change.author}>" if change.author and mention else ""
     return (
         f"*{escape(change.ref)}* `{change.plan_key}` {when(change.at, tz)}{who}"
@@ -263,6 +271,11 @@ def digest_details(
     for title, lines in _listed(digest, tz, today, mention):
         if lines:
             budget.add(title, _section(title, lines))
+    if digest.date_requests:
+        budget.add(
+            DECISIONS_TITLE,
+            decision_blocks(digest.date_requests, tz, decider=decider, mention=mention),
+        )
     if digest.awaiting_signoff:
         budget.add(
             SIGNOFF_TITLE,
