@@ -121,7 +121,13 @@ def nudge_view(
     return text, keep_within_limits(blocks)
 
 
-WHAT = {"nudge": "the first reminder", "nudge2": "the second reminder", "digest": "the digest"}
+WHAT = {
+    "nudge": "the first reminder",
+    "nudge2": "the second reminder",
+    "remind": "the reminder asked for",
+    "digest": "the digest",
+    "decision": "the board's decision on a new due date",
+}
 FIX = {
     "user_not_found": "that Slack user no longer exists: check who holds the post "
     "(`ofsted-bot owners list`, `ofsted-bot owners set POST U…`)",
