@@ -37,6 +37,9 @@ from db.model_base import UTCDateTime as UTCDateTime
 from db.model_base import enum_column as _enum
 from db.model_base import utcnow as utcnow
 
+# a request for a new due date (db.due_dates), in a module of its own
+from db.model_requests import DueDateRequest as DueDateRequest
+
 # defined beside the RAG rule (db.status); imported from here as ever
 from db.status import ActionStatus as ActionStatus
 from db.status import Rag as Rag
@@ -66,6 +69,10 @@ class Plan(Base):
     inspected_from: Mapped[date | None] = mapped_column(Date)
     inspected_to: Mapped[date | None] = mapped_column(Date)
     published: Mapped[date | None] = mapped_column(Date)
+    # the statutory clock (jobs/statutory.py): the report received (blank: on publication),
+    # and the written action plan sent to Ofsted
+    received: Mapped[date | None] = mapped_column(Date)
+    submitted: Mapped[date | None] = mapped_column(Date)
     is_current: Mapped[bool] = mapped_column(default=False)
     overall: Mapped[str | None] = mapped_column(String(80))
     source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))
@@ -101,6 +108,7 @@ class Theme(Base):
     position: Mapped[int]
     key: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(Text)
+    illustrative: Mapped[bool] = mapped_column(default=False, server_default=false())
     plan: Mapped[Plan] = relationship(back_populates="themes")
 
 
@@ -117,6 +125,8 @@ class Recommendation(Base):
     paragraphs: Mapped[list[str]] = mapped_column(default=list)
     findings: Mapped[list[str]] = mapped_column(default=list)
     response: Mapped[str | None] = mapped_column(Text)
+    # which of number, theme, area, findings the source does not print (db.planfile)
+    illustrative: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
 
     plan: Mapped[Plan] = relationship(back_populates="recommendations")
     theme: Mapped[Theme | None] = relationship()
@@ -374,25 +384,3 @@ class ProcessedEvent(Base):
     __tablename__ = "processed_event"
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class DueDateRequest(Base):
-    """An owner asking the board for a new due date (db.due_dates): pending until decided."""
-
-    __tablename__ = "due_date_request"
-    __table_args__ = (
-        Index("ix_due_date_request_action_id_state", "action_id", "state"),
-        CheckConstraint("state IN ('pending', 'approved', 'rejected', 'replaced')", "state_known"),
-    )
-    id: Mapped[int] = mapped_column(primary_key=True)
-    action_id: Mapped[int] = mapped_column(ForeignKey("action.id"))
-    update_id: Mapped[int] = mapped_column(ForeignKey("action_update.id"))  # that asked
-    requested_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
-    due_from: Mapped[date | None] = mapped_column(Date)
-    due_to: Mapped[date] = mapped_column(Date)
-    reason: Mapped[str] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(10), default="pending")
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
-    decided_at: Mapped[datetime | None]
-    decision_reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,6 +17,7 @@ from jobs.digest import record_trend
 from jobs.nudges import refresh_nudges
 from jobs.planner import plan, skip_passed
 from jobs.sender import Compose, Sender, SendReport
+from jobs.statutory import plan_deadlines
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ def tick(database: Database, client: WebClient, config: TickConfig, now: datetim
     with database.writes.begin() as session:
         boards = all_boards(session, by_key=True)
         planned = len(plan(session, now, tz, boards=boards))
+        planned += len(plan_deadlines(session, now, tz, config.admins))
         skipped = skip_passed(session, now, tz)
         record_trend(session, boards, now.astimezone(tz).date(), tz)
 

@@ -17,12 +17,15 @@ from commands.views.actions import Viewing
 from commands.views.home import home_view
 from db.lookups import PlanNotFoundError, actions_of_person, current_plan
 from db.overview import rag_by_recommendation
+from db.queries import inspection_plans
+from jobs.statutory import plan_clock
 
 
 def publish_home(ofsted: Ofsted, client: WebClient, user_id: str) -> None:
     today = ofsted.today()
     with ofsted.database.sessions() as session:
         mine = actions_of_person(session, user_id, today, per_page=20)
+        clocks = [(p.key, c) for p in inspection_plans(session) if (c := plan_clock(p))]
         plan, glance = None, None
         if user_id in ofsted.settings.admins:
             try:
@@ -30,9 +33,8 @@ def publish_home(ofsted: Ofsted, client: WebClient, user_id: str) -> None:
                 glance = rag_by_recommendation(session, plan)
             except PlanNotFoundError:
                 plan = None
-    view = home_view(
-        mine, Viewing(viewer=user_id, tz=ofsted.settings.tz, today=today), plan=plan, glance=glance
-    )
+    viewing = Viewing(viewer=user_id, tz=ofsted.settings.tz, today=today)
+    view = home_view(mine, viewing, plan=plan, glance=glance, clocks=clocks)
     client.views_publish(user_id=user_id, view=view)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from commands.ids import ActionId
 from commands.views.actions import Viewing, footer
 from commands.views.common import (
@@ -24,12 +26,24 @@ from commands.views.common import (
     weekday,
     when,
 )
+from commands.views.deadline import clock_text
 from db.current import FoundAction, FoundRecommendation
 from db.models import Board
 from db.queries import PlanSummary
 from jobs.schedule import UpcomingMeeting
+from jobs.statutory import clock_of
 
 SEARCH_PER_PAGE = 8
+
+
+def _clock_line(s: PlanSummary, today: date) -> str:
+    """An inspection's statutory clock: the days left, or when it was due or submitted."""
+    clock = clock_of(s.kind, s.published_on, s.received, s.submitted)
+    if clock is not None:
+        return f"\n:alarm_clock: {clock_text(clock, today)}"
+    if s.submitted is not None:
+        return f"\n:alarm_clock: action plan submitted to Ofsted {day(s.submitted)}"
+    return ""
 
 
 def plans_view(summaries: list[PlanSummary], v: Viewing) -> Reply:
@@ -44,7 +58,7 @@ def plans_view(summaries: list[PlanSummary], v: Viewing) -> Reply:
         blocks.append(
             mrkdwn(
                 f"`{s.key}` {escape(s.title)}{current}\n{s.recommendations} recommendations · "
-                f"{s.actions} actions{published}"
+                f"{s.actions} actions{published}{_clock_line(s, v.today)}"
             )
         )
     blocks.append(

@@ -24,9 +24,11 @@ from commands.views.common import (
     scale,
     status_label,
 )
+from commands.views.deadline import home_clocks
 from db.lookups import DONE, ActionPage
 from db.models import Plan
 from db.overview import RagCount
+from jobs.statutory import Clock
 
 GLANCE = 40  # recommendations shown at a glance
 
@@ -47,9 +49,16 @@ def _glance(plan: Plan, glance: list[RagCount]) -> list[Kit]:
 
 
 def home_view(
-    mine: ActionPage, v: Viewing, *, plan: Plan | None = None, glance: list[RagCount] | None = None
+    mine: ActionPage,
+    v: Viewing,
+    *,
+    plan: Plan | None = None,
+    glance: list[RagCount] | None = None,
+    clocks: list[tuple[str, Clock]] | None = None,
 ) -> View:
-    blocks: list[Kit] = [header("My actions")]
+    """My actions; the statutory clocks still running; for admins, the plan at a glance."""
+    blocks: list[Kit] = home_clocks(clocks or [], v.today)
+    blocks.append(header("My actions"))
     if not mine.total:
         blocks.append(
             mrkdwn(

@@ -127,6 +127,7 @@ WHAT = {
     "remind": "the reminder asked for",
     "digest": "the digest",
     "decision": "the board's decision on a new due date",
+    "deadline": "a reminder of the action plan's statutory deadline",
 }
 FIX = {
     "user_not_found": "that Slack user no longer exists: check who holds the post "
