@@ -1,10 +1,7 @@
-"""The improvement programme's data model (SQLAlchemy 2.x typed ORM).
-
-Names follow the council's words: a *plan* (one inspection or review) has *recommendations*,
-each answered by *actions* owned by *posts*; *people* hold posts or *cover* them; progress is
-logged as immutable *updates*; *boards* oversee plans and hold *meetings*; what the bot owes
-someone is a *delivery* (outbox row).
-"""
+"""The improvement programme's data model (SQLAlchemy 2.x typed ORM). Names follow the
+council's words: a *plan* (one inspection or review) has *recommendations*, each answered by
+*actions* owned by *posts*; *people* hold posts or *cover* them; progress is logged as immutable
+*updates*; *boards* oversee plans and hold *meetings*; the bot owes a *delivery* (outbox row)."""
 
 from __future__ import annotations
 
@@ -36,9 +33,7 @@ from db.model_base import UpdateSource as UpdateSource
 from db.model_base import UTCDateTime as UTCDateTime
 from db.model_base import enum_column as _enum
 from db.model_base import utcnow as utcnow
-
-# a request for a new due date (db.due_dates), in a module of its own
-from db.model_requests import DueDateRequest as DueDateRequest
+from db.model_requests import DueDateRequest as DueDateRequest  # db.due_dates
 
 # defined beside the RAG rule (db.status); imported from here as ever
 from db.status import ActionStatus as ActionStatus
@@ -325,11 +320,29 @@ class Delivery(Base):
     parts_done: Mapped[int] = mapped_column(default=0, server_default="0")  # main, thread, files
     in_doubt: Mapped[bool] = mapped_column(default=False, server_default=false())  # the next
     # part may have been posted (lost answer, dead sender): look for it before posting it
-    claimed_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]  # the sender's lease: renewed as each part is sent
+    # the current part's last send: when (the sender's clock: a look-up for it waits until Slack
+    # has certainly finished with it) and Slack's ts then (bounds the look-up in history)
+    attempt_at: Mapped[datetime | None]
+    attempt_ts: Mapped[str | None] = mapped_column(String(32))
+    file_id: Mapped[str | None] = mapped_column(String(32))  # the file part being shared
     refreshed_at: Mapped[datetime | None]  # a sent nudge last updated in place (jobs.nudges)
     not_before: Mapped[datetime | None]  # after a passing fault: when to try again
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SlackChannel(Base):
+    """A board's channel, resolved to its Slack id once and kept (renames keep working)."""
+
+    __tablename__ = "slack_channel"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)  # as in the plan, without "#"
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    is_private: Mapped[bool | None]
+    bot_member: Mapped[bool | None]
+    problem: Mapped[str | None] = mapped_column(String(80))  # Slack's error when last tried
+    checked_at: Mapped[datetime | None]
 
 
 class AuditEntry(Base):

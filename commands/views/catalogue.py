@@ -27,6 +27,7 @@ from commands.views.common import (
     when,
 )
 from commands.views.deadline import clock_text
+from db.channels import ChannelState
 from db.current import FoundAction, FoundRecommendation
 from db.models import Board
 from db.queries import PlanSummary
@@ -128,7 +129,27 @@ def search_view(
     )
 
 
-def board_view(board: Board, meetings: list[UpcomingMeeting], v: Viewing) -> Reply:
+def channel_line(channel: str, state: ChannelState | None) -> str:
+    """Whether the bot is in the board's channel, as Slack last said, and what to do if not."""
+    shown = escape(channel if channel.startswith(("#", "C", "G")) else f"#{channel}")
+    invite = "type `/invite @ofsted` in it"
+    if state is None or (state.bot_member is None and not state.problem and not state.is_private):
+        return f"Not yet checked whether the bot is in {shown} (it is before the first digest)."
+    if state.bot_member:
+        return f"The bot is in {shown}."
+    if state.problem == "channel_not_found":
+        return f"The bot cannot find {shown}: if it is private, {invite}; if not, check its name."
+    if state.bot_member is False:
+        return f"The bot is not in {shown}: {invite}."
+    return f"{shown} is private: the bot posts there only once invited ({invite})."
+
+
+def board_view(
+    board: Board,
+    meetings: list[UpcomingMeeting],
+    v: Viewing,
+    channel: ChannelState | None = None,
+) -> Reply:
     """A board: cadence, what it oversees, its next meetings and what is sent when."""
     cadence = "weekly" if board.every_weeks == 1 else f"every {board.every_weeks} weeks"
     secretary = board.secretary_post
@@ -138,6 +159,8 @@ def board_view(board: Board, meetings: list[UpcomingMeeting], v: Viewing) -> Rep
         + (f" · {escape(secretary.title)}" if secretary else "")
         + (f" · channel {escape(board.channel)}" if board.channel else ""),
     ]
+    if board.channel:
+        lines.append(channel_line(board.channel, channel))
     blocks: list[Kit | None] = [
         header(board.name),
         mrkdwn("\n".join(lines)),

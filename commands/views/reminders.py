@@ -132,9 +132,10 @@ WHAT = {
 FIX = {
     "user_not_found": "that Slack user no longer exists: check who holds the post "
     "(`ofsted-bot owners list`, `ofsted-bot owners set POST U…`)",
-    "channel_not_found": "the channel does not exist or the bot cannot see it: invite the bot, "
-    "or correct the board's channel in the plan file",
-    "not_in_channel": "the bot is not in the channel: invite it (`/invite @ofsted-bot`)",
+    "channel_not_found": "no channel of that name that the bot can see: if it is private, type "
+    "`/invite @ofsted` in it; if it was renamed or deleted, correct the board's channel in the "
+    "plan file",
+    "not_in_channel": "the bot is not in the channel: type `/invite @ofsted` in it",
     "is_archived": "the channel is archived: correct the board's channel in the plan file",
 }
 FIX |= dict.fromkeys(

@@ -1,7 +1,7 @@
 """due-date requests the board decides; when a nudge was last updated in place
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-03 12:30:00.000000
 
 - due_date_request: a new due date asked for in the update form is a request, pending until
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
