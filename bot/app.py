@@ -31,7 +31,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.authorize import OwnTokenAuthorize
 from bot.lanes import Lanes, PatientRateLimitHandler
-from bot.listeners import events, home, lookups, updates
+from bot.listeners import events, home, lookups, nudges, updates
 from bot.listeners.later import report_error
 from bot.services import Clock, Ofsted, provide
 from bot.settings import Settings
@@ -113,6 +113,7 @@ def build_app(
     app.use(provide(Ofsted(settings, database, clock)))
     lookups.register(app)
     updates.register(app)
+    nudges.register(app)
     events.register(app)
     home.register(app)
     events.register_last(app)  # after every other listener

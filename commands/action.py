@@ -12,6 +12,7 @@ from commands.views.actions import HISTORY_PER_PAGE, action_view, history_view
 from commands.views.common import Reply
 from commands.views.help import echo
 from db.current import find_current_action
+from db.due_dates import requests_by_update
 from db.lookups import (
     ActionCard,
     action_history,
@@ -88,7 +89,9 @@ def history(ctx: Context, inv: Invocation) -> Reply:
         updates, total = action_history(
             session, card.action.id, offset=inv.page * HISTORY_PER_PAGE, limit=HISTORY_PER_PAGE
         )
+        asked = [u.id for u in updates if u.due_to]  # requests for a new due date, and their
+        requests = requests_by_update(session, asked)  # decisions: read only when there are
     plan_key = card.action.recommendation.plan.key
     return history_view(
-        card, updates, total, ctx.viewing(inv, f"history {plan_key} {card.action.ref}")
+        card, updates, total, ctx.viewing(inv, f"history {plan_key} {card.action.ref}"), requests
     )

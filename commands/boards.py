@@ -109,11 +109,14 @@ def digest_preview(ctx: Context, inv: Invocation) -> Reply:
         if meeting is None:
             raise UsageError(f"The {board.name} has no meeting ahead.")
         digest = digest_for(session, board, meeting, ctx.now, ctx.tz)
+        secretary = board.secretary_post.holder if board.secretary_post else None
+        deciders = {*ctx.config.admins, *([secretary.slack_user_id] if secretary else [])}
+        decider = ctx.user_id if ctx.user_id in deciders else None
     if not digest.actions:
         text = f"The {board.name} gets no digest: its plans have no actions yet."
         return Reply([mrkdwn(text)], text)
     text, blocks = digest_summary(digest, ctx.tz)
-    details, detail_blocks = digest_details(digest, ctx.tz, ctx.today, signoff_buttons=True)
+    details, detail_blocks = digest_details(digest, ctx.tz, ctx.today, decider=decider)
     files = context(
         "In Slack the chart (PNG) and the board paper (XLSX) follow in the thread; "
         f"`ofsted-bot digest {board.key} --out DIR` writes them."

@@ -7,19 +7,33 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from commands.views.common import as_json
 from commands.views.deadline import deadline_view
+from commands.views.decisions import outcome_view
 from commands.views.digest import digest_details, digest_summary
-from commands.views.reminders import alert_view, nudge_view
+from commands.views.reminders import NudgeState, alert_view, nudge_view
 from db.database import Database
-from db.models import Delivery, Meeting
+from db.due_dates import request_row
+from db.models import Board, Delivery, Meeting
 from db.overview import boards as all_boards
 from db.queries import plan_by_key
+from db.status import DONE
 from jobs.alerts import DeliveryAlert
-from jobs.deliveries import DeadlinePayload, DigestPayload, Nudge2Payload, read_payload
+from jobs.deliveries import (
+    DeadlinePayload,
+    DecisionPayload,
+    DigestPayload,
+    Nudge2Payload,
+    NudgePayload,
+    read_payload,
+)
 from jobs.digest import action_lines, digest_for
 from jobs.digest_model import ActionLine, Digest
 from jobs.meetings import find_board
+from jobs.schedule import send_times
 from jobs.sender import Compose, Composed, NothingToSendError
 from jobs.statutory import plan_clock
 
@@ -41,13 +55,12 @@ def digest_message(
     *,
     mention: bool = True,
     files: list[tuple[str, bytes]] | None = None,
+    decider: str | None = None,
 ) -> Composed:
     """One message, one thread message with the details, and the chart and board paper (built
-    here unless given)."""
+    here unless given). `decider`: the secretary the DM goes to, who gets the buttons."""
     text, blocks = digest_summary(digest, tz)
-    details, detail_blocks = digest_details(
-        digest, tz, today, signoff_buttons=True, mention=mention
-    )
+    details, detail_blocks = digest_details(digest, tz, today, decider=decider, mention=mention)
     return Composed(
         text,
         [as_json(b) for b in blocks],
@@ -66,6 +79,59 @@ def alert_message(database: Database, alert: DeliveryAlert) -> Composed:
             alert, board.name if board else None, meeting.held_on if meeting else None
         )
     return Composed(text, [as_json(b) for b in blocks], purpose="alert")
+
+
+def decision_message(database: Database, decision: DecisionPayload) -> Composed:
+    """The owner's DM: the board's decision on the new due date they asked for."""
+    with database.sessions() as session:
+        row = request_row(session, decision.request)
+    if row is None or row.state not in ("approved", "rejected"):
+        raise NothingToSendError("the request is no longer there, or not decided")
+    text, blocks = outcome_view(row)
+    return Composed(text, [as_json(b) for b in blocks], purpose="decision")
+
+
+def nudge_message(
+    session: Session,
+    delivery: Delivery,
+    payload: NudgePayload,
+    board: Board,
+    meeting: Meeting,
+    board_lines: list[ActionLine],
+    now: datetime,
+    tz: ZoneInfo,
+) -> Composed:
+    """A nudge (or the reminder asked for), as it goes or, once sent (`sent_at`), as it stands
+    now to update it in place: ✓ on each action updated since it was sent."""
+    sent = delivery.sent_at
+    if (
+        delivery.kind == "remind"
+        and sent is None
+        and send_times(board, meeting.held_on, tz).digest <= now
+    ):
+        raise NothingToSendError("the digest has gone out: too late for the reminder")
+    wanted = set(payload.actions)
+    done = {
+        x.action_id: x.status
+        for x in board_lines
+        if sent and x.action_id in wanted and x.last_update_at and x.last_update_at > sent
+    }
+    lines = [
+        x
+        for x in board_lines
+        if x.action_id in wanted and (x.action_id in done or x.status not in DONE)
+    ]
+    if not lines:
+        raise NothingToSendError("every action in it was completed")
+    remind_at = session.scalar(
+        select(Delivery.due_at).where(Delivery.key == f"remind:{meeting.id}:{delivery.recipient}")
+    )
+    state = NudgeState(delivery.id, done, remind_at, reminder=delivery.kind == "remind")
+    text, blocks = nudge_view(
+        lines, board.name, meeting.held_on, tz, now.astimezone(tz).date(),
+        second=isinstance(payload, Nudge2Payload), state=state,
+    )  # fmt: skip
+    return Composed(text, [as_json(b) for b in blocks], action_ids=[x.action_id for x in lines])
 
 
 def deadline_message(database: Database, reminder: DeadlinePayload, today: date) -> Composed:
@@ -107,6 +173,8 @@ def make_composer(
         payload = read_payload(delivery.kind, delivery.payload)
         if isinstance(payload, DeliveryAlert):
             return alert_message(database, payload)
+        if isinstance(payload, DecisionPayload):
+            return decision_message(database, payload)
         if isinstance(payload, DeadlinePayload):
             return deadline_message(database, payload, today)
         with database.sessions() as session:
@@ -130,25 +198,14 @@ def make_composer(
                     today,
                     mention=delivery.recipient.startswith(("U", "W")),
                     files=files,
+                    decider=delivery.recipient
+                    if delivery.recipient.startswith(("U", "W"))
+                    else None,
                 )
-            wanted = set(payload.actions)
             if board.key not in lines_of:
                 lines_of[board.key] = action_lines(session, board, today)
-            lines = [
-                x
-                for x in lines_of[board.key]
-                if x.action_id in wanted and x.status not in {"complete", "signed off"}
-            ]
-        if not lines:
-            raise NothingToSendError("every action in it was completed")
-        text, blocks = nudge_view(
-            lines,
-            board.name,
-            meeting.held_on,
-            tz,
-            today,
-            second=isinstance(payload, Nudge2Payload),
-        )
-        return Composed(text, [as_json(b) for b in blocks], action_ids=[x.action_id for x in lines])
+            return nudge_message(
+                session, delivery, payload, board, meeting, lines_of[board.key], now, tz
+            )
 
     return compose

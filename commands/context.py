@@ -61,4 +61,5 @@ class Context:
             command=command,
             page=invocation.page,
             shared=invocation.share,
+            admin=self.user_id in self.config.admins,
         )

@@ -33,6 +33,10 @@ class ActionId(StrEnum):
     UNDO = "ofsted_undo"  # withdraw an update
     CHOOSE = "ofsted_choose"  # which action a reply was about
     SIGNOFF = "ofsted_signoff"  # sign off a completed action
+    APPROVE_DATE = "ofsted_date_approve"  # approve a new due date asked for (the board)
+    REJECT_DATE = "ofsted_date_reject"  # reject it
+    NO_CHANGE = "ofsted_no_change"  # a nudge: no change since last time
+    REMIND_LATER = "ofsted_remind_later"  # a nudge: remind me in 2 days
     FORM_INPUT = "value"  # every input of the update form (its block_id says which)
 
     def for_value(self, value: str) -> str:
@@ -64,6 +68,7 @@ class CallbackId(StrEnum):
     UPDATE_FORM = "ofsted_update_modal"
     NOTICE = "ofsted_update_modal_notice"  # "Just a moment…" or why there is no form
     LOG_AS_UPDATE = "log_action_update"  # the message shortcut *Log as action update*
+    DECISION_FORM = "ofsted_decision_modal"  # the reason for approving or rejecting a date
 
 
 SHORTCUTS = frozenset({CallbackId.LOG_AS_UPDATE})  # the callback ids manifest.yml must declare
@@ -113,7 +118,19 @@ class Choice(Carried):
     pending: RowId
 
 
-ButtonValue = Rerun | ActionRef | UpdateRef | Choice
+class DateRequestRef(Carried):
+    """APPROVE_DATE and REJECT_DATE buttons: the request for a new due date."""
+
+    request: RowId
+
+
+class NudgeRef(Carried):
+    """NO_CHANGE and REMIND_LATER buttons: the nudge (its delivery)."""
+
+    delivery: RowId
+
+
+ButtonValue = Rerun | ActionRef | UpdateRef | Choice | DateRequestRef | NudgeRef
 Value = TypeVar("Value", bound=Carried)  # any of them, in helpers that read one
 
 
@@ -126,3 +143,15 @@ class ModalMeta(Carried):
     channel: str | None = Field(default=None, max_length=40)
     ts: str | None = Field(default=None, max_length=40)
     permalink: str | None = Field(default=None, max_length=1000)  # of the shortcut's message
+
+
+class DecisionMeta(Carried):
+    """What the decision form is for: the request, approve or reject, and the pressed message
+    (to update it in place once decided: a submission carries no message)."""
+
+    request: RowId
+    approve: bool
+    channel: str | None = Field(default=None, max_length=40)
+    ts: str | None = Field(default=None, max_length=40)
+    thread_ts: str | None = Field(default=None, max_length=40)
+    button: str = Field(default="", max_length=60)  # the pressed button's action_id

@@ -71,14 +71,18 @@ def update(ctx: Context, inv: Invocation) -> Reply:
 
 @command(
     "signoff",
-    usage="signoff REF",
-    summary="sign off a completed action (the board's secretary or an admin)",
-    examples=("signoff 4.2",),
+    usage="signoff REF [REASON]",
+    summary="sign off a completed action with logged evidence (the board's secretary or an "
+    "admin; never its own owner or cover)",
+    details="An admin who owns or covers the action can still sign it off, giving the reason, "
+    "which is recorded.",
+    examples=("signoff 4.2", "signoff 4.2 agreed at the board on 12 Oct"),
     aliases=("sign-off",),
 )
 def signoff(ctx: Context, inv: Invocation) -> Reply:
-    if len(inv.args) != 1:
+    if not inv.args:
         raise UsageError("Which action? e.g. `/ofsted signoff 4.2`.")
+    reason = inv.raw.strip()[len(inv.args[0]) :].strip()
     try:
         with ctx.db.writes.begin() as session:
             action = _action(session, ctx, inv.args[0], "signoff")
@@ -88,6 +92,8 @@ def signoff(ctx: Context, inv: Invocation) -> Reply:
                 ctx.user_id,
                 source=UpdateSource.SLASH,
                 admins=ctx.config.admins,
+                today=ctx.today,
+                reason=reason,
                 clock=ctx.clock,
             )
     except UpdateRefusedError as refused:

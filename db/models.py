@@ -1,10 +1,7 @@
-"""The improvement programme's data model (SQLAlchemy 2.x typed ORM).
-
-Names follow the council's words: a *plan* (one inspection or review) has *recommendations*,
-each answered by *actions* owned by *posts*; *people* hold posts or *cover* them; progress is
-logged as immutable *updates*; *boards* oversee plans and hold *meetings*; what the bot owes
-someone is a *delivery* (outbox row).
-"""
+"""The improvement programme's data model (SQLAlchemy 2.x typed ORM). Names follow the
+council's words: a *plan* (one inspection or review) has *recommendations*, each answered by
+*actions* owned by *posts*; *people* hold posts or *cover* them; progress is logged as immutable
+*updates*; *boards* oversee plans and hold *meetings*; the bot owes a *delivery* (outbox row)."""
 
 from __future__ import annotations
 
@@ -36,6 +33,7 @@ from db.model_base import UpdateSource as UpdateSource
 from db.model_base import UTCDateTime as UTCDateTime
 from db.model_base import enum_column as _enum
 from db.model_base import utcnow as utcnow
+from db.model_requests import DueDateRequest as DueDateRequest  # db.due_dates
 
 # defined beside the RAG rule (db.status); imported from here as ever
 from db.status import ActionStatus as ActionStatus
@@ -328,6 +326,7 @@ class Delivery(Base):
     attempt_at: Mapped[datetime | None]
     attempt_ts: Mapped[str | None] = mapped_column(String(32))
     file_id: Mapped[str | None] = mapped_column(String(32))  # the file part being shared
+    refreshed_at: Mapped[datetime | None]  # a sent nudge last updated in place (jobs.nudges)
     not_before: Mapped[datetime | None]  # after a passing fault: when to try again
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,19 +1,33 @@
-"""The board signs off a completed action: its secretary or an admin."""
+"""The board signs off a completed action: its secretary or an admin, on logged evidence, and
+never the action's own owner or cover (separation of duties) unless an admin overrides it with
+a reason, which is recorded."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Action, ActionStatus, Board, Post, Update, UpdateSource, board_plan, utcnow
+from db.models import (
+    Action,
+    ActionStatus,
+    Board,
+    Person,
+    Post,
+    Update,
+    UpdateSource,
+    board_plan,
+    utcnow,
+)
 from db.queries import get_or_create_person
 from db.status import settle_rag
 from db.updates import (
     Clock,
     UpdateRefusedError,
     clean_text,
+    covers,
     is_admin,
     lock_action,
     refresh_latest,
@@ -32,19 +46,36 @@ def secretaries_of(session: Session, action: Action) -> set[int]:
     return {r for r in rows if r is not None}
 
 
-def sign_off(
+def owns(session: Session, person: Person, action: Action, today: date) -> bool:
+    """Whether the person holds the action's owner post or covers it today."""
+    post = action.owner_post
+    if post is None:
+        return False
+    return post.holder_id == person.id or covers(session, person, post.id, today)
+
+
+def may_sign_off(
+    session: Session, person: Person, action: Action, today: date, admins: Collection[str]
+) -> bool:
+    """Whether a *Sign off* button is for this person: an admin, or a secretary of a board
+    overseeing the plan who neither owns nor covers the action."""
+    if is_admin(person, admins):
+        return True
+    return person.id in secretaries_of(session, action) and not owns(session, person, action, today)
+
+
+def check_sign_off(
     session: Session,
-    action_id: int,
-    actor_id: str,
-    *,
-    source: UpdateSource,
+    actor: Person,
+    action: Action,
+    today: date,
     admins: Collection[str],
-    note: str = "",
-    clock: Clock = utcnow,
-) -> Update:
-    action = lock_action(session, action_id)
-    actor = get_or_create_person(session, actor_id)
-    if not (is_admin(actor, admins) or actor.id in secretaries_of(session, action)):
+    reason: str,
+) -> bool:
+    """Refused (UpdateRefusedError) unless the actor may sign this action off now; True when it
+    is an admin overriding separation of duties (the reason is then required)."""
+    admin = is_admin(actor, admins)
+    if not (admin or actor.id in secretaries_of(session, action)):
         raise UpdateRefusedError(
             "Sign-off is the board's: only the secretary of the board "
             "overseeing this plan, or an admin, can sign an action off."
@@ -54,21 +85,68 @@ def sign_off(
             f"Action {action.ref} is {action.status.value}: only a "
             "completed action (with its evidence) can be signed off."
         )
+    if not (action.evidence or "").strip():
+        raise UpdateRefusedError(
+            f"Action {action.ref} has no evidence logged, so it cannot be signed off. Its "
+            f"owner logs it: `/ofsted update {action.ref} done: what shows it, https://…`."
+        )
+    if not owns(session, actor, action, today):
+        return False
+    if not admin:
+        raise UpdateRefusedError(
+            f"You own or cover action {action.ref}, so someone else signs it off "
+            "(separation of duties): another secretary of the board, or an admin."
+        )
+    if not reason.strip():
+        raise UpdateRefusedError(
+            f"You own or cover action {action.ref}: as an admin you can still sign it off, "
+            f"with the reason recorded: `/ofsted signoff {action.ref} REASON`."
+        )
+    return True
+
+
+def sign_off(
+    session: Session,
+    action_id: int,
+    actor_id: str,
+    *,
+    source: UpdateSource,
+    admins: Collection[str],
+    today: date,
+    reason: str = "",
+    clock: Clock = utcnow,
+) -> Update:
+    action = lock_action(session, action_id)
+    actor = get_or_create_person(session, actor_id)
+    reason = clean_text(reason).strip()
+    override = check_sign_off(session, actor, action, today, admins, reason)
+    text = "Signed off by the board."
+    if reason:
+        text = f"{text} {'Admin override: ' if override else ''}{reason}"
     update = Update(
         created_at=clock(),
         action=action,
         author=actor,
         on_behalf_of=None,
-        text=clean_text(note) or "Signed off by the board.",
+        text=text,
         status_from=action.status,
         status_to=ActionStatus.SIGNED_OFF,
         rag_from=action.rag,
         rag_to=settle_rag(ActionStatus.SIGNED_OFF),
+        evidence=action.evidence,
         source=source,
     )
     session.add(update)
     action.status, action.rag = ActionStatus.SIGNED_OFF, update.rag_to
     session.flush()
     refresh_latest(session, action)
-    write_audit(session, "signoff", actor, action, update)
+    write_audit(
+        session,
+        "signoff",
+        actor,
+        action,
+        update,
+        override="separation of duties" if override else None,
+        reason=reason or None,
+    )
     return update

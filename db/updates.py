@@ -1,7 +1,8 @@
 """Logging progress on actions: who may, what is recorded, and the audit trail it leaves.
 
 Updates are immutable. An edit adds a new version superseding the last; a deletion or an undo
-adds a retracting version (db.versions); the board signs off (db.signoff). Each change to an
+adds a retracting version (db.versions); the board signs off (db.signoff) and decides new
+due dates asked for (db.due_dates). Each change to an
 action and each update writes an audit entry. All functions work inside the caller's
 transaction (`Database.writes`) and lock the action row first, so concurrent updates of one
 action are applied one after another, and each checks after taking the lock that what it is
@@ -25,6 +26,7 @@ from db.models import (
     ActionStatus,
     AuditEntry,
     Cover,
+    DueDateRequest,
     Person,
     Post,
     Rag,
@@ -39,6 +41,7 @@ Clock = Callable[[], datetime]  # read once the action is locked: an update is t
 UNDO_WINDOW = timedelta(minutes=10)
 LINK = re.compile(r"https?://\S+|<https?://[^>]+>")
 EVIDENCE_WORDS = 4
+PENDING = "pending"  # a request for a new due date not decided yet
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
@@ -279,6 +282,31 @@ def refuse_invalid(action: Action, request: UpdateRequest) -> None:
         raise UpdateRefusedError("That update was empty: say how the action is going.")
 
 
+def ask_for_due_date(
+    session: Session, action: Action, asked: Update, author: Person, due: date, reason: str
+) -> None:
+    """A new due date asked for is a request for the board to decide (db.due_dates): the
+    action keeps its due date until then. A pending request of the same action is replaced."""
+    session.execute(
+        update(DueDateRequest)
+        .where(DueDateRequest.action_id == action.id, DueDateRequest.state == PENDING)
+        .values(state="replaced")
+        .execution_options(synchronize_session=False)
+    )
+    session.add(
+        DueDateRequest(
+            action_id=action.id,
+            update_id=asked.id,
+            requested_by_id=author.id,
+            due_from=action.due,
+            due_to=due,
+            reason=reason,
+            state=PENDING,
+            created_at=asked.created_at,
+        )
+    )
+
+
 def record_update(
     session: Session,
     request: UpdateRequest,
@@ -320,11 +348,11 @@ def record_update(
     )
     session.add(update)
     action.status, action.rag = new_status, new_rag
-    if request.due:
-        action.due = request.due
     if status == ActionStatus.COMPLETE:
         action.evidence = request.evidence or request.text
     session.flush()
+    if request.due:
+        ask_for_due_date(session, action, update, author, request.due, request.due_reason or "")
     refresh_latest(session, action)
     write_audit(
         session,

@@ -50,6 +50,25 @@ class DigestPayload:
 
 
 @dataclass(frozen=True)
+class RemindPayload(NudgePayload):
+    """The reminder an owner asked for from a nudge (*Remind me in 2 days*)."""
+
+
+@dataclass(frozen=True)
+class DecisionPayload:
+    """The board's decision on a new due date, to the owner who asked (db.due_dates)."""
+
+    request: int
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"request": self.request}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> DecisionPayload:
+        return cls(request=int(payload.get("request") or 0))
+
+
+@dataclass(frozen=True)
 class DeadlinePayload:
     """A statutory reminder (jobs/statutory.py): the plan, its deadline when it was planned,
     and how many working days before it the reminder is."""
@@ -71,15 +90,22 @@ class DeadlinePayload:
 
 
 BoardPayload = NudgePayload | DigestPayload  # the kinds about a board's meeting
-Payload = BoardPayload | DeadlinePayload | DeliveryAlert
+Payload = BoardPayload | DeadlinePayload | DeliveryAlert | DecisionPayload
 PAYLOADS: dict[
-    str, type[NudgePayload] | type[DigestPayload] | type[DeadlinePayload] | type[DeliveryAlert]
+    str,
+    type[NudgePayload]
+    | type[DigestPayload]
+    | type[DeadlinePayload]
+    | type[DeliveryAlert]
+    | type[DecisionPayload],
 ] = {
     "nudge": NudgePayload,
     "nudge2": Nudge2Payload,
+    "remind": RemindPayload,
     "digest": DigestPayload,
     "deadline": DeadlinePayload,
     "alert": DeliveryAlert,
+    "decision": DecisionPayload,
 }
 
 

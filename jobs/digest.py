@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
+from db.due_dates import pending_requests
 from db.models import (
     Action,
     Board,
@@ -375,7 +377,7 @@ def digest_for(
     )
     before = [m.held_on for m in held if m.held_on < meeting.held_on]
     after = [m.held_on for m in held if m.held_on > meeting.held_on]
-    return build_digest(
+    digest = build_digest(
         session,
         board,
         meeting.held_on,
@@ -386,6 +388,8 @@ def digest_for(
         tz=tz,
         stored_trend={m.held_on: m.rag_counts for m in held if m.rag_counts is not None},
     )
+    requests = pending_requests(session, [p.id for p in board.plans])
+    return replace(digest, date_requests=requests) if requests else digest
 
 
 def next_meeting(session: Session, board: Board, today: date) -> Meeting | None:

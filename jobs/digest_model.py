@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from db.due_dates import DateRequestRow
 from db.status import RAG_KEYS as RAG_KEYS
 
 RAG_COLOURS = {"red": "#d4351c", "amber": "#f47738", "green": "#00703c", "done": "#1d70b8",
@@ -47,7 +48,7 @@ class ActionLine:
     last_update_at: datetime | None
     last_update_text: str | None
     owner_name: str | None = None  # the name of who holds (or covers) the post, where known
-    evidence: str | None = None  # the action's evidence: a link or a sentence
+    evidence: str | None = None  # logged when it was completed: sign-off needs it
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ class Digest:
     chase: list[ActionLine] = field(default_factory=list)
     escalations: list[Change] = field(default_factory=list)
     awaiting_signoff: list[ActionLine] = field(default_factory=list)
+    date_requests: list[DateRequestRow] = field(default_factory=list)  # for the board to decide
     trend: list[TrendPoint] = field(default_factory=list)
 
     @property

@@ -24,7 +24,7 @@ from jobs.deliveries import PAYLOADS, DigestPayload, Nudge2Payload, NudgePayload
 from jobs.digest import action_lines, local_midnight, needs_update
 from jobs.digest_model import ActionLine
 from jobs.meetings import ensure_meetings
-from jobs.schedule import send_at
+from jobs.schedule import send_times
 
 KINDS = ("nudge", "nudge2", "digest")
 
@@ -41,14 +41,6 @@ class Owed:
     def __post_init__(self) -> None:
         if type(self.payload) is not PAYLOADS[self.kind]:
             raise TypeError(f"a {self.kind} is owed with a {type(self.payload).__name__}")
-
-
-def _send_times(board: Board, meeting: Meeting, tz: ZoneInfo) -> dict[str, datetime]:
-    return {
-        "nudge": send_at(meeting.held_on, board.nudge_days, board.send_time, tz),
-        "nudge2": send_at(meeting.held_on, board.second_nudge_days, board.send_time, tz),
-        "digest": send_at(meeting.held_on, board.digest_days, board.send_time, tz),
-    }
 
 
 def owed_for(
@@ -143,12 +135,14 @@ def plan(
             if meeting.held_on < today:
                 continue
             previous = held[index - 1].held_on if index else None
-            times = _send_times(board, meeting, tz)
+            times = send_times(board, meeting.held_on, tz)
             for kind in KINDS:
-                if times[kind] > now or (meeting.id, kind) in planned_kinds:
+                if times.of(kind) > now or (meeting.id, kind) in planned_kinds:
                     continue
-                if kind == "nudge" and times["nudge2"] <= now:
+                if kind == "nudge" and times.nudge2 <= now:
                     continue  # came back late: the second nudge covers it
+                if kind == "nudge2" and times.digest <= now:
+                    continue  # came back late: never a nudge in the same tick as the digest
                 if kind != "digest" and board.id not in lines_of:
                     lines_of[board.id] = action_lines(session, board, today)
                 owed += owed_for(
@@ -157,7 +151,7 @@ def plan(
                     meeting,
                     previous,
                     kind,
-                    times[kind],
+                    times.of(kind),
                     today,
                     tz,
                     lines_of.get(board.id),

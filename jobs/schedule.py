@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 from db.models import Board, Meeting, MeetingStatus
 
+_DAY = timedelta(days=1)
+
 
 @lru_cache(maxsize=64)
 def _bank_holidays(year: int) -> frozenset[date]:
@@ -46,11 +48,40 @@ def cadence_dates(anchor: date, every_weeks: int, start: date, count: int) -> li
     return [first + i * step for i in range(count)]
 
 
-def send_at(meeting_day: date, days_before: int, send_time: str, tz: ZoneInfo) -> datetime:
-    """When a reminder `days_before` a meeting goes out, in UTC."""
-    local_day = working_day_on_or_before(meeting_day - timedelta(days=days_before))
+def _at(local_day: date, send_time: str, tz: ZoneInfo) -> datetime:
     hour, minute = (int(part) for part in send_time.split(":"))
     return datetime.combine(local_day, time(hour, minute), tzinfo=tz).astimezone(UTC)
+
+
+def send_at(meeting_day: date, days_before: int, send_time: str, tz: ZoneInfo) -> datetime:
+    """When a reminder `days_before` a meeting goes out, in UTC."""
+    return _at(working_day_on_or_before(meeting_day - timedelta(days=days_before)), send_time, tz)
+
+
+@dataclass(frozen=True)
+class SendTimes:
+    """When a meeting's first nudge, second nudge and digest go out (UTC), each on a working
+    day before the next: after a holiday season the days before a meeting run short (OPAB on
+    Wed 30 Dec 2026: the second nudge and the digest would both fall on Thu 24 Dec), and then
+    the earlier ones move back a working day, so an owner never gets a nudge and the
+    secretary the digest on the same day."""
+
+    nudge: datetime
+    nudge2: datetime
+    digest: datetime
+
+    def of(self, kind: str) -> datetime:
+        return {"nudge": self.nudge, "nudge2": self.nudge2, "digest": self.digest}[kind]
+
+
+def send_times(board: Board, meeting_day: date, tz: ZoneInfo) -> SendTimes:
+    def day_of(days_before: int) -> date:
+        return working_day_on_or_before(meeting_day - timedelta(days=days_before))
+
+    digest = day_of(board.digest_days)
+    second = min(day_of(board.second_nudge_days), working_day_on_or_before(digest - _DAY))
+    first = min(day_of(board.nudge_days), working_day_on_or_before(second - _DAY))
+    return SendTimes(*(_at(d, board.send_time, tz) for d in (first, second, digest)))
 
 
 @dataclass(frozen=True)
@@ -77,15 +108,16 @@ def upcoming_meetings(
         if held_on < today:
             continue
         cancelled = stored is not None and stored.status == MeetingStatus.CANCELLED
+        times = send_times(board, held_on, tz)
         found.append(
             UpcomingMeeting(
                 held_on=held_on,
                 cadence_date=cadence_date,
                 cancelled=cancelled,
                 note=(stored.note or "") if stored else "",
-                nudge_at=send_at(held_on, board.nudge_days, board.send_time, tz),
-                second_nudge_at=send_at(held_on, board.second_nudge_days, board.send_time, tz),
-                digest_at=send_at(held_on, board.digest_days, board.send_time, tz),
+                nudge_at=times.nudge,
+                second_nudge_at=times.nudge2,
+                digest_at=times.digest,
             )
         )
     found.sort(key=lambda m: m.held_on)

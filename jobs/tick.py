@@ -15,6 +15,7 @@ from db.database import Database
 from db.overview import boards as all_boards
 from db.replies import remember_bot_message
 from jobs.digest import record_trend
+from jobs.nudges import refresh_nudges
 from jobs.planner import plan, skip_passed
 from jobs.sender import LEASE, SETTLE, Compose, Sender, SendReport
 from jobs.statutory import plan_deadlines
@@ -45,9 +46,11 @@ class TickReport:
     planned: int
     skipped: int
     sent: SendReport
+    refreshed: int = 0  # sent nudges updated in place
 
     def __str__(self) -> str:
-        return f"planned {self.planned}, skipped {self.skipped}, {self.sent}"
+        shown = f"planned {self.planned}, skipped {self.skipped}, {self.sent}"
+        return f"{shown}, refreshed {self.refreshed}"
 
 
 def tick(database: Database, client: WebClient, config: TickConfig, now: datetime) -> TickReport:
@@ -74,6 +77,11 @@ def tick(database: Database, client: WebClient, config: TickConfig, now: datetim
         settle=config.settle,
     )
     report = TickReport(planned, skipped, sender.run(now, started=started))
+    # nudges updated in place where an action got its update since (a composer of its own:
+    # what it reads is read now, after the sends)
+    report.refreshed = refresh_nudges(
+        database, client, config.make_composer(database, tz, now), now, tz
+    )
     if (
         report.planned
         or report.skipped

@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from bot.devtools.fakeslack import FakeSlack
 from bot.settings import Settings
 from db.database import Database
 from db.queries import set_post_holder
+from jobs.tick import TickReport
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -190,3 +191,19 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def tick_at(
+    staffed_db: Database, database_url: str, fake_slack: FakeSlack
+) -> Callable[[str], TickReport]:
+    """Run the outbox's tick at a UK local time ("2022-10-10T09:00"), against the fake Slack."""
+    from bot.app import make_client
+    from bot.outbox import tick
+
+    settings = bot_settings(database_url, fake_slack, send_interval=0.0)
+    client = make_client(settings)
+    tz = settings.tz
+    return lambda when: tick(
+        staffed_db, client, settings, datetime.fromisoformat(when).replace(tzinfo=tz)
+    )

@@ -161,6 +161,32 @@ class SlackDriver:
         body = slash_body(text, user=user, channel=channel, response_url=self.fake.response_url())
         return self.send(body, **kwargs)
 
+    def press_on(
+        self, message: dict[str, Any], channel: str, element: dict[str, Any], *, user: str
+    ) -> Answer:
+        """Press a button in a message the app posted (as the fake holds it): Slack sends the
+        message along, and its response_url is for that message."""
+        channel = "D" + channel if channel[:1] in ("U", "W") else channel
+        payload = fixture("block_actions_message.json")
+        payload["user"].update(id=user, username=user.lower(), name=user.lower())
+        payload["channel"]["id"] = channel
+        payload["container"].update(channel_id=channel, message_ts=message["ts"])
+        if message.get("thread_ts", message["ts"]) != message["ts"]:
+            payload["container"]["thread_ts"] = message["thread_ts"]
+        else:
+            payload["container"].pop("thread_ts", None)
+        payload["message"] = {**payload["message"], **message}
+        payload["response_url"] = self.fake.response_url(channel=channel, ts=message["ts"])
+        payload["actions"] = [
+            {
+                **payload["actions"][0],
+                "action_id": element["action_id"],
+                "text": element["text"],
+                "value": element.get("value", ""),
+            }
+        ]
+        return self.send(urlencode({"payload": json.dumps(payload)}))
+
     def press(
         self, element: dict[str, Any], *, user: str = "U0PRACT", channel: str = "C0PRACTICE"
     ) -> Answer:

@@ -130,7 +130,7 @@ def test_details_too_long_for_one_message_are_cut_with_a_pointer_to_the_board_pa
         replace(digest.actions[0], ref=f"9.{i}", title="A long title " * 20) for i in range(400)
     ]
     big = replace(digest, overdue=many, due_before_next=many, chase=many, awaiting_signoff=many)
-    text, blocks = digest_details(big, LONDON, date(2022, 10, 10), signoff_buttons=True)
+    text, blocks = digest_details(big, LONDON, date(2022, 10, 10), decider="U0SPM")
     message = {"text": text, "blocks": [as_json(b) for b in blocks]}
     assert message_problems(message) == [] and len(blocks) <= 50
     assert "380 more in the board paper (XLSX)" in shown(message)

@@ -370,6 +370,46 @@ def test_replies_and_file_shares_in_a_thread(fake: FakeSlack, client: WebClient)
         client.conversations_replies(channel=channel, ts="1.2")
 
 
+def test_chat_update_changes_only_the_apps_own_messages_by_their_conversation_id(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    posted = client.chat_postMessage(
+        channel="U1", text="nudge", metadata={"event_type": "x", "event_payload": {}}
+    )
+    channel, ts = posted["channel"], posted["ts"]
+    assert channel == "DU1"
+    with pytest.raises(SlackApiError) as by_user:
+        client.chat_update(channel="U1", ts=ts, text="x")  # a DM is updated by its D id
+    assert slack_error(by_user) == "channel_not_found"
+    with pytest.raises(SlackApiError) as missing:
+        client.chat_update(channel=channel, ts="1.000001", text="x")
+    assert slack_error(missing) == "message_not_found"
+    client.chat_update(channel=channel, ts=ts, text="nudge ✓", blocks=[section("✓ done")])
+    [now] = fake.messages("U1")
+    assert now["text"] == "nudge ✓" and now["blocks"] == [section("✓ done")]
+    assert "edited" in now and now["metadata"]["event_type"] == "x"  # metadata kept
+
+
+def test_a_response_url_replaces_its_message_and_is_used_five_times_at_most(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    ts = client.chat_postMessage(channel="C1", text="digest", blocks=[section("Sign off")])["ts"]
+    url = fake.response_url(channel="C1", ts=ts)
+    assert (
+        WebhookClient(url)
+        .send(text="done", replace_original=True, blocks=[section("✅")])
+        .status_code
+        == 200
+    )
+    [now] = fake.messages("C1")
+    assert now["ts"] == ts and now["blocks"] == [section("✅")]
+    for _ in range(4):
+        WebhookClient(url).send(text="again", replace_original=True)
+    assert WebhookClient(url).send(text="sixth").status_code == 404
+    WebhookClient(fake.response_url(channel="C1", ts=ts)).send_dict({"delete_original": True})
+    assert fake.messages("C1") == []
+
+
 def _keys(fixture: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((FIXTURES / fixture).read_text())
     data.pop("_comment", None)

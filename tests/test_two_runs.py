@@ -65,19 +65,20 @@ class Overlap:
 
 
 def meet_soon(database: Database) -> None:
-    """The AEB meets tomorrow (second nudges and its digest are due), the OPAB, overseeing the
-    AEB's plan too, in a fortnight (first nudges due), the Getting to Good group later (nothing
-    due)."""
-    tomorrow = datetime.now(LONDON).date() + timedelta(days=1)
-    anchors = {"aeb": tomorrow, "opab": tomorrow + timedelta(days=13)}
+    """The AEB meets tomorrow (its digest is due), the OPAB in a week (its second nudges due:
+    never in the tick of a board's digest), the Getting to Good group in a fortnight (first
+    nudges due); the OPAB and the group oversee the AEB's plan too."""
+    today = datetime.now(LONDON).date()
+    anchors = {"aeb": 1, "opab": 7, "g2g": 14}
+    leads = {"aeb": (21, 3, 2), "opab": (21, 10, 1), "g2g": (21, 3, 2)}
     with database.writes.begin() as session:
         ilacs = session.scalars(select(Plan).where(Plan.key == "ilacs-2022")).one()
         for board in session.scalars(select(Board)):
-            if board.key == "opab":
+            if board.key != "aeb":
                 board.plans.append(ilacs)
-            board.anchor = anchors.get(board.key, tomorrow + timedelta(weeks=30))
+            board.anchor = today + timedelta(days=anchors.get(board.key, 30 * 7))
             board.every_weeks = 52
-            board.nudge_days, board.second_nudge_days, board.digest_days = 21, 3, 2
+            board.nudge_days, board.second_nudge_days, board.digest_days = leads[board.key]
             board.send_time = "00:00"
 
 

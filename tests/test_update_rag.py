@@ -135,6 +135,7 @@ def complete_and_unrated(db: Database, ref: str) -> None:
         action = session.scalars(select(Action).where(Action.ref == ref)).first()
         assert action is not None
         action.status, action.rag = ActionStatus.COMPLETE, None
+        action.evidence = action.evidence or "minutes of the last panel"
 
 
 @pytest.mark.parametrize("how", ["slash", "reply", "mention", "dm", "form"])

@@ -44,7 +44,6 @@ from bot.devtools.fakeslack_answers import (
     Workspace,
     err,
     header,
-    message_error,
 )
 from bot.devtools.fakeslack_controls import Controls, Slow
 
@@ -185,8 +184,15 @@ class FakeSlack(Controls):
     def base_url(self) -> str:
         return f"{self.root_url}/api/"
 
-    def response_url(self, key: str | None = None) -> str:
-        return f"{self.root_url}/response/{key or uuid.uuid4().hex}"
+    def response_url(
+        self, key: str | None = None, *, channel: str | None = None, ts: str | None = None
+    ) -> str:
+        """A response_url; given the message it is for (`channel`, `ts`), `replace_original`
+        and `delete_original` posted to it change that message."""
+        key = key or uuid.uuid4().hex
+        with self._lock:
+            self._space.responses[key] = {"channel": channel, "ts": ts, "uses": 0}
+        return f"{self.root_url}/response/{key}"
 
     @property
     def calls(self) -> list[Call]:
@@ -281,8 +287,9 @@ class FakeSlack(Controls):
                 lambda: self._space.api(tail, args, headers, self.root_url),
             )
         if route == "response" and tail:
-            respond: _Reply = (200, message_error(args) or {"ok": True}, {})  # 200 either way
-            return self._record("response_url", tail, args, headers, lambda: respond)
+            return self._record(
+                "response_url", tail, args, headers, lambda: self._space.respond(tail, args)
+            )
         return 404, err("not_found"), {}
 
     def _take_time(self, method: str, args: _Json) -> None:

@@ -97,6 +97,48 @@ class Workspace:
         self.history: dict[str, list[dict[str, Any]]] = {}  # posted messages by channel id
         self.tiers: dict[str, Tier] = {}
         self.last_ts = 0.0
+        self.responses: dict[str, Json] = {}  # response_url key -> its message, uses so far
+
+    def find_message(self, channel: str, ts: str) -> Json | None:
+        return next((m for m in self.history.get(channel, []) if m["ts"] == ts), None)
+
+    def update_message(self, channel: str, ts: str, args: Json) -> Json:
+        """chat.update as Slack does it: a DM by its D id (not the user's id), only a message
+        that is there, only the app's own; text and blocks replaced, metadata kept unless
+        given, the message marked edited."""
+        if channel[:1] in ("U", "W"):
+            return err("channel_not_found")
+        found = self.find_message(channel, ts)
+        if found is None:
+            return err("message_not_found")
+        if found.get("bot_id") != BOT_ID:
+            return err("cant_update_message")
+        found["text"] = args.get("text") or ""
+        for key in ("blocks", "attachments", "metadata"):
+            if key in args:
+                found[key] = args[key]
+        found["edited"] = {"user": BOT_USER_ID, "ts": self.ts()}
+        return {"ok": True, "channel": channel, "ts": ts, "text": found["text"], "message": found}
+
+    def respond(self, key: str, args: Json) -> Reply:
+        """A post to a response_url: up to 5 within 30 minutes (Slack's limit; the age is not
+        modelled); `replace_original` replaces the message it came from (when it is known and
+        not ephemeral), `delete_original` deletes it."""
+        known = self.responses.setdefault(key, {"channel": None, "ts": None, "uses": 0})
+        known["uses"] += 1
+        if known["uses"] > 5:
+            return 404, "used_url", {}
+        if error := message_error(args):
+            return 200, error, {}  # Slack answers 200 either way
+        channel, ts = known["channel"], known["ts"]
+        found = self.find_message(channel, ts) if channel and ts else None
+        if found is not None and args.get("delete_original") in (True, "true"):
+            self.history[channel].remove(found)
+        elif found is not None and args.get("replace_original") in (True, "true"):
+            found["text"] = args.get("text") or ""
+            found["blocks"] = args.get("blocks") or []
+            found["edited"] = {"user": BOT_USER_ID, "ts": self.ts()}
+        return 200, {"ok": True}, {}
 
     def upload(self, file_id: str, data: bytes) -> Reply:
         return self.files.upload(file_id, data)
@@ -159,8 +201,7 @@ class Workspace:
             case "chat.postEphemeral":
                 return ok | {"message_ts": self.ts()}
             case "chat.update":
-                message["ts"] = ts
-                return ok | {"channel": channel, "ts": ts, "text": text, "message": message}
+                return self.update_message(str(args.get("channel") or ""), ts, args)
             case "chat.delete":
                 return ok | {"channel": channel, "ts": ts}
             case "chat.getPermalink":

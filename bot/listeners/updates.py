@@ -14,12 +14,13 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.listeners import forms
+from bot.listeners import decisions, forms
 from bot.listeners.events import ANSWER, plan_answer, send_answer
 from bot.listeners.later import OUT_OF_DATE
 from bot.services import services
 from commands.ids import ActionId, ActionRef, Choice, UpdateRef, Value
 from commands.views.help import problem_view
+from commands.views.pressed import settled_message
 from commands.views.updates import confirmation_view
 from db.models import Update, UpdateSource
 from db.replies import Incoming, choose
@@ -116,27 +117,36 @@ def on_choose(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: B
 def on_signoff(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
 ) -> None:
+    """Sign off, then update the pressed message in place: in a message Slack sent along (the
+    digest) the button gives way to "Signed off by …"; an ephemeral answer (Slack sends no
+    message for one) is replaced by the confirmation."""
     ack()
     ofsted, user = services(context), body["user"]["id"]
     if (value := button_value(ActionRef, action, context)) is None:
         return
-    confirm_change(
-        context,
-        lambda session: sign_off(
-            session,
-            value.action,
-            user,
-            source=UpdateSource.SYSTEM,
-            admins=ofsted.settings.admins,
-            clock=ofsted.now,
-        ),
-        replace=False,
-        undone=True,
-    )
+    try:
+        with ofsted.database.writes.begin() as session:
+            update = sign_off(
+                session,
+                value.action,
+                user,
+                source=UpdateSource.SYSTEM,
+                admins=ofsted.settings.admins,
+                today=ofsted.today(),
+                clock=ofsted.now,
+            )
+            note = f"✅ *{update.action.ref}* signed off by <@{user}>"
+            confirmation = confirmation_view(update, update.action, undone=True).payload()
+    except UpdateRefusedError as refused:
+        context[RESPOND] = refusal(str(refused))
+        return
+    in_place = settled_message(body, action, note)
+    context[RESPOND] = in_place or {**confirmation, "replace_original": True}
 
 
 def register(app: App) -> None:
     forms.register(app)
+    decisions.register(app)
     app.action(ActionId.pattern(ActionId.UNDO))(ack=on_undo, lazy=[respond_later])
     app.action(ActionId.pattern(ActionId.CHOOSE))(ack=on_choose, lazy=[respond_later])
     app.action(ActionId.pattern(ActionId.SIGNOFF))(ack=on_signoff, lazy=[respond_later])

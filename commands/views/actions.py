@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -30,6 +31,8 @@ from commands.views.common import (
     status_label,
     when,
 )
+from commands.views.decisions import decided_note
+from db.due_dates import DateRequestRow
 from db.lookups import DONE, ActionCard, ActionPage, UpdateRow
 from db.models import ActionStatus, Update
 
@@ -46,11 +49,25 @@ class Viewing:
     command: str = ""
     page: int = 0
     shared: bool = False
+    admin: bool = False  # may update any action, and sign off one they do not own
 
 
 def is_owner(card: ActionCard, viewer: str) -> bool:
     people = (card.owner, card.covering)
     return any(p is not None and p.slack_user_id == viewer for p in people)
+
+
+def may_sign_off(card: ActionCard, v: Viewing) -> bool:
+    """*Sign off* is shown only to whom it works for without more: an admin who neither owns
+    nor covers the action, once it is complete with its evidence logged. (The secretary signs
+    off from the digest, where the buttons are theirs, or with `/ofsted signoff`.)"""
+    action = card.action
+    return (
+        v.admin
+        and not is_owner(card, v.viewer)
+        and action.status == ActionStatus.COMPLETE
+        and bool((action.evidence or "").strip())
+    )
 
 
 def owner_text(card: ActionCard, v: Viewing) -> str:
@@ -99,10 +116,10 @@ def action_blocks(card: ActionCard, v: Viewing, *, with_plan: bool = False) -> l
                 rerun(f"history {action.recommendation.plan.key} {action.ref}"),
             ),
             button("Update", ActionId.UPDATE, ActionRef(action=action.id), style="primary")
-            if is_owner(card, v.viewer) and action.status not in DONE
+            if (v.admin or is_owner(card, v.viewer)) and action.status not in DONE
             else None,
             button("Sign off", ActionId.SIGNOFF, ActionRef(action=action.id))
-            if action.status == ActionStatus.COMPLETE
+            if may_sign_off(card, v)
             else None,
         )
         if row is not None:
@@ -179,7 +196,15 @@ def action_list_view(title: str, page: ActionPage, v: Viewing, *, empty: str) ->
 HISTORY_PER_PAGE = 10
 
 
-def history_view(card: ActionCard, updates: list[Update], total: int, v: Viewing) -> Reply:
+def history_view(
+    card: ActionCard,
+    updates: list[Update],
+    total: int,
+    v: Viewing,
+    requests: Mapping[int, DateRequestRow] | None = None,
+) -> Reply:
+    """Every update, newest first; under one asking for a new due date, the board's decision
+    (`requests`: by the asking update's id)."""
     action = card.action
     blocks: list[Kit | None] = [
         header(f"History of action {action.ref}"),
@@ -196,8 +221,11 @@ def history_view(card: ActionCard, updates: list[Update], total: int, v: Viewing
             changes.append(f"status {update.status_from or '–'} → {update.status_to}")
         if update.rag_to and update.rag_to != update.rag_from:
             changes.append(f"RAG {rag_label(update.rag_from)} → {rag_label(update.rag_to)}")
+        request = (requests or {}).get(update.id)
         if update.due_to:
-            changes.append(f"due {day(update.due_from)} → {day(update.due_to)}")
+            changes.append(f"new due date asked for: {day(update.due_from)} → {day(update.due_to)}")
+        if request is not None:
+            changes.append(decided_note(request))
         if update.retracted:
             changes.append("retracted")
         head = f"*{when(update.created_at, v.tz)}* · {person(update.author)} · {update.source}"

@@ -40,6 +40,7 @@ from commands.views.common import (
     weekday,
     when,
 )
+from commands.views.decisions import DECISIONS_TITLE, decision_blocks
 from jobs.digest_model import ActionLine, Change, Digest
 
 SECTION = 2900  # characters in a section block (Slack allows 3000)
@@ -51,7 +52,8 @@ KEY = (
     f"{RAG_EMOJI['green']} green: on track · {RAG_EMOJI['done']} done: complete or signed off · "
     f"{RAG_EMOJI['unrated']} not rated"
 )
-SHORT = ("What changed", "Overdue", "Due", "Chase list", "Escalations", "Awaiting sign-off")
+SHORT = ("What changed", "Overdue", "Due", "Chase list", "Escalations", "Awaiting sign-off",
+         "Decisions")  # fmt: skip
 PAPER = "the board paper (XLSX) in this thread"
 SIGNOFF_TITLE = "Completions awaiting sign-off"
 NOTHING_TO_NOTE = (
@@ -85,6 +87,10 @@ def _counts(digest: Digest) -> list[tuple[int, str]]:
         (len(digest.chase), "with no update since the last meeting"),
         (len(digest.escalations), "escalated"),
         (len(digest.awaiting_signoff), "awaiting sign-off"),
+        (
+            len(digest.date_requests),
+            "new due date" + ("s" if len(digest.date_requests) != 1 else "") + " to decide",
+        ),
     ]
 
 
@@ -139,6 +145,8 @@ def _change(change: Change, tz: ZoneInfo, mention: bool) -> str:
         moves.append(f"{change.status_from or '–'} → {change.status_to}")
     if change.rag_to and change.rag_to != change.rag_from:
         moves.append(f"{RAG_EMOJI[change.rag_from or 'unrated']} → {RAG_EMOJI[change.rag_to]}")
+    if change.due_to:
+        moves.append(f"asks the board for a new due date, {day(change.due_to)}")
     who = f" <@{change.author}>" if change.author and mention else ""
     return (
         f"*{escape(change.ref)}* `{change.plan_key}` {when(change.at, tz)}{who}"
@@ -187,6 +195,7 @@ def _listed(
 ) -> list[tuple[str, list[str]]]:
     """The thread's sections of lines, by title: changes, overdue, due, chase, escalations."""
     chase = sorted(digest.chase, key=lambda x: (x.owner_user or "~", x.ref))
+    of = {(x.plan_key, x.ref): x for x in digest.actions}
     return [
         ("What changed since the last meeting", [_change(c, tz, mention) for c in digest.changes]),
         ("Overdue", [_line(x, today, mention) for x in digest.overdue]),
@@ -195,30 +204,41 @@ def _listed(
             "Chase list: no update since the last meeting",
             [f"{_who(x, mention)} · *{escape(x.ref)}* {cut_escaped(x.title, 120)}" for x in chase],
         ),
-        (
-            "Escalations",
-            [
-                f"*{escape(c.ref)}* `{c.plan_key}`: {cut_escaped(c.escalation or '', 400)}"
-                for c in digest.escalations
-            ],
-        ),
+        ("Escalations", [_escalation(c, of, today, mention) for c in digest.escalations]),
     ]
 
 
+def _escalation(
+    change: Change, of: dict[tuple[str, str], ActionLine], today: date, mention: bool
+) -> str:
+    """Which action (title, RAG, owner) and why it needs the board."""
+    line = of.get((change.plan_key, change.ref))
+    what = _line(line, today, mention) if line else f"*{escape(change.ref)}* {escape(change.title)}"
+    return f"{what} · `{change.plan_key}`\n> {cut_escaped(change.escalation or '', 400)}"
+
+
+def _signoff_line(x: ActionLine, today: date, decider: str | None, mention: bool) -> Kit:
+    """A completion: *Sign off* only for the one deciding (the secretary in their digest), only
+    with logged evidence, and never on an action they own or cover."""
+    text = _line(x, today, mention)
+    if not (x.evidence or "").strip():
+        return mrkdwn(f"{text}\n_No evidence logged: it cannot be signed off yet._")
+    may = decider is not None and decider != x.owner_user
+    return mrkdwn(
+        f"{text}\nEvidence: {cut_escaped(x.evidence or '', 200)}",
+        accessory=button("Sign off", ActionId.SIGNOFF, ActionRef(action=x.action_id))
+        if may
+        else None,
+    )
+
+
 def _awaiting_signoff(
-    waiting: Sequence[ActionLine], today: date, *, signoff_buttons: bool, mention: bool
+    waiting: Sequence[ActionLine], today: date, *, decider: str | None, mention: bool
 ) -> list[Kit]:
-    """Completions awaiting sign-off, each with a Sign off button (the first few)."""
+    """Completions awaiting sign-off, with Sign off buttons for the one deciding."""
     blocks: list[Kit] = [mrkdwn(f"*{SIGNOFF_TITLE}* ({len(waiting)})")]
     for x in waiting[:SIGNOFF_BUTTONS]:
-        blocks.append(
-            mrkdwn(
-                _line(x, today, mention),
-                accessory=button("Sign off", ActionId.SIGNOFF, ActionRef(action=x.action_id))
-                if signoff_buttons
-                else None,
-            )
-        )
+        blocks.append(_signoff_line(x, today, decider, mention))
     if len(waiting) > SIGNOFF_BUTTONS:
         more = len(waiting) - SIGNOFF_BUTTONS
         blocks.append(context(f"…and {more} more in {PAPER}; `/ofsted signoff REF`."))
@@ -236,21 +256,30 @@ def _details_text(digest: Digest) -> str:
 
 
 def digest_details(
-    digest: Digest, tz: ZoneInfo, today: date, *, signoff_buttons: bool, mention: bool = True
+    digest: Digest,
+    tz: ZoneInfo,
+    today: date,
+    *,
+    decider: str | None = None,
+    mention: bool = True,
 ) -> tuple[str, list[Kit]]:
     """The digest's thread message: what changed, overdue, due, the chase list, escalations and
     completions awaiting sign-off; empty ones left out. `mention=False` (for a channel) names
-    owners by post so that posting it pings nobody."""
+    owners by post so that posting it pings nobody. `decider`: the Slack user the message is
+    for who may decide (the secretary's DM, an admin's preview): only they get buttons."""
     budget = _Budget()
     for title, lines in _listed(digest, tz, today, mention):
         if lines:
             budget.add(title, _section(title, lines))
+    if digest.date_requests:
+        budget.add(
+            DECISIONS_TITLE,
+            decision_blocks(digest.date_requests, tz, decider=decider, mention=mention),
+        )
     if digest.awaiting_signoff:
         budget.add(
             SIGNOFF_TITLE,
-            _awaiting_signoff(
-                digest.awaiting_signoff, today, signoff_buttons=signoff_buttons, mention=mention
-            ),
+            _awaiting_signoff(digest.awaiting_signoff, today, decider=decider, mention=mention),
         )
     if not budget.blocks:
         budget.add("", [mrkdwn(NOTHING_TO_NOTE)])

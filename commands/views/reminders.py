@@ -3,14 +3,16 @@ digest is commands/views/digest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from commands.ids import ActionId, ActionRef
+from commands.ids import ActionId, ActionRef, NudgeRef
 from commands.views.common import (
     Kit,
     button,
+    buttons,
     context,
     cut,
     cut_escaped,
@@ -31,6 +33,56 @@ from jobs.digest_model import ActionLine
 NUDGE_ACTIONS = 20
 
 
+@dataclass(frozen=True)
+class NudgeState:
+    """How a sent nudge stands: which of its actions have their update since (their status),
+    the nudge's delivery id (its buttons carry it) and a reminder asked for."""
+
+    delivery_id: int | None = None
+    done: Mapping[int, str] = field(default_factory=dict)
+    remind_at: datetime | None = None
+    reminder: bool = False  # this is the reminder asked for (no second one to ask)
+
+
+def _nudge_line(line: ActionLine, today: date, tz: ZoneInfo, done: str | None) -> list[Kit]:
+    what = f"*{escape(line.ref)}* {cut_escaped(line.title, 400)} · `{line.plan_key}`"
+    if done is not None:
+        return [mrkdwn(f"✓ {what}\nUpdated: {status_label(done)}")]
+    last = (
+        f"last update {when(line.last_update_at, tz)}: {quoted(line.last_update_text or '', 150)}"
+        if line.last_update_at
+        else "no update yet"
+    )
+    return [
+        mrkdwn(
+            f"{what}\n{rag_label(line.rag)} · {status_label(line.status)} · "
+            f"{due_text(line, today)}",
+            accessory=button(
+                "Update", ActionId.UPDATE, ActionRef(action=line.action_id), style="primary"
+            ),
+        ),
+        context(last),
+    ]
+
+
+def _nudge_buttons(state: NudgeState, tz: ZoneInfo, left: int) -> list[Kit]:
+    if not left:
+        return [context("✓ Every action here has its update: thank you.")]
+    if state.delivery_id is None:
+        return []
+    value = NudgeRef(delivery=state.delivery_id)
+    row = buttons(
+        button("No change since last time", ActionId.NO_CHANGE, value),
+        button("Remind me in 2 days", ActionId.REMIND_LATER, value)
+        if state.remind_at is None and not state.reminder
+        else None,
+    )
+    shown: list[Kit] = [row] if row is not None else []
+    if state.remind_at is not None:
+        shown.append(context(f"⏰ I'll remind you {when(state.remind_at, tz)}."))
+    return shown
+
+
 def nudge_view(
     lines: Sequence[ActionLine],
     board: str,
@@ -39,52 +91,42 @@ def nudge_view(
     today: date,
     *,
     second: bool = False,
+    state: NudgeState | None = None,
 ) -> tuple[str, list[Kit]]:
-    """One DM per owner: their actions that need an update before the meeting."""
-    opening = (
-        "A reminder: these still have no update"
-        if second
-        else "Please update these before the meeting"
-    )
+    """One DM per owner: their actions that need an update before the meeting. Shown again
+    (updated in place) with `state`: ✓ and the status on each action updated since."""
+    state = state or NudgeState()
+    opening = "Please update these before the meeting"
+    if second or state.reminder:
+        opening = "A reminder: these still have no update"
+    if state.reminder:
+        opening = "The reminder you asked for: these still need an update"
     blocks: list[Kit | None] = [
         mrkdwn(f"*The {escape(board)} meets on {weekday(meeting)}.* {opening}:"),
     ]
     for line in list(lines)[:NUDGE_ACTIONS]:
-        last = (
-            f"last update {when(line.last_update_at, tz)}: "
-            f"{quoted(line.last_update_text or '', 150)}"
-            if line.last_update_at
-            else "no update yet"
-        )
-        blocks.append(
-            mrkdwn(
-                f"*{escape(line.ref)}* {cut_escaped(line.title, 400)} · `{line.plan_key}`\n"
-                f"{rag_label(line.rag)} · {status_label(line.status)} · {due_text(line, today)}",
-                accessory=button(
-                    "Update", ActionId.UPDATE, ActionRef(action=line.action_id), style="primary"
-                ),
-            )
-        )
-        blocks.append(context(last))
+        blocks += _nudge_line(line, today, tz, state.done.get(line.action_id))
     if len(lines) > NUDGE_ACTIONS:
         blocks.append(context(f"…and {len(lines) - NUDGE_ACTIONS} more: `/ofsted mine`."))
-    example = lines[0].ref if lines else "4.2"
-    blocks.append(
-        context(
-            f"Reply in this thread to log progress, e.g. `{example} amber: waiting "
-            f"for HR` (a status word first is optional), or press *Update*."
+    left = [x for x in lines if x.action_id not in state.done]
+    if left:
+        blocks.append(
+            context(
+                f"Reply in this thread to log progress, e.g. `{left[0].ref} amber: waiting "
+                f"for HR` (a status word first is optional), or press *Update*."
+            )
         )
-    )
-    text = (
-        f"{board} on {day(meeting)}: {len(lines)} action{'s' if len(lines) != 1 else ''} to update"
-    )
+    blocks += _nudge_buttons(state, tz, len(left))
+    text = f"{board} on {day(meeting)}: {len(left)} action{'s' if len(left) != 1 else ''} to update"
     return text, keep_within_limits(blocks)
 
 
 WHAT = {
     "nudge": "the first reminder",
     "nudge2": "the second reminder",
+    "remind": "the reminder asked for",
     "digest": "the digest",
+    "decision": "the board's decision on a new due date",
     "deadline": "a reminder of the action plan's statutory deadline",
 }
 FIX = {

@@ -61,11 +61,8 @@ def changes(update: Update) -> list[str]:
     if update.rag_to and update.rag_to != update.rag_from:
         found.append(f"RAG {rag_label(update.rag_from)} → {rag_label(update.rag_to)}")
     if update.due_to:
-        found.append(
-            f"new due date {day(update.due_to)} (was {day(update.due_from)})"
-            if update.due_from
-            else "new due date"
-        )
+        was = f" (now {day(update.due_from)})" if update.due_from else ""
+        found.append(f"asked the board for a new due date, {day(update.due_to)}{was}")
     if update.escalation:
         found.append("escalated to the board")
     return found
@@ -81,6 +78,8 @@ def confirmation_view(update: Update, action: Action, *, undone: bool = False) -
     blocks: list[Kit | None] = [mrkdwn(text)]
     if update.text:
         blocks.append(context(quoted(update.text, 300)))
+    if update.status_to == ActionStatus.SIGNED_OFF and update.author is not None:
+        blocks.append(context(f"Signed off by <@{update.author.slack_user_id}>"))
     if update.on_behalf_of is not None:
         blocks.append(
             context(
