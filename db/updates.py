@@ -307,6 +307,17 @@ def ask_for_due_date(
     )
 
 
+def _new_due(
+    session: Session, action: Action, update: Update, author: Person, request: UpdateRequest
+) -> None:
+    """An owner's new due date waits for the board; a plan file's (an import) re-baselines the
+    action at once, as the plan itself is changed (its original due date is kept)."""
+    if request.source == UpdateSource.IMPORT and request.due:
+        action.due = request.due
+    elif request.due:
+        ask_for_due_date(session, action, update, author, request.due, request.due_reason or "")
+
+
 def record_update(
     session: Session,
     request: UpdateRequest,
@@ -352,7 +363,7 @@ def record_update(
         action.evidence = request.evidence or request.text
     session.flush()
     if request.due:
-        ask_for_due_date(session, action, update, author, request.due, request.due_reason or "")
+        _new_due(session, action, update, author, request)
     refresh_latest(session, action)
     write_audit(
         session,

@@ -146,12 +146,11 @@ def wrap(text: str, limit: float, font: str = FONT, size: float = SIZE) -> list[
 
 def _cell(text: str | None, width: float, font: str, most: int = CELL_LINES) -> str:
     lines = wrap(text or "", width - 2 * PAD, font)
-    if len(lines) > most:
-        lines = lines[:most]
-        last = lines[-1]
+    if len(lines) > most:  # the last line kept ends "…", cut to fit with it
+        last = lines[most - 1]
         while last and pdfmetrics.stringWidth(last + " …", font, SIZE) > width - 2 * PAD:
             last = last[:-1]
-        lines[-1] = last.rstrip() + " …"
+        lines = [*lines[: most - 1], last.rstrip() + " …"]
     return "\n".join(lines)
 
 
@@ -247,10 +246,6 @@ def _actions(lines: Sequence[ActionLine]) -> Table:
     return _table(ACTIONS, _action_rows(lines), 5, [rag_key(a.status, a.rag) for a in lines])
 
 
-def _by_ref(lines: Sequence[ActionLine]) -> dict[tuple[str, str], ActionLine]:
-    return {(a.plan_key, a.ref): a for a in lines}
-
-
 def _change_rows(changes: Sequence[Change], actions: dict[tuple[str, str], ActionLine],
                  what: str) -> list[list[str | None]]:  # fmt: skip
     rows: list[list[str | None]] = []
@@ -272,7 +267,7 @@ def _change_rows(changes: Sequence[Change], actions: dict[tuple[str, str], Actio
 
 def _decisions(digest: Digest) -> list[Flowable]:
     out: list[Flowable] = [Paragraph("Decisions for the board", HEADING)]
-    actions = _by_ref(digest.actions)
+    actions = {(a.plan_key, a.ref): a for a in digest.actions}
     moved = [c for c in digest.changes if c.due_to is not None]
     signoff, dates = digest.awaiting_signoff, _change_rows(moved, actions, "due")
     escalated = _change_rows(digest.escalations, actions, "escalation")

@@ -106,16 +106,11 @@ def action_lines(session: Session, board: Board, today: date) -> list[ActionLine
         .all()
     )
     covers = _covers_today(session, plan_ids, today)
-    nobody = (None, None)
     return [
         ActionLine(
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[4],
+            *r[:5],
             r[5] if r[5] is not None else "no owner post",
-            covers.get(r[13] or 0, nobody)[0] or r[6],
+            covers.get(r[13] or 0, (None, None))[0] or r[6],
             r[7],
             r[8],
             r[9].value,

@@ -204,4 +204,4 @@ def assert_each_part_once(fake: FakeSlack, sent: list[Delivery]) -> None:
     for digest in (d for d in sent if d.kind == "digest"):
         where = (mains[digest.key].response["channel"], mains[digest.key].response["ts"])
         assert keys[f"{digest.key}#1"] == 1  # its thread message
-        assert sum(n for (c, ts, _), n in shares.items() if (c, ts) == where) == 2  # PNG, XLSX
+        assert sum(n for (c, ts, _), n in shares.items() if (c, ts) == where) == 3  # PNG, PDF, XLSX

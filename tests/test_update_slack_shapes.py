@@ -134,7 +134,7 @@ def test_what_was_typed_is_stored_shown_once_escaped_and_written_plainly_in_file
     assert "<https://x.example/a?b=1&amp;c=2>" in shown
     assert "<!channel>" not in shown and "<@U0DIANA" not in shown  # pings nobody
     digest = aeb_digest(staffed_db)
-    _, blocks = digest_details(digest, LONDON_TZ, date(2022, 10, 10), signoff_buttons=False)
+    _, blocks = digest_details(digest, LONDON_TZ, date(2022, 10, 10))
     details = json.dumps(blocks)
     assert "A&amp;E &lt;triage&gt;" in details and "&amp;amp;" not in details
     paper = load_workbook(io.BytesIO(board_paper_xlsx(digest)))
