@@ -24,6 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     false,
+    true,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -66,6 +67,7 @@ class Plan(Base):
     inspected_from: Mapped[date | None] = mapped_column(Date)
     inspected_to: Mapped[date | None] = mapped_column(Date)
     published: Mapped[date | None] = mapped_column(Date)
+    lead_inspector: Mapped[str | None] = mapped_column(String(200))
     is_current: Mapped[bool] = mapped_column(default=False)
     overall: Mapped[str | None] = mapped_column(String(80))
     source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))
@@ -117,6 +119,8 @@ class Recommendation(Base):
     paragraphs: Mapped[list[str]] = mapped_column(default=list)
     findings: Mapped[list[str]] = mapped_column(default=list)
     response: Mapped[str | None] = mapped_column(Text)
+    number_printed: Mapped[bool] = mapped_column(default=True, server_default=true())
+    framework: Mapped[str | None] = mapped_column(String(200))
 
     plan: Mapped[Plan] = relationship(back_populates="recommendations")
     theme: Mapped[Theme | None] = relationship()

@@ -66,6 +66,25 @@ def _action(action: Action) -> dict[str, Any]:
     )
 
 
+def _recommendation(r: Recommendation) -> dict[str, Any]:
+    data = _drop_empty(
+        {
+            "number": r.number,
+            "text": r.text,
+            "framework": r.framework,
+            "theme": r.theme.key if r.theme else None,
+            "area": r.area,
+            "paragraphs": list(r.paragraphs),
+            "findings": list(r.findings),
+            "response": r.response,
+            "actions": [_action(a) for a in r.actions],
+        }
+    )
+    if not r.number_printed:  # kept explicitly: the number is the item's position
+        data = {"number": r.number, "number_printed": False, **data}
+    return data
+
+
 def _plan(plan: Plan) -> dict[str, Any]:
     return _drop_empty(
         {
@@ -74,27 +93,14 @@ def _plan(plan: Plan) -> dict[str, Any]:
             "kind": plan.kind,
             "body": plan.body,
             "inspected": _span(plan),
+            "lead_inspector": plan.lead_inspector,
             "published": plan.published,
             "current": plan.is_current,
             "source": plan.source.key if plan.source else None,
             "overall": plan.overall,
             "judgements": [{"area": j.area, "grade": j.grade} for j in plan.judgements],
             "themes": [{"key": t.key, "title": t.title} for t in plan.themes],
-            "recommendations": [
-                _drop_empty(
-                    {
-                        "number": r.number,
-                        "text": r.text,
-                        "theme": r.theme.key if r.theme else None,
-                        "area": r.area,
-                        "paragraphs": list(r.paragraphs),
-                        "findings": list(r.findings),
-                        "response": r.response,
-                        "actions": [_action(a) for a in r.actions],
-                    }
-                )
-                for r in plan.recommendations
-            ],
+            "recommendations": [_recommendation(r) for r in plan.recommendations],
         }
     )
 

@@ -195,6 +195,7 @@ class _Importer:
             "inspected_from": start,
             "inspected_to": end,
             "published": spec.published,
+            "lead_inspector": spec.lead_inspector,
             "overall": spec.overall,
             "source": sources.get(spec.source or ""),
         }
@@ -217,6 +218,8 @@ class _Importer:
                     "paragraphs": list(spec_rec.paragraphs),
                     "findings": list(spec_rec.findings),
                     "response": spec_rec.response,
+                    "number_printed": spec_rec.number_printed,
+                    "framework": spec_rec.framework,
                 },
             )
             for a_position, spec_action in enumerate(spec_rec.actions):
