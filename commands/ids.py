@@ -33,6 +33,7 @@ class ActionId(StrEnum):
     UNDO = "ofsted_undo"  # withdraw an update
     CHOOSE = "ofsted_choose"  # which action a reply was about
     SIGNOFF = "ofsted_signoff"  # sign off a completed action
+    IMPORT_DRAFT = "ofsted_import_draft"  # import a plan drafted from a report sent in a DM
     FORM_INPUT = "value"  # every input of the update form (its block_id says which)
 
     def for_value(self, value: str) -> str:
@@ -113,7 +114,15 @@ class Choice(Carried):
     pending: RowId
 
 
-ButtonValue = Rerun | ActionRef | UpdateRef | Choice
+class DraftRef(Carried):
+    """IMPORT_DRAFT buttons: the draft plan file the bot uploaded, and whether to make it
+    current."""
+
+    file: str = Field(pattern=r"^F[A-Z0-9]{2,40}$")
+    current: bool | None = None
+
+
+ButtonValue = Rerun | ActionRef | UpdateRef | Choice | DraftRef
 Value = TypeVar("Value", bound=Carried)  # any of them, in helpers that read one
 
 

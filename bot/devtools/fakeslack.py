@@ -40,6 +40,7 @@ from bot.devtools.fakeslack_answers import (
     header,
     message_error,
 )
+from bot.devtools.fakeslack_files import SIGN_IN, Served, serve, share
 
 log = logging.getLogger(__name__)
 _Json = dict[str, Any]
@@ -238,6 +239,17 @@ class FakeSlack:
             return [m for m in posted if m.get("thread_ts", m["ts"]) == m["ts"]]
         return [m for m in posted if thread_ts in (m["ts"], m.get("thread_ts"))]
 
+    def share_file(self, name: str, content: bytes, *, user: str, mimetype: str) -> _Json:
+        """A file a person uploads to Slack: its file object, as a file_share event has it."""
+        with self._lock:
+            return share(
+                self._space, self.root_url, name=name, content=content, user=user, mimetype=mimetype
+            )
+
+    def serve_file(self, path: str, headers: dict[str, str]) -> Served:
+        with self._lock:
+            return serve(self._space, path, headers, self.root_url)
+
     def file_content(self, name: str) -> bytes:
         """The bytes last uploaded under a file name."""
         with self._lock:
@@ -342,6 +354,9 @@ def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
         timeout = 30  # idle keep-alive connections are closed after this
 
         def do_GET(self) -> None:
+            if urlsplit(self.path).path.startswith(("/files-pri/", SIGN_IN)):
+                self._send(*fake.serve_file(self.path, dict(self.headers.items())))
+                return
             healthy = urlsplit(self.path).path == "/healthz"
             reply: _Reply = (200, "ok", {}) if healthy else (404, err("not_found"), {})
             self._send(*reply)
@@ -360,11 +375,18 @@ def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 return
             self._send(*reply)
 
-        def _send(self, status: int, body: _Json | str, headers: dict[str, str]) -> None:
-            data = (body if isinstance(body, str) else json.dumps(body)).encode()
+        def _send(self, status: int, body: _Json | str | bytes, headers: dict[str, str]) -> None:
+            data = (
+                body
+                if isinstance(body, bytes)
+                else body.encode()
+                if isinstance(body, str)
+                else json.dumps(body).encode()
+            )
             kind = "text/plain" if isinstance(body, str) else "application/json"
             self.send_response(status)
-            self.send_header("Content-Type", f"{kind}; charset=utf-8")
+            if not isinstance(body, bytes):  # a file: its headers say what it is
+                self.send_header("Content-Type", f"{kind}; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
             for name, value in headers.items():
                 self.send_header(name, value)

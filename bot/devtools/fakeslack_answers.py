@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from bot.devtools import fakeslack_files
 from bot.devtools.block_limits import message_problems, view_problems
 
 Json = dict[str, Any]
@@ -100,6 +101,8 @@ class Workspace:
             if problems := view_problems(view) if isinstance(view, dict) else ["view is required"]:
                 metadata = {"messages": [f"[ERROR] {p}" for p in problems]}
                 return 200, err(VIEW_ERROR, errors=problems, response_metadata=metadata), {}
+        if method == "files.info":
+            return 200, fakeslack_files.info(self.files, args, root_url), {}
         return 200, self.answer(method, args, root_url), {}
 
     def ts(self) -> str:
