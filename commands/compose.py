@@ -3,7 +3,8 @@ bot/ hands the outbox (jobs/ sends what this says, in the words of commands/view
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,12 @@ from jobs.meetings import find_board
 from jobs.sender import Compose, Composed, NothingToSendError
 
 NO_ACTIONS = "the board's plans have no actions: nothing to report"
+NameLookup = Callable[[Iterable[str]], Mapping[str, str]]  # member ids -> names (jobs.people)
+
+
+def with_names(digest: Digest, names: NameLookup | None) -> Digest:
+    """The digest with the names of the people it mentions, for the channel and the files."""
+    return replace(digest, names=dict(names(digest.people))) if names else digest
 
 
 def digest_files(digest: Digest) -> list[tuple[str, bytes]]:
@@ -43,10 +50,11 @@ def digest_message(
     files: list[tuple[str, bytes]] | None = None,
 ) -> Composed:
     """One message, one thread message with the details, and the chart and board paper (built
-    here unless given)."""
+    here unless given). *Sign off* buttons go to the secretary (`mention`, a DM), not to the
+    board's channel, where most readers may not sign off."""
     text, blocks = digest_summary(digest, tz)
     details, detail_blocks = digest_details(
-        digest, tz, today, signoff_buttons=True, mention=mention
+        digest, tz, today, signoff_buttons=mention, mention=mention
     )
     return Composed(
         text,
@@ -77,7 +85,11 @@ class DigestBuilds:
 
 
 def make_composer(
-    database: Database, tz: ZoneInfo, now: datetime, builds: DigestBuilds | None = None
+    database: Database,
+    tz: ZoneInfo,
+    now: datetime,
+    builds: DigestBuilds | None = None,
+    names: NameLookup | None = None,
 ) -> Compose:
     """A composer for one tick: a board's actions are read once, and each meeting's digest
     (data, chart and board paper) is built once and shared by every recipient."""
@@ -97,7 +109,7 @@ def make_composer(
                 raise NothingToSendError("its board or meeting no longer exists")
             if isinstance(payload, DigestPayload):
                 if meeting.id not in builds.built:
-                    digest = digest_for(session, board, meeting, now, tz)
+                    digest = with_names(digest_for(session, board, meeting, now, tz), names)
                     files = digest_files(digest) if digest.actions else []
                     builds.built[meeting.id] = (digest, files)
                     builds.count += 1

@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from commands.views.actions import Viewing
+from commands.views.actions import SignOffs, Viewing
 from db.database import Database
 from db.search import SearchCatalogue
+from db.signoff import plans_signed_off_by
+from jobs.people import Directory
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,11 @@ class Context:
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     request_key: str | None = None  # names the request (a slash command's trigger id): a
     # command that stores something does it once however often the request comes
+    people: Directory | None = None  # names from users.info, cached; None: ids only
+
+    def name_of(self, user_id: str) -> str | None:
+        """The name Slack shows for a member (users.info, cached), if Slack says."""
+        return self.people.name(user_id) if self.people else None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -50,6 +57,15 @@ class Context:
     def today(self) -> date:
         return self.now.astimezone(self.tz).date()
 
+    def signoffs(self) -> SignOffs:
+        """What the viewer may sign off (the database is asked only if it matters)."""
+
+        def load() -> frozenset[str]:
+            with self.db.sessions() as session:
+                return plans_signed_off_by(session, self.user_id)
+
+        return SignOffs(self.user_id in self.config.admins, load)
+
     def viewing(self, invocation: Invocation, command: str) -> Viewing:
         return Viewing(
             viewer=self.user_id,
@@ -58,4 +74,5 @@ class Context:
             command=command,
             page=invocation.page,
             shared=invocation.share,
+            signoffs=self.signoffs(),
         )

@@ -33,6 +33,7 @@ class ActionId(StrEnum):
     UNDO = "ofsted_undo"  # withdraw an update
     CHOOSE = "ofsted_choose"  # which action a reply was about
     SIGNOFF = "ofsted_signoff"  # sign off a completed action
+    OWNERS = "ofsted_owners"  # open the form that manages posts (admins)
     FORM_INPUT = "value"  # every input of the update form (its block_id says which)
 
     def for_value(self, value: str) -> str:
@@ -64,6 +65,7 @@ class CallbackId(StrEnum):
     UPDATE_FORM = "ofsted_update_modal"
     NOTICE = "ofsted_update_modal_notice"  # "Just a moment…" or why there is no form
     LOG_AS_UPDATE = "log_action_update"  # the message shortcut *Log as action update*
+    OWNERS_FORM = "ofsted_owners_modal"  # who holds and who covers a post (admins)
 
 
 SHORTCUTS = frozenset({CallbackId.LOG_AS_UPDATE})  # the callback ids manifest.yml must declare
@@ -113,7 +115,13 @@ class Choice(Carried):
     pending: RowId
 
 
-ButtonValue = Rerun | ActionRef | UpdateRef | Choice
+class PostRef(Carried):
+    """OWNERS buttons: the post to open the form on (none: choose in the form)."""
+
+    post: str | None = Field(default=None, max_length=80)
+
+
+ButtonValue = Rerun | ActionRef | UpdateRef | Choice | PostRef
 Value = TypeVar("Value", bound=Carried)  # any of them, in helpers that read one
 
 

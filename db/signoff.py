@@ -8,7 +8,18 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Action, ActionStatus, Board, Post, Update, UpdateSource, board_plan, utcnow
+from db.models import (
+    Action,
+    ActionStatus,
+    Board,
+    Person,
+    Plan,
+    Post,
+    Update,
+    UpdateSource,
+    board_plan,
+    utcnow,
+)
 from db.queries import get_or_create_person
 from db.status import settle_rag
 from db.updates import (
@@ -30,6 +41,19 @@ def secretaries_of(session: Session, action: Action) -> set[int]:
         .where(board_plan.c.plan_id == action.plan_id, Post.holder_id.is_not(None))
     )
     return {r for r in rows if r is not None}
+
+
+def plans_signed_off_by(session: Session, user_id: str) -> frozenset[str]:
+    """The keys of the plans whose actions a member may sign off as a board's secretary."""
+    rows = session.scalars(
+        select(Plan.key)
+        .join(board_plan, board_plan.c.plan_id == Plan.id)
+        .join(Board, Board.id == board_plan.c.board_id)
+        .join(Post, Post.id == Board.secretary_post_id)
+        .join(Person, Person.id == Post.holder_id)
+        .where(Person.slack_user_id == user_id)
+    )
+    return frozenset(rows)
 
 
 def sign_off(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,13 +31,13 @@ Column = tuple[str, float, bool]  # header, width, wrap
 ACTION_COLUMNS: list[Column] = [
     ("plan", 14, False), ("rec", 6, False),
     ("action", 9, False), ("title", 50, True), ("owner post", 24, True),
-    ("owner (Slack id)", 14, False), ("due", 12, False), ("original due", 12, False),
+    ("owner", 22, True), ("due", 12, False), ("original due", 12, False),
     ("status", 14, False), ("RAG", 9, False), ("last update at", 17, False),
     ("last update", 60, True),
 ]  # fmt: skip
 CHANGE_COLUMNS: list[Column] = [
     ("when", 17, False), ("plan", 14, False), ("action", 9, False), ("title", 40, True),
-    ("who", 14, False), ("status", 24, False), ("RAG", 16, False), ("new due", 12, False),
+    ("who", 22, True), ("status", 24, False), ("RAG", 16, False), ("new due", 12, False),
     ("escalation", 30, True), ("text", 60, True),
 ]  # fmt: skip
 REC_COLUMNS: list[Column] = [
@@ -126,8 +126,14 @@ def _table(
         ws.autofilter(top, 0, max(last, top + 1), len(columns) - 1)
 
 
-def _action_row(a: ActionLine) -> list[Value]:
-    return [a.plan_key, a.recommendation, a.ref, a.title, a.owner_post, a.owner_user, a.due,
+def _named(user: str | None, names: Mapping[str, str]) -> str | None:
+    """A person by the name Slack shows (their member id when Slack does not know them)."""
+    return names.get(user, user) if user else None
+
+
+def _action_row(a: ActionLine, names: Mapping[str, str]) -> list[Value]:
+    owner = _named(a.owner_user, names)
+    return [a.plan_key, a.recommendation, a.ref, a.title, a.owner_post, owner, a.due,
             a.due_original, a.status, a.rag, a.last_update_at, a.last_update_text]  # fmt: skip
 
 
@@ -135,8 +141,9 @@ def _arrow(before: str | None, after: str | None) -> str:
     return "" if before is None and after is None else f"{before or '–'} → {after or '–'}"
 
 
-def _change_row(c: Change) -> list[Value]:
-    return [c.at, c.plan_key, c.ref, c.title, c.author, _arrow(c.status_from, c.status_to),
+def _change_row(c: Change, names: Mapping[str, str]) -> list[Value]:
+    who = _named(c.author, names)
+    return [c.at, c.plan_key, c.ref, c.title, who, _arrow(c.status_from, c.status_to),
             _arrow(c.rag_from, c.rag_to), c.due_to, c.escalation, c.text]  # fmt: skip
 
 
@@ -174,7 +181,7 @@ def board_paper_xlsx(digest: Digest) -> bytes:
     last meeting, chase list, escalations."""
     out = io.BytesIO()
     book = Workbook(out, {"in_memory": True, "strings_to_formulas": False})
-    styles = _Styles(book)
+    styles, names = _Styles(book), digest.names
     _summary(book.add_worksheet("Summary"), styles, digest)
     if digest.recommendations:
         recs: list[list[Value]] = [
@@ -184,15 +191,16 @@ def board_paper_xlsx(digest: Digest) -> bytes:
         _table(book.add_worksheet("Recommendations"), styles, REC_COLUMNS, recs, filters=True)
     if digest.actions:
         ws = book.add_worksheet("Actions")
-        rows = map(_action_row, digest.actions)
+        rows = (_action_row(a, digest.names) for a in digest.actions)
         _table(ws, styles, ACTION_COLUMNS, rows, rag_cols=[9], filters=True)
     changes = book.add_worksheet("Updates since last meeting")
-    _table(changes, styles, CHANGE_COLUMNS, map(_change_row, digest.changes), [6],
+    _table(changes, styles, CHANGE_COLUMNS, [_change_row(c, names) for c in digest.changes], [6],
            [c.rag_to for c in digest.changes], filters=True)  # fmt: skip
     _table(book.add_worksheet("Chase list"), styles, ACTION_COLUMNS,
-           map(_action_row, digest.chase), rag_cols=[9], filters=True)  # fmt: skip
+           [_action_row(a, names) for a in digest.chase], rag_cols=[9], filters=True)  # fmt: skip
     escalations = digest.escalations
     _table(book.add_worksheet("Escalations"), styles, CHANGE_COLUMNS,
-           map(_change_row, escalations), [6], [c.rag_to for c in escalations])  # fmt: skip
+           [_change_row(c, names) for c in escalations], [6],
+           [c.rag_to for c in escalations])  # fmt: skip
     book.close()
     return out.getvalue()

@@ -89,6 +89,13 @@ class Digest:
     escalations: list[Change] = field(default_factory=list)
     awaiting_signoff: list[ActionLine] = field(default_factory=list)
     trend: list[TrendPoint] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # member id -> name (jobs/people.py)
+
+    @property
+    def people(self) -> set[str]:
+        """The member ids it names: owners and authors of updates."""
+        owners = {a.owner_user for a in self.actions if a.owner_user}
+        return owners | {c.author for c in self.changes if c.author}
 
     @property
     def totals(self) -> dict[str, int]:

@@ -247,17 +247,33 @@ class FakeSlack:
             return bytes(self._space.content[found[-1]["id"]])
 
     def add_user(
-        self, user_id: str, real_name: str, *, tz: str = "Europe/London", is_bot: bool = False
+        self,
+        user_id: str,
+        real_name: str,
+        *,
+        tz: str = "Europe/London",
+        is_bot: bool = False,
+        display_name: str | None = None,
+        deleted: bool = False,
     ) -> None:
+        """A member, as `users.info` and `users.list` give them: `real_name` (profile and top
+        level), `profile.display_name` (empty when they set none, as for most people: Slack then
+        shows the real name), `name` (the old username handle). A deactivated member (`deleted`)
+        is still answered by `users.info`, with `deleted: true` and no time zone, as Slack
+        does; an id the workspace never had gets `user_not_found`."""
         offset = datetime.now(ZoneInfo(tz)).utcoffset()
         name = real_name.lower().replace(" ", ".")
-        profile = {"real_name": real_name, "display_name": real_name, "email": f"{name}@x.test"}
+        shown = real_name if display_name is None else display_name
+        profile = {"real_name": real_name, "real_name_normalized": real_name}
+        profile |= {"display_name": shown, "display_name_normalized": shown}
+        profile |= {"email": f"{name}@x.test", "team": TEAM_ID}
         user: _Json = {"id": user_id, "team_id": TEAM_ID, "name": name, "real_name": real_name}
-        user |= {"tz": tz, "tz_offset": int(offset.total_seconds()) if offset else 0}
+        if not deleted:
+            user |= {"tz": tz, "tz_offset": int(offset.total_seconds()) if offset else 0}
         with self._lock:
             self._space.users[user_id] = user | {
                 "is_bot": is_bot,
-                "deleted": False,
+                "deleted": deleted,
                 "profile": profile,
             }
 

@@ -151,9 +151,8 @@ class Workspace:
                 info: Json = {f"is_{k}": channel[:1] == v for k, v in _CHANNEL_KINDS.items()}
                 info |= {"id": channel, "name": channel.lower(), "is_member": True}
                 return ok | {"channel": info | {"is_archived": False}}
-            case "users.info":
-                user = self.users.get(str(args["user"]))
-                return ok | {"user": user} if user is not None else err("user_not_found")
+            case "users.info" | "users.list":
+                return self.people(method, args)
             case "reactions.add":
                 reaction = (channel, str(args["timestamp"]), str(args["name"]))
                 if reaction in self.reactions:
@@ -190,6 +189,25 @@ class Workspace:
             return err("thread_not_found")
         limit = int(args.get("limit") or 1000)
         return ok | {"messages": thread[:limit], "has_more": len(thread) > limit}
+
+    def people(self, method: str, args: Json) -> Json:
+        """`users.info`: the member (deactivated ones too), or `user_not_found`.
+        `users.list`: every member (deactivated ones and bots too), a page at a time: at
+        most `limit` (Slack: no more than 1,000 and, past 200, maybe fewer), then
+        `response_metadata.next_cursor` for the next page, empty on the last."""
+        if method == "users.info":
+            user = self.users.get(str(args["user"]))
+            return {"ok": True, "user": user} if user is not None else err("user_not_found")
+        try:
+            limit = max(1, min(int(args.get("limit") or 0) or 1000, 1000))
+            start = int(str(args.get("cursor") or "user:0").partition(":")[2])
+        except ValueError:
+            return err("invalid_cursor")
+        members = sorted(self.users.values(), key=lambda u: str(u["id"]))
+        page = members[start : start + limit]
+        more = start + limit < len(members)
+        cursor = f"user:{start + limit}" if more else ""
+        return {"ok": True, "members": page, "response_metadata": {"next_cursor": cursor}}
 
     def show_view(self, args: Json) -> Json:
         self.counter += 1

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -35,6 +36,23 @@ from db.models import ActionStatus, Update
 ACTIONS_PER_PAGE = 10
 
 
+class SignOffs:
+    """Whose actions the viewer may sign off: an admin's every plan; else the plans of the
+    boards whose secretary post they hold, asked of the database only when a completed action
+    is shown (most answers show none)."""
+
+    def __init__(self, admin: bool = False, load: Callable[[], frozenset[str]] | None = None):
+        self.admin, self._load = admin, load
+        self._plans: frozenset[str] | None = None if load else frozenset()
+
+    def allows(self, plan_key: str) -> bool:
+        if self.admin:
+            return True
+        if self._plans is None and self._load is not None:
+            self._plans = self._load()
+        return plan_key in (self._plans or frozenset())
+
+
 @dataclass(frozen=True)
 class Viewing:
     """Who is looking, when, and how the answer will be shown."""
@@ -45,6 +63,7 @@ class Viewing:
     command: str = ""
     page: int = 0
     shared: bool = False
+    signoffs: SignOffs = field(default_factory=SignOffs)
 
 
 def is_owner(card: ActionCard, viewer: str) -> bool:
@@ -102,6 +121,7 @@ def action_blocks(card: ActionCard, v: Viewing, *, with_plan: bool = False) -> l
             else None,
             button("Sign off", ActionId.SIGNOFF, ActionRef(action=action.id))
             if action.status == ActionStatus.COMPLETE
+            and v.signoffs.allows(action.recommendation.plan.key)
             else None,
         )
         if row is not None:

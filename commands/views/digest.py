@@ -9,7 +9,7 @@ a recommendation; more than that, and a scale is used and said beside them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -128,18 +128,24 @@ def digest_summary(digest: Digest, tz: ZoneInfo) -> tuple[str, list[Kit]]:
     return text, keep_within_limits(blocks)
 
 
-def _who(line: ActionLine, mention: bool) -> str:
-    """The owner: a mention in the secretary's DM; in a channel the post (no mass ping)."""
-    return f"<@{line.owner_user}>" if line.owner_user and mention else escape(line.owner_post)
+def _who(line: ActionLine, mention: bool, names: Mapping[str, str]) -> str:
+    """The owner: a mention in the secretary's DM; in a channel the post and the person's name
+    (no mass ping)."""
+    if line.owner_user and mention:
+        return f"<@{line.owner_user}>"
+    name = names.get(line.owner_user or "")
+    return escape(f"{line.owner_post} ({name})" if name else line.owner_post)
 
 
-def _change(change: Change, tz: ZoneInfo, mention: bool) -> str:
+def _change(change: Change, tz: ZoneInfo, mention: bool, names: Mapping[str, str]) -> str:
     moves = []
     if change.status_to and change.status_to != change.status_from:
         moves.append(f"{change.status_from or '–'} → {change.status_to}")
     if change.rag_to and change.rag_to != change.rag_from:
         moves.append(f"{RAG_EMOJI[change.rag_from or 'unrated']} → {RAG_EMOJI[change.rag_to]}")
     who = f" <@{change.author}>" if change.author and mention else ""
+    if change.author and not mention and change.author in names:
+        who = f" {escape(names[change.author])}"
     return (
         f"*{escape(change.ref)}* `{change.plan_key}` {when(change.at, tz)}{who}"
         f"{' · ' + '; '.join(moves) if moves else ''}: "
@@ -175,10 +181,10 @@ def _section(title: str, lines: Sequence[str]) -> list[Kit]:
     return [mrkdwn(chunk) for chunk in _chunks([f"*{title}* ({len(lines)})", *shown], SECTION)]
 
 
-def _line(x: ActionLine, today: date, mention: bool) -> str:
+def _line(x: ActionLine, today: date, mention: bool, names: Mapping[str, str]) -> str:
     return (
         f"*{escape(x.ref)}* {cut_escaped(x.title, 120)} · {rag_label(x.rag)} · "
-        f"{due_text(x, today)} · {_who(x, mention)}"
+        f"{due_text(x, today)} · {_who(x, mention, names)}"
     )
 
 
@@ -187,13 +193,23 @@ def _listed(
 ) -> list[tuple[str, list[str]]]:
     """The thread's sections of lines, by title: changes, overdue, due, chase, escalations."""
     chase = sorted(digest.chase, key=lambda x: (x.owner_user or "~", x.ref))
+    names = digest.names
     return [
-        ("What changed since the last meeting", [_change(c, tz, mention) for c in digest.changes]),
-        ("Overdue", [_line(x, today, mention) for x in digest.overdue]),
-        ("Due before the next meeting", [_line(x, today, mention) for x in digest.due_before_next]),
+        (
+            "What changed since the last meeting",
+            [_change(c, tz, mention, names) for c in digest.changes],
+        ),
+        ("Overdue", [_line(x, today, mention, names) for x in digest.overdue]),
+        (
+            "Due before the next meeting",
+            [_line(x, today, mention, names) for x in digest.due_before_next],
+        ),
         (
             "Chase list: no update since the last meeting",
-            [f"{_who(x, mention)} · *{escape(x.ref)}* {cut_escaped(x.title, 120)}" for x in chase],
+            [
+                f"{_who(x, mention, names)} · *{escape(x.ref)}* {cut_escaped(x.title, 120)}"
+                for x in chase
+            ],
         ),
         (
             "Escalations",
@@ -206,14 +222,19 @@ def _listed(
 
 
 def _awaiting_signoff(
-    waiting: Sequence[ActionLine], today: date, *, signoff_buttons: bool, mention: bool
+    waiting: Sequence[ActionLine],
+    today: date,
+    *,
+    signoff_buttons: bool,
+    mention: bool,
+    names: Mapping[str, str],
 ) -> list[Kit]:
     """Completions awaiting sign-off, each with a Sign off button (the first few)."""
     blocks: list[Kit] = [mrkdwn(f"*{SIGNOFF_TITLE}* ({len(waiting)})")]
     for x in waiting[:SIGNOFF_BUTTONS]:
         blocks.append(
             mrkdwn(
-                _line(x, today, mention),
+                _line(x, today, mention, names),
                 accessory=button("Sign off", ActionId.SIGNOFF, ActionRef(action=x.action_id))
                 if signoff_buttons
                 else None,
@@ -249,7 +270,11 @@ def digest_details(
         budget.add(
             SIGNOFF_TITLE,
             _awaiting_signoff(
-                digest.awaiting_signoff, today, signoff_buttons=signoff_buttons, mention=mention
+                digest.awaiting_signoff,
+                today,
+                signoff_buttons=signoff_buttons,
+                mention=mention,
+                names=digest.names,
             ),
         )
     if not budget.blocks:
