@@ -108,7 +108,8 @@ def digest_preview(ctx: Context, inv: Invocation) -> Reply:
         text = f"The {board.name} gets no digest: its plans have no actions yet."
         return Reply([mrkdwn(text)], text)
     text, blocks = digest_summary(digest, ctx.tz)
-    details, detail_blocks = digest_details(digest, ctx.tz, ctx.today, signoff_buttons=True)
+    may_sign_off = any(ctx.signoffs().allows(plan) for plan in digest.plans)
+    details, detail_blocks = digest_details(digest, ctx.tz, ctx.today, signoff_buttons=may_sign_off)
     files = context(
         "In Slack the chart (PNG) and the board paper (XLSX) follow in the thread; "
         f"`ofsted-bot digest {board.key} --out DIR` writes them."

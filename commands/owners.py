@@ -4,6 +4,7 @@ db/posts.py and every change in the audit trail."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 from slack_sdk.models.views import View
@@ -96,10 +97,17 @@ def current_holder(database: Database, post_key: str) -> str | None:
         return post.holder.slack_user_id if post.holder else None
 
 
-def save_owners(database: Database, form: OwnersForm, admin: str, today: date) -> list[str]:
-    """Apply the form in one transaction; what changed, to say. OwnersFormError (nothing
-    changed) names the field and the problem: an unknown post, a clash of covers, no cover to
-    end."""
+def save_owners(
+    database: Database,
+    form: OwnersForm,
+    admin: str,
+    today: date,
+    names: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Apply the form in one transaction; what changed, to say. People's `names` (users.info)
+    are kept, so that a clash of covers names the person. OwnersFormError (nothing changed)
+    names the field and the problem: an unknown post, a clash of covers, no cover to end."""
+    names = names or {}
     actor, said = Actor(user_id=admin), []
     try:
         with database.writes.begin() as session:
@@ -110,13 +118,21 @@ def save_owners(database: Database, form: OwnersForm, admin: str, today: date) -
                     f"Nobody holds {post.title} now" + (f" (was <@{before}>)" if before else "")
                 )
             if form.holder:
-                post = set_holder(session, key, form.holder, actor)
+                post = set_holder(session, key, form.holder, actor, name=names.get(form.holder))
                 said.append(f"{post.title} is now held by <@{form.holder}>.")
             if form.end_cover:
                 cover = end_cover(session, key, today - timedelta(days=1), actor)
                 said.append(f"The cover by <@{cover.person.slack_user_id}> has ended.")
             if form.cover_by and form.cover_from and form.cover_to:
-                add_cover(session, key, form.cover_by, form.cover_from, form.cover_to, actor)
+                add_cover(
+                    session,
+                    key,
+                    form.cover_by,
+                    form.cover_from,
+                    form.cover_to,
+                    actor,
+                    name=names.get(form.cover_by),
+                )
                 said.append(
                     f"<@{form.cover_by}> covers {key} from {form.cover_from:%-d %b %Y} to "
                     f"{form.cover_to:%-d %b %Y}."

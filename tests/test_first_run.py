@@ -75,3 +75,7 @@ def test_sign_off_only_for_who_may_sign_off(slack: Driver, staffed_db: Database)
     assert "complete" in slack.command("action 4.2", user="U0PRACT").text
     assert "Sign off" not in labels["U0PRACT"] and "Sign off" not in labels["U0CP"]
     assert "Sign off" in labels["U0SPM"] and "Sign off" in labels["U0ADMIN"]  # secretary, admin
+    for user, shown in (("U0PRACT", False), ("U0SPM", True)):  # the digest preview too
+        preview = json.dumps(slack.command("digest aeb", user=user).messages)
+        assert "awaiting sign-off" in preview.lower()
+        assert ('"Sign off"' in preview) is shown

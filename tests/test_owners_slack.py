@@ -90,6 +90,7 @@ def test_an_unknown_post_in_the_form_suggests_the_nearest(slack: Driver) -> None
 def test_covers_clash_end_early_and_a_holder_is_removed(
     slack: Driver, staffed_db: Database
 ) -> None:
+    slack.fake.add_user("U0SAM", "Sam Cover", display_name="")
     slack.command(f"owners {POST}", user=ADMIN)
     form = slack.opened_view()
     cover = {
@@ -106,7 +107,7 @@ def test_covers_clash_end_early_and_a_holder_is_removed(
     refused = slack.submit(form, clash, user=ADMIN).body
     assert refused is not None and refused["response_action"] == "errors"
     assert (
-        "clashes with U0SAM covering dir-corporate-parenting from 1 Sep 2022 to 30 Sep"
+        "clashes with Sam Cover (U0SAM) covering dir-corporate-parenting from 1 Sep 2022"
         in (refused["errors"]["cover_from"])
     )
     half = slack.submit(form, {"cover_by": picked("U0KIM")}, user=ADMIN).body

@@ -77,7 +77,8 @@ def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Bol
         ack(response_action="errors", errors=form)
         return
     try:
-        said = save_owners(ofsted.database, form, user, ofsted.today())
+        names = ofsted.names(u for u in (form.holder, form.cover_by) if u)
+        said = save_owners(ofsted.database, form, user, ofsted.today(), names)
     except OwnersFormError as refused:
         ack(response_action="errors", errors=refused.errors)
         return
