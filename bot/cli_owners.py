@@ -52,18 +52,16 @@ def resolve(settings: Settings, who: str) -> tuple[str, str | None]:
         return who, None
     if not who.startswith("@"):
         raise PersonError(
-            f"ofsted-bot: {who!r} is not a Slack member id: give one like U0123ABCD (in Slack, "
+            f"{who!r} is not a Slack member id: give one like U0123ABCD (in Slack, "
             "the person's profile → ⋯ → Copy member ID), or @name"
         )
     if settings.slack_bot_token is None:
-        raise PersonError(
-            f"ofsted-bot: to look up {who} the bot needs SLACK_BOT_TOKEN; or give a member id"
-        )
+        raise PersonError(f"to look up {who} the bot needs SLACK_BOT_TOKEN; or give a member id")
     found = Directory(make_client(settings)).find(who)
     if len(found) != 1:
         choices = ", ".join(f"{m.name} ({m.user_id})" for m in found[:8])
         raise PersonError(
-            f"ofsted-bot: {who} matches {len(found)} people in Slack"
+            f"{who} matches {len(found)} people in Slack"
             + (f": {choices}; give the member id" if found else "; check the name")
         )
     return found[0].user_id, found[0].name
