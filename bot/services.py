@@ -18,7 +18,7 @@ from commands.context import Config, Context
 from commands.views.actions import SignOffs, Viewing
 from db.database import Database
 from db.search import SearchCatalogue
-from jobs.people import Directory
+from jobs.people import Directory, LockedCache
 
 Clock = Callable[[], datetime]
 SERVICES = "ofsted"  # the Bolt context key
@@ -34,6 +34,7 @@ class Ofsted:
     ) -> None:
         self.settings = settings
         self.people = people  # names from users.info, cached (jobs.people)
+        self.signoff_rights = LockedCache(1000, 60.0)  # commands.context.Context.signoffs
         self.config = Config(settings.tz, settings.admins, settings.current_plan)
         self.database = database
         self.catalogue = SearchCatalogue()
@@ -69,6 +70,7 @@ class Ofsted:
             now=self.clock(),
             request_key=request_key,
             people=self.people,
+            signoff_rights=self.signoff_rights,
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -44,6 +45,9 @@ class Context:
     request_key: str | None = None  # names the request (a slash command's trigger id): a
     # command that stores something does it once however often the request comes
     people: Directory | None = None  # names from users.info, cached; None: ids only
+    # who may sign off what (member id -> plan keys), kept a minute by the services so that a
+    # lookup showing a completed action does not ask each time; sign_off() checks anyway
+    signoff_rights: MutableMapping[str, frozenset[str]] | None = None
 
     def name_of(self, user_id: str) -> str | None:
         """The name Slack shows for a member (users.info, cached), if Slack says."""
@@ -61,8 +65,14 @@ class Context:
         """What the viewer may sign off (the database is asked only if it matters)."""
 
         def load() -> frozenset[str]:
+            kept = self.signoff_rights
+            if kept is not None and (plans := kept.get(self.user_id)) is not None:
+                return plans
             with self.db.sessions() as session:
-                return plans_signed_off_by(session, self.user_id)
+                plans = plans_signed_off_by(session, self.user_id)
+            if kept is not None:
+                kept[self.user_id] = plans
+            return plans
 
         return SignOffs(self.user_id in self.config.admins, load)
 

@@ -63,6 +63,22 @@ def member_of(user: Mapping[str, Any]) -> Member:
     )
 
 
+class LockedCache(TTLCache[str, frozenset[str]]):
+    """A bounded cache with expiry, safe to share between threads."""
+
+    def __init__(self, size: int, ttl: float) -> None:
+        super().__init__(size, ttl)
+        self._guard = threading.RLock()
+
+    def __getitem__(self, key: str) -> frozenset[str]:
+        with self._guard:
+            return super().__getitem__(key)
+
+    def __setitem__(self, key: str, value: frozenset[str]) -> None:
+        with self._guard:
+            super().__setitem__(key, value)
+
+
 class Names(Protocol):
     """What views and files need: a name for each member id Slack knows."""
 

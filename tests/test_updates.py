@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from slackdriver import Answer, Driver, MovableClock
@@ -281,7 +282,11 @@ def test_update_button_modal(slack: Driver, staffed_db: Database) -> None:
     action = action_row(staffed_db, "4.1")
     assert action.status == ActionStatus.AT_RISK
     assert str(action.due) == "2023-12-31" and str(action.due_original) == "2023-09-30"
-    assert "due 31 Dec 2023, originally 30 Sep 2023" in slack.command("action 4.1").text
+    assert re.search(
+        r"due <!date\^\d+\^\{date_short\}\|31 Dec 2023>, "
+        r"originally <!date\^\d+\^\{date_short\}\|30 Sep 2023>",
+        slack.command("action 4.1").text,
+    )
     assert "escalated" in json.dumps(dm.args)
 
 
