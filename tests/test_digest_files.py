@@ -239,7 +239,7 @@ def test_one_actions_sheet_with_filters_and_a_row_per_recommendation() -> None:
     ws = book["Actions"]
     header = [cell.value for cell in ws[1]]
     assert header == [
-        "plan", "rec", "action", "title", "owner post", "owner (Slack id)", "due", "original due",
+        "plan", "rec", "action", "title", "owner post", "owner", "due", "original due",
         "status", "RAG", "last update at", "last update",
     ]  # fmt: skip
     assert ws["A1"].font.bold
