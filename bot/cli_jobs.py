@@ -51,9 +51,11 @@ def cmd_jobs(args: argparse.Namespace, settings: Settings, database: Database) -
         return 0
     if args.jobs_command == "pending":
         from jobs.planner import plan
+        from jobs.statutory import plan_deadlines
 
         with database.writes.begin() as session:  # planned, then rolled back: a dry run
             would = plan(session, now, settings.tz)
+            would += plan_deadlines(session, now, settings.tz, settings.admins)
             owed = list(
                 session.scalars(
                     select(Delivery)

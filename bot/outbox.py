@@ -3,7 +3,7 @@ tick, and the scheduler that runs them."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -29,7 +29,13 @@ def tick_config(
         return make_composer(database, tz, now, builds, names)
 
     return TickConfig(
-        settings.tz, settings.admins, composer, settings.send_interval, settings.tick_seconds
+        settings.tz,
+        settings.admins,
+        composer,
+        settings.send_interval,
+        settings.tick_seconds,
+        lease=timedelta(seconds=settings.send_lease_seconds),
+        settle=timedelta(seconds=settings.send_settle_seconds),
     )
 
 

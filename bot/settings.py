@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     plans_file: Path | None = DEFAULT_PLANS_FILE
     send_interval: float = Field(default=1.0, ge=0, le=60)
     tick_seconds: float = Field(default=60.0, ge=1, le=3600)
+    # the outbox: how long a sender's claim holds without being renewed, and how long after a
+    # send whose answer was lost Slack has certainly finished with it (then it is looked for)
+    send_lease_seconds: float = Field(default=120.0, ge=0.1, le=3600)
+    send_settle_seconds: float = Field(default=120.0, ge=0, le=3600)
     scheduler: bool = True
 
     @field_validator("database_url")

@@ -9,17 +9,20 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from commands.views.common import as_json
+from commands.views.deadline import deadline_view
 from commands.views.digest import digest_details, digest_summary
 from commands.views.reminders import alert_view, nudge_view
 from db.database import Database
 from db.models import Delivery, Meeting
 from db.overview import boards as all_boards
+from db.queries import plan_by_key
 from jobs.alerts import DeliveryAlert
-from jobs.deliveries import DigestPayload, Nudge2Payload, read_payload
+from jobs.deliveries import DeadlinePayload, DigestPayload, Nudge2Payload, read_payload
 from jobs.digest import action_lines, digest_for
 from jobs.digest_model import ActionLine, Digest
 from jobs.meetings import find_board
 from jobs.sender import Compose, Composed, NothingToSendError
+from jobs.statutory import plan_clock
 
 NO_ACTIONS = "the board's plans have no actions: nothing to report"
 NameLookup = Callable[[Iterable[str]], Mapping[str, str]]  # member ids -> names (jobs.people)
@@ -76,6 +79,24 @@ def alert_message(database: Database, alert: DeliveryAlert) -> Composed:
     return Composed(text, [as_json(b) for b in blocks], purpose="alert")
 
 
+def deadline_message(database: Database, reminder: DeadlinePayload, today: date) -> Composed:
+    """A statutory reminder, as the clock stands when it is sent: none once the plan is
+    submitted, its deadline has passed or moved (the reminders of the new one follow)."""
+    with database.sessions() as session:
+        plan = plan_by_key(session, reminder.plan)
+        clock = plan_clock(plan) if plan is not None else None
+        if plan is None or clock is None:
+            raise NothingToSendError("the plan or its statutory clock no longer exists")
+        if clock.submitted is not None:
+            raise NothingToSendError("the action plan was submitted")
+        if not clock.running(today):
+            raise NothingToSendError("the deadline has passed")
+        if clock.deadline != reminder.deadline:
+            raise NothingToSendError("the deadline has moved")
+        text, blocks = deadline_view(plan.key, plan.title, clock, today)
+    return Composed(text, [as_json(b) for b in blocks], purpose="deadline")
+
+
 @dataclass
 class DigestBuilds:
     """The digests a composer built: one per meeting, shared by all its recipients."""
@@ -101,6 +122,8 @@ def make_composer(
         payload = read_payload(delivery.kind, delivery.payload)
         if isinstance(payload, DeliveryAlert):
             return alert_message(database, payload)
+        if isinstance(payload, DeadlinePayload):
+            return deadline_message(database, payload, today)
         with database.sessions() as session:
             boards = {b.key: b for b in all_boards(session, by_key=True)}
             board = boards.get(payload.board)

@@ -11,6 +11,7 @@ from commands.views.catalogue import board_view, boards_view, plans_view
 from commands.views.common import Reply
 from commands.views.help import echo
 from db.cards import PlanRef
+from db.channels import channel_state
 from db.current import current_overdue_actions
 from db.lookups import current_plan, overdue_actions
 from db.models import Board, Plan
@@ -98,5 +99,6 @@ def board(ctx: Context, inv: Invocation) -> Reply:
             )
         found = chosen[0]
         overrides = meeting_overrides(session, found, ctx.today)
+        channel = channel_state(session, found.channel) if found.channel else None
     meetings = upcoming_meetings(found, overrides, ctx.today, ctx.tz, count=3)
-    return board_view(found, meetings, ctx.viewing(inv, f"board {found.key}"))
+    return board_view(found, meetings, ctx.viewing(inv, f"board {found.key}"), channel)

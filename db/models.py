@@ -66,6 +66,10 @@ class Plan(Base):
     inspected_from: Mapped[date | None] = mapped_column(Date)
     inspected_to: Mapped[date | None] = mapped_column(Date)
     published: Mapped[date | None] = mapped_column(Date)
+    # the statutory clock (jobs/statutory.py): the report received (blank: on publication),
+    # and the written action plan sent to Ofsted
+    received: Mapped[date | None] = mapped_column(Date)
+    submitted: Mapped[date | None] = mapped_column(Date)
     is_current: Mapped[bool] = mapped_column(default=False)
     overall: Mapped[str | None] = mapped_column(String(80))
     source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))
@@ -101,6 +105,7 @@ class Theme(Base):
     position: Mapped[int]
     key: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(Text)
+    illustrative: Mapped[bool] = mapped_column(default=False, server_default=false())
     plan: Mapped[Plan] = relationship(back_populates="themes")
 
 
@@ -117,6 +122,8 @@ class Recommendation(Base):
     paragraphs: Mapped[list[str]] = mapped_column(default=list)
     findings: Mapped[list[str]] = mapped_column(default=list)
     response: Mapped[str | None] = mapped_column(Text)
+    # which of number, theme, area, findings the source does not print (db.planfile)
+    illustrative: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
 
     plan: Mapped[Plan] = relationship(back_populates="recommendations")
     theme: Mapped[Theme | None] = relationship()
@@ -315,10 +322,28 @@ class Delivery(Base):
     parts_done: Mapped[int] = mapped_column(default=0, server_default="0")  # main, thread, files
     in_doubt: Mapped[bool] = mapped_column(default=False, server_default=false())  # the next
     # part may have been posted (lost answer, dead sender): look for it before posting it
-    claimed_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]  # the sender's lease: renewed as each part is sent
+    # the current part's last send: when (the sender's clock: a look-up for it waits until Slack
+    # has certainly finished with it) and Slack's ts then (bounds the look-up in history)
+    attempt_at: Mapped[datetime | None]
+    attempt_ts: Mapped[str | None] = mapped_column(String(32))
+    file_id: Mapped[str | None] = mapped_column(String(32))  # the file part being shared
     not_before: Mapped[datetime | None]  # after a passing fault: when to try again
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SlackChannel(Base):
+    """A board's channel, resolved to its Slack id once and kept (renames keep working)."""
+
+    __tablename__ = "slack_channel"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)  # as in the plan, without "#"
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    is_private: Mapped[bool | None]
+    bot_member: Mapped[bool | None]
+    problem: Mapped[str | None] = mapped_column(String(80))  # Slack's error when last tried
+    checked_at: Mapped[datetime | None]
 
 
 class AuditEntry(Base):

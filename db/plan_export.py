@@ -75,11 +75,16 @@ def _plan(plan: Plan) -> dict[str, Any]:
             "body": plan.body,
             "inspected": _span(plan),
             "published": plan.published,
+            "received": plan.received,
+            "submitted": plan.submitted,
             "current": plan.is_current,
             "source": plan.source.key if plan.source else None,
             "overall": plan.overall,
             "judgements": [{"area": j.area, "grade": j.grade} for j in plan.judgements],
-            "themes": [{"key": t.key, "title": t.title} for t in plan.themes],
+            "themes": [
+                _drop_empty({"key": t.key, "title": t.title, "illustrative": t.illustrative})
+                for t in plan.themes
+            ],
             "recommendations": [
                 _drop_empty(
                     {
@@ -91,6 +96,7 @@ def _plan(plan: Plan) -> dict[str, Any]:
                         "findings": list(r.findings),
                         "response": r.response,
                         "actions": [_action(a) for a in r.actions],
+                        "illustrative": list(r.illustrative),
                     }
                 )
                 for r in plan.recommendations

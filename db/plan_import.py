@@ -195,6 +195,8 @@ class _Importer:
             "inspected_from": start,
             "inspected_to": end,
             "published": spec.published,
+            "received": spec.received,
+            "submitted": spec.submitted,
             "overall": spec.overall,
             "source": sources.get(spec.source or ""),
         }
@@ -217,6 +219,7 @@ class _Importer:
                     "paragraphs": list(spec_rec.paragraphs),
                     "findings": list(spec_rec.findings),
                     "response": spec_rec.response,
+                    "illustrative": list(spec_rec.illustrative),
                 },
             )
             for a_position, spec_action in enumerate(spec_rec.actions):
@@ -245,7 +248,12 @@ class _Importer:
                 "themes",
                 themes.get(spec_theme.key),
                 Theme,
-                {"key": spec_theme.key, "title": spec_theme.title, "position": position},
+                {
+                    "key": spec_theme.key,
+                    "title": spec_theme.title,
+                    "position": position,
+                    "illustrative": spec_theme.illustrative,
+                },
             )
             if theme.key not in themes:
                 plan.themes.append(theme)

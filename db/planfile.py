@@ -33,8 +33,11 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 PlanKind = Literal[
     "inspection", "monitoring-visit", "commissioner-review", "peer-review", "service-review"
 ]
-ILLUSTRATIVE_ACTION_FIELDS = {"title", "owner", "due", "status", "rag"}
-ILLUSTRATIVE_BOARD_FIELDS = {"anchor", "channel", "secretary", "every_weeks"}
+# `recommendation`: which recommendation the action is filed under; `plans`: which plans the
+# board oversees; `number`: a recommendation's number when the source prints a list, not numbers
+ILLUSTRATIVE_ACTION_FIELDS = {"title", "owner", "due", "status", "rag", "recommendation"}
+ILLUSTRATIVE_BOARD_FIELDS = {"anchor", "channel", "secretary", "every_weeks", "plans"}
+ILLUSTRATIVE_RECOMMENDATION_FIELDS = {"number", "theme", "area", "findings"}
 _SPAN = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*(?:to\s*(\d{4}-\d{2}-\d{2}))?\s*$")
 
 
@@ -76,6 +79,7 @@ class JudgementSpec(_Model):
 class ThemeSpec(_Model):
     key: Key
     title: Text
+    illustrative: bool = False  # the source does not print this theme
 
 
 class ActionSpec(_Model):
@@ -116,6 +120,9 @@ class RecommendationSpec(_Model):
     findings: list[str] = Field(default_factory=list)
     response: str | None = None
     actions: list[ActionSpec] = Field(default_factory=list)
+    illustrative: Annotated[
+        list[str], AfterValidator(fields_among(ILLUSTRATIVE_RECOMMENDATION_FIELDS))
+    ] = Field(default_factory=list)
 
     @field_validator("number", mode="before")
     @classmethod
@@ -135,6 +142,8 @@ class PlanSpec(_Model):
     body: Text
     inspected: str | None = None
     published: date | None = None
+    received: date | None = None  # the report received, if not on the day it was published
+    submitted: date | None = None  # the written action plan sent to Ofsted
     current: bool = False
     source: Key | None = None
     overall: str | None = None

@@ -20,6 +20,10 @@ class PlanSummary:
     is_current: bool
     recommendations: int
     actions: int
+    kind: str = ""
+    published_on: date | None = None  # the statutory clock's dates (jobs/statutory.py)
+    received: date | None = None
+    submitted: date | None = None
 
 
 def plan_summaries(session: Session) -> list[PlanSummary]:
@@ -46,9 +50,22 @@ def plan_summaries(session: Session) -> list[PlanSummary]:
             plan.is_current,
             recs,
             actions,
+            plan.kind,
+            plan.published,
+            plan.received,
+            plan.submitted,
         )
         for plan, recs, actions in rows
     ]
+
+
+def plan_by_key(session: Session, key: str) -> Plan | None:
+    return session.scalar(select(Plan).where(Plan.key == key))
+
+
+def inspection_plans(session: Session) -> list[Plan]:
+    """The plans of inspections, which have a statutory clock (jobs/statutory.py)."""
+    return list(session.scalars(select(Plan).where(Plan.kind == "inspection").order_by(Plan.key)))
 
 
 def has_plans(session: Session) -> bool:

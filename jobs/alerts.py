@@ -14,7 +14,7 @@ class DeliveryAlert:
 
     delivery_id: int
     key: str
-    kind: str  # "nudge", "nudge2", "digest"
+    kind: str  # "nudge", "nudge2", "digest", "deadline"
     recipient: str  # a Slack user id, a channel id or a #channel name
     error: str  # Slack's error code, or what went wrong
     board: str | None = None  # the board's key

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from jobs.alerts import DeliveryAlert
@@ -48,12 +49,36 @@ class DigestPayload:
         return cls(board=str(payload.get("board") or ""))
 
 
+@dataclass(frozen=True)
+class DeadlinePayload:
+    """A statutory reminder (jobs/statutory.py): the plan, its deadline when it was planned,
+    and how many working days before it the reminder is."""
+
+    plan: str
+    deadline: date
+    before: int
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"plan": self.plan, "deadline": self.deadline.isoformat(), "before": self.before}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> DeadlinePayload:
+        return cls(
+            plan=str(payload.get("plan") or ""),
+            deadline=date.fromisoformat(str(payload["deadline"])),
+            before=int(payload.get("before") or 0),
+        )
+
+
 BoardPayload = NudgePayload | DigestPayload  # the kinds about a board's meeting
-Payload = BoardPayload | DeliveryAlert
-PAYLOADS: dict[str, type[NudgePayload] | type[DigestPayload] | type[DeliveryAlert]] = {
+Payload = BoardPayload | DeadlinePayload | DeliveryAlert
+PAYLOADS: dict[
+    str, type[NudgePayload] | type[DigestPayload] | type[DeadlinePayload] | type[DeliveryAlert]
+] = {
     "nudge": NudgePayload,
     "nudge2": Nudge2Payload,
     "digest": DigestPayload,
+    "deadline": DeadlinePayload,
     "alert": DeliveryAlert,
 }
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -15,7 +16,8 @@ from db.overview import boards as all_boards
 from db.replies import remember_bot_message
 from jobs.digest import record_trend
 from jobs.planner import plan, skip_passed
-from jobs.sender import Compose, Sender, SendReport
+from jobs.sender import LEASE, SETTLE, Compose, Sender, SendReport
+from jobs.statutory import plan_deadlines
 
 log = logging.getLogger(__name__)
 
@@ -26,13 +28,16 @@ MakeComposer = Callable[[Database, ZoneInfo, datetime], Compose]  # a tick's com
 class TickConfig:
     """What a tick is given (bot/ builds it from the settings): the council's timezone, the
     admins alerted when a delivery fails, how a delivery's message is composed, the pause
-    between two sends, and how often the scheduler ticks."""
+    between two sends, how often the scheduler ticks, a sender's lease, and how long after a
+    lost answer Slack has certainly finished with the send."""
 
     tz: ZoneInfo
     admins: tuple[str, ...]
     make_composer: MakeComposer
     send_interval: float = 1.0
     every_seconds: float = 60.0
+    lease: timedelta = LEASE
+    settle: timedelta = SETTLE
 
 
 @dataclass
@@ -46,10 +51,11 @@ class TickReport:
 
 
 def tick(database: Database, client: WebClient, config: TickConfig, now: datetime) -> TickReport:
-    tz = config.tz
+    tz, started = config.tz, time.monotonic()
     with database.writes.begin() as session:
         boards = all_boards(session, by_key=True)
         planned = len(plan(session, now, tz, boards=boards))
+        planned += len(plan_deadlines(session, now, tz, config.admins))
         skipped = skip_passed(session, now, tz)
         record_trend(session, boards, now.astimezone(tz).date(), tz)
 
@@ -64,8 +70,16 @@ def tick(database: Database, client: WebClient, config: TickConfig, now: datetim
         admins=config.admins,
         interval=config.send_interval,
         remember=remember,
+        lease=config.lease,
+        settle=config.settle,
     )
-    report = TickReport(planned, skipped, sender.run(now))
-    if report.planned or report.skipped or report.sent.sent or report.sent.failed:
+    report = TickReport(planned, skipped, sender.run(now, started=started))
+    if (
+        report.planned
+        or report.skipped
+        or report.sent.sent
+        or report.sent.failed
+        or report.sent.deferred
+    ):
         log.info("tick at %s: %s", now.isoformat(), report)
     return report

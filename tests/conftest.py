@@ -108,10 +108,25 @@ HOLDERS = {
 }
 
 
+# the shipped plans' board channels, as a fresh install finds them: public, the bot not in them
+BOARD_CHANNELS = (
+    "achieving-excellence",
+    "ofsted-priority-action-board",
+    "getting-to-good",
+    "stockton-csmg",
+)
+
+
+def add_board_channels(fake: FakeSlack) -> FakeSlack:
+    for name in BOARD_CHANNELS:
+        fake.add_channel(name, member=False)
+    return fake
+
+
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
     with FakeSlack() as fake:
-        yield fake
+        yield add_board_channels(fake)
 
 
 def bot_settings(database_url: str, fake: FakeSlack, **extra: object) -> Settings:

@@ -191,6 +191,13 @@ class Driver(SlackDriver):
     def event(
         self, name: str, *, retry: int | None = None, event_id: str | None = None, **fields: Any
     ) -> Answer:
+        """An event as Slack sends it; a message from a channel the bot is not in, Slack does
+        not send (status 0, nothing dispatched)."""
+        event = {**fixture(name)["event"], **fields}
+        channel = str(event.get("channel") or "")
+        in_a_channel = event.get("type") in ("message", "app_mention") and channel[:1] in "CG"
+        if in_a_channel and not self.fake.delivers_events(channel):
+            return Answer(0, None)
         headers = (
             {"x-slack-retry-num": str(retry), "x-slack-retry-reason": "http_timeout"}
             if retry

@@ -101,8 +101,9 @@ def test_share_falls_back_when_the_bot_is_not_in_the_channel(slack: SlackDriver)
     answer = slack.command("rec 4")
     slack.fake.fail_next("chat.postMessage", error="not_in_channel")
     shared = slack.press(answer.button("Share in channel"))
-    responses = [c for c in shared.later if c.method == "response_url"]
-    assert responses and responses[-1].args["response_type"] == "in_channel"
+    responses = [c.args for c in shared.later if c.method == "response_url"]
+    assert [r["response_type"] for r in responses][-2:] == ["in_channel", "ephemeral"]
+    assert "/invite @ofsted" in responses[-1]["text"]
 
 
 def test_share_suffix_on_the_command(slack: SlackDriver) -> None:

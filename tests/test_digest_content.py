@@ -233,8 +233,10 @@ def test_an_admin_is_told_what_failed_for_whom_and_what_to_do(
 ) -> None:
     fake_slack.fail_next("chat.postMessage", error="user_not_found")  # the nudge to U0CP
     run("2022-10-05T09:00")
+    board = fake_slack.channel("#achieving-excellence")
+    assert board is not None
     fake_slack.fail_next(
-        "chat.postMessage", error="not_in_channel", match=lambda a: a["channel"][:1] == "#"
+        "chat.postMessage", error="not_in_channel", match=lambda a: a["channel"] == board["id"]
     )
     run("2022-10-10T09:00")
     alerts = [shown(m) for m in fake_slack.messages("U0ADMIN")]
@@ -247,4 +249,4 @@ def test_an_admin_is_told_what_failed_for_whom_and_what_to_do(
     assert "ofsted-bot owners list" in alerts[0] and "'delivery'" not in alerts[0]
     assert "could not send the digest of the Achieving Excellence Board" in alerts[1]
     assert "to #achieving-excellence: `not_in_channel`" in alerts[1]
-    assert "invite it" in alerts[1]
+    assert "/invite @ofsted" in alerts[1]

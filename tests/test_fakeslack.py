@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +19,8 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, HeaderBlock, Se
 from slack_sdk.webhook import WebhookClient
 
 from bot.devtools.fakeslack import Call, FakeSlack
+
+FIXTURES = Path(__file__).parent / "fixtures" / "slack"
 
 
 @pytest.fixture
@@ -51,7 +55,7 @@ def test_post_message_returns_increasing_ts_and_records_decoded_blocks(
 
     assert first["ok"] is True
     assert first["channel"] == "C1"
-    assert first["ts"] == "1700000000.000100"
+    assert abs(float(first["ts"]) - time.time()) < 5  # Slack's clock
     assert float(second["ts"]) > float(first["ts"])
     assert second["message"]["thread_ts"] == first["ts"]
     assert first["message"]["text"] == "Weekly update"
@@ -231,12 +235,15 @@ def test_files_upload_v2_end_to_end(fake: FakeSlack, client: WebClient) -> None:
         content=content, filename="x.png", channel="C1", title="Chart"
     )
     uploaded = response["file"]
-    assert uploaded["name"] == "x.png"
-    assert uploaded["title"] == "Chart"
-    assert uploaded["size"] == len(content)
-    assert uploaded["channels"] == ["C1"]
+    assert uploaded == {"id": uploaded["id"], "title": "Chart"}  # Slack's answer: id and title
+    info = client.files_info(file=uploaded["id"])["file"]
+    assert (info["name"], info["title"], info["size"]) == ("x.png", "Chart", len(content))
+    assert info["channels"] == ["C1"]
+    assert [share["ts"] for share in info["shares"]["public"]["C1"]] == [
+        fake.messages("C1")[0]["ts"]
+    ]
     methods = [c.method for c in fake.calls]
-    assert methods == ["files.getUploadURLExternal", "upload", "files.completeUploadExternal"]
+    assert methods[:3] == ["files.getUploadURLExternal", "upload", "files.completeUploadExternal"]
     upload = fake.calls_to("upload")[0]
     assert upload.path == uploaded["id"]
     assert upload.args["size"] == len(content)
@@ -361,3 +368,90 @@ def test_replies_and_file_shares_in_a_thread(fake: FakeSlack, client: WebClient)
     assert fake.messages("U1", ts) == thread and fake.file_content("x.png") == b"PNG"
     with pytest.raises(SlackApiError):
         client.conversations_replies(channel=channel, ts="1.2")
+
+
+def _keys(fixture: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / fixture).read_text())
+    data.pop("_comment", None)
+    return data
+
+
+def test_channels_by_id_names_and_membership_as_slack_has_them(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    board = fake.add_channel("achieving-excellence", member=False)
+    posted = client.chat_postMessage(channel="#achieving-excellence", text="digest")
+    assert posted["channel"] == board  # Slack answers with the id
+    for method in (client.conversations_history, client.conversations_join):
+        with pytest.raises(SlackApiError) as named:
+            method(channel="#achieving-excellence")  # these take ids only
+        assert slack_error(named) == "channel_not_found"
+    with pytest.raises(SlackApiError) as outside:
+        client.conversations_history(channel=board)
+    assert slack_error(outside) == "not_in_channel"
+    assert not fake.delivers_events(board)
+    joined = client.conversations_join(channel=board)
+    assert set(_keys("conversations_join.json")["channel"]) <= set(joined["channel"])
+    assert client.conversations_join(channel=board)["warning"] == "already_in_channel"
+    assert fake.delivers_events(board)
+    secret = fake.add_channel("leadership", private=True, member=False)
+    with pytest.raises(SlackApiError) as hidden:
+        client.chat_postMessage(channel=secret, text="x")
+    assert slack_error(hidden) == "channel_not_found"
+
+
+def test_conversations_list_pages_with_a_cursor(fake: FakeSlack, client: WebClient) -> None:
+    for number in range(250):
+        fake.add_channel(f"team-{number:03d}", member=False)
+    fake.add_channel("leadership", private=True, member=False)  # not listed: the bot is not in it
+    names, cursor, pages = [], None, 0
+    while True:
+        page = client.conversations_list(
+            limit=100, cursor=cursor, types="public_channel,private_channel"
+        )
+        assert set(_keys("conversations_list.json")["channels"][0]) <= set(page["channels"][0])
+        names += [c["name"] for c in page["channels"]]
+        pages += 1
+        cursor = page["response_metadata"]["next_cursor"]
+        if not cursor:
+            break
+    assert pages == 3 and len(names) == 250 and "leadership" not in names
+
+
+def test_a_shared_file_appears_after_slacks_delay(fake: FakeSlack, client: WebClient) -> None:
+    fake.share_delay = 5.0
+    ts = client.chat_postMessage(channel="C1", text="digest")["ts"]
+    done = client.files_upload_v2(content=b"PNG", filename="x.png", channel="C1", thread_ts=ts)
+    file_id = done["file"]["id"]
+    assert client.files_info(file=file_id)["file"]["shares"] == {}
+    assert fake.messages("C1", ts)[1:] == []  # not in the thread yet
+    fake.advance(6)
+    info = client.files_info(file=file_id)["file"]
+    expected = _keys("files_info.json")["file"]["shares"]["private"]["D0SPM"][0]
+    [share] = info["shares"]["public"]["C1"]
+    assert set(expected) <= set(share) and share["thread_ts"] == ts
+    assert [f["id"] for f in fake.messages("C1", ts)[1]["files"]] == [file_id]
+
+
+def test_a_rate_tier_answers_429_and_caps_the_limit(fake: FakeSlack, client: WebClient) -> None:
+    fake.non_marketplace()
+    for number in range(20):
+        client.chat_postMessage(channel="C1", text=f"m{number}")
+    first = client.conversations_history(channel="C1", limit=100)
+    assert len(first["messages"]) == 15 and first["has_more"]
+    with pytest.raises(SlackApiError) as limited:
+        client.conversations_history(channel="C1")
+    assert limited.value.response.status_code == 429
+    assert 55 <= int(limited.value.response.headers["Retry-After"]) <= 60
+    fake.advance(61)
+    assert client.conversations_history(channel="C1", oldest=first["messages"][0]["ts"])["ok"]
+
+
+def test_a_slow_call_happens_after_the_client_gave_up(fake: FakeSlack) -> None:
+    quick = WebClient(token="xoxb-test", base_url=fake.base_url, timeout=1, retry_handlers=[])
+    fake.slow("chat.postMessage", 2.0)
+    with pytest.raises(TimeoutError):
+        quick.chat_postMessage(channel="C1", text="late")
+    assert fake.messages("C1") == []
+    time.sleep(1.5)
+    assert [m["text"] for m in fake.messages("C1")] == ["late"]

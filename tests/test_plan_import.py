@@ -6,8 +6,10 @@ import csv
 import io
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -164,3 +166,33 @@ def test_csv_and_xlsx_exports(surrey_db: Database, tmp_path: Path) -> None:
     assert book.sheetnames == ["Recommendations", "Actions"]
     assert book["Recommendations"].max_row - 1 == 54
     assert book["Actions"].max_row - 1 == n_actions
+
+
+def _marks(document: dict[str, Any]) -> dict[str, Any]:
+    """Every `illustrative` mark of a plan file, by where it is."""
+    found: dict[str, Any] = {}
+    for plan in document["plans"]:
+        for theme in plan.get("themes", []):
+            found[f"{plan['key']} theme {theme['key']}"] = theme.get("illustrative", False)
+        for rec in plan["recommendations"]:
+            found[f"{plan['key']} {rec['number']}"] = rec.get("illustrative", [])
+            for action in rec.get("actions", []):
+                found[f"{plan['key']} {action['ref']}"] = action.get("illustrative", [])
+    for board in document.get("boards", []):
+        found[f"board {board['key']}"] = board.get("illustrative", [])
+    return found
+
+
+def test_illustrative_marks_are_stored_and_exported(surrey_db: Database) -> None:
+    """Themes', recommendations' (theme, area, findings, number), actions' (recommendation)
+    and boards' (plans) marks survive the database: a council sees what to replace."""
+    shipped = yaml.safe_load((ROOT / "plans" / "surrey.yaml").read_text(encoding="utf-8"))
+    with surrey_db.sessions() as session:
+        exported = export_document(session, "Surrey County Council")
+    marks = _marks(exported)
+    assert marks == _marks(shipped)
+    assert marks["ilacs-2022 theme assessment"] is True
+    assert marks["ilacs-2022 1"] == ["number", "theme", "area"]
+    assert marks["ilacs-2018 4"] == ["findings"]
+    assert "recommendation" in marks["ilacs-2022 1.1"]
+    assert "plans" in marks["board opab"]

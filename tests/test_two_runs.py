@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, free_port
+from conftest import ROOT, add_board_channels, free_port
 from slackdriver import SECRET
 from sqlalchemy import select
 
@@ -109,6 +109,7 @@ def bots(
     overlap = Overlap()
     logs = [tmp_path / "bot-1.log", tmp_path / "bot-2.log"]
     with FakeSlack(on_call=overlap) as fake:
+        add_board_channels(fake)
         processes = [start_bot(database_url, fake, log) for log in logs]
         try:
             yield fake, overlap, logs

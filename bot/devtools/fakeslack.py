@@ -9,10 +9,16 @@ It serves `POST /api/<method>` on 127.0.0.1 from a daemon thread and answers lik
 `{"ok": ...}` JSON), checking blocks and views against `block_limits`. `fail_next` injects
 faults Slack answers instead of doing the call; `lose_answer` makes Slack do the call and then
 lose its answer (a timeout, a dropped connection or a 5xx), as happens in real life.
-`response_url()` and `files_upload_v2` work end to end (a shared file appears as a message in
-its channel or thread); `conversations.history` and `conversations.replies` return what was
-posted, metadata and files included; every request becomes a `Call`. What each method does and
-answers is `fakeslack_answers`; this module is the HTTP side (parsing, faults, lost answers).
+`slow` makes Slack take its time before doing a call (so an answer can come after the
+client gave up). `response_url()` and `files_upload_v2` work end to end (a shared file appears
+as a message in its channel or thread, `share_delay` seconds later, as in Slack);
+`conversations.history` and `conversations.replies` return what was posted, metadata and files
+included; every request becomes a `Call`. Channels have ids, names and members
+(`add_channel`, `rename_channel`, `set_member`; see `fakeslack_channels`); `tier` puts a method
+under a rate limit (`non_marketplace()`: Slack's limits for commercially distributed apps not
+in the Marketplace). Slack's clock (message ts, share delays, rate windows) is the wall clock
+plus `advance()`. What each method does and answers is `fakeslack_answers`; this module is the
+HTTP side (parsing, faults, lost and slow answers).
 """
 
 from __future__ import annotations
@@ -40,12 +46,13 @@ from bot.devtools.fakeslack_answers import (
     header,
     message_error,
 )
+from bot.devtools.fakeslack_controls import Controls, Slow
 
 log = logging.getLogger(__name__)
 _Json = dict[str, Any]
 _Reply = tuple[int, _Json | str, dict[str, str]]  # status, JSON or text body, extra headers
 _DROP, _HANG = 0, -1  # reply statuses that mean: close the connection (at once, or after a while)
-Lost = Literal["timeout", "drop"] | int
+Lost = Literal["timeout", "drop", "text"] | int
 _JSON_ARGS = ("blocks", "attachments", "view", "files", "metadata")
 
 
@@ -124,7 +131,7 @@ def _decode_args(headers: dict[str, str], body: bytes, query: str) -> _Json:
     return args
 
 
-class FakeSlack:
+class FakeSlack(Controls):
     """The fake server. Thread-safe; start() it (or use it as a context manager) before use."""
 
     def __init__(
@@ -137,9 +144,11 @@ class FakeSlack:
         self._calls: list[Call] = []
         self._faults: list[_Fault] = []
         self._lost: list[_LostAnswer] = []
+        self._slow: list[Slow] = []
         self._stopping = threading.Event()
         self.hang = 30.0  # seconds a "timeout" answer is held back (the client gives up first)
-        self._space = Workspace()  # users, messages, files; guarded by self._lock
+        self._offset = 0.0  # advance(): Slack's clock ahead of the wall clock
+        self._space = Workspace(self.now)  # users, channels, messages, files; under self._lock
         self.add_user(BOT_USER_ID, "Ofsted bot", is_bot=True)
 
     def start(self) -> FakeSlack:
@@ -217,7 +226,8 @@ class FakeSlack:
     ) -> None:
         """Let the next `times` calls to `method` (whose args satisfy `match`) take effect, then
         lose Slack's answer: "timeout" holds it back until the client gives up, "drop" closes
-        the connection without one, a status (500, 503) answers that error instead. The message
+        the connection without one, "text" answers 200 with a body that is not JSON (a proxy's
+        page), a status (500, 503) answers that error instead. The message
         is posted (or the file shared) all the same; the call is recorded with `lost` set."""
         with self._lock:
             self._lost.append(_LostAnswer(method, how, times, match))
@@ -228,23 +238,7 @@ class FakeSlack:
             self._calls.clear()
             self._faults.clear()
             self._lost.clear()
-
-    def messages(self, channel: str, thread_ts: str | None = None) -> list[_Json]:
-        """What is in a channel (top-level messages), or in one thread (its parent first)."""
-        channel = "D" + channel if channel[:1] in ("U", "W") else channel
-        with self._lock:
-            posted = list(self._space.history.get(channel, []))
-        if thread_ts is None:
-            return [m for m in posted if m.get("thread_ts", m["ts"]) == m["ts"]]
-        return [m for m in posted if thread_ts in (m["ts"], m.get("thread_ts"))]
-
-    def file_content(self, name: str) -> bytes:
-        """The bytes last uploaded under a file name."""
-        with self._lock:
-            found = [f for f in self._space.files.values() if f["name"] == name and f["uploaded"]]
-            if not found:
-                raise KeyError(name)
-            return bytes(self._space.content[found[-1]["id"]])
+            self._slow.clear()
 
     def add_user(
         self,
@@ -292,6 +286,9 @@ class FakeSlack:
             )
         args = _decode_args(headers, body, url.query)
         if route == "api" and tail:
+            self._take_time(tail, args)
+            if self._stopping.is_set():
+                return _DROP, "", {}
             return self._record(
                 tail,
                 tail,
@@ -303,6 +300,23 @@ class FakeSlack:
             respond: _Reply = (200, message_error(args) or {"ok": True}, {})  # 200 either way
             return self._record("response_url", tail, args, headers, lambda: respond)
         return 404, err("not_found"), {}
+
+    def _take_time(self, method: str, args: _Json) -> None:
+        with self._lock:
+            slow = next(
+                (
+                    s
+                    for s in self._slow
+                    if s.method == method and (s.match is None or s.match(args))
+                ),
+                None,
+            )
+            if slow is not None:
+                slow.times -= 1
+                if slow.times <= 0:
+                    self._slow.remove(slow)
+        if slow is not None:
+            self._stopping.wait(slow.seconds)
 
     def _record(
         self, method: str, path: str, args: _Json, headers: _Json, answer: Callable[[], _Reply]
@@ -341,6 +355,8 @@ class FakeSlack:
                     reply = (_DROP, "", {})
                 elif lost.how == "timeout":
                     reply = (_HANG, "", {})
+                elif lost.how == "text":  # a proxy's page, say: 200, not JSON
+                    reply = (200, "<html><body>Bad gateway</body></html>", {})
                 else:
                     reply = (int(lost.how), err("internal_error"), {})
             self._calls.append(call)

@@ -6,10 +6,16 @@ thread-safe: `FakeSlack` calls it with its lock held.
 
 from __future__ import annotations
 
+import math
+import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.devtools.block_limits import message_problems, view_problems
+from bot.devtools.fakeslack_channels import Channels, dm_of
+from bot.devtools.fakeslack_files import Files
 
 Json = dict[str, Any]
 Reply = tuple[int, Json | str, dict[str, str]]  # status, JSON or text body, extra headers
@@ -25,7 +31,13 @@ AUTH_TEST |= {"user": "ofsted-bot", "user_id": BOT_USER_ID, "bot_id": BOT_ID}
 _MESSAGE_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage"}
 _VIEW_METHODS = {"views.open", "views.update", "views.push", "views.publish"}
 _MESSAGE_ECHO = ("blocks", "attachments", "thread_ts", "metadata")
-_CHANNEL_KINDS = {"channel": "C", "im": "D", "private": "G"}
+# methods that name a conversation: by id (only these also by #name), where the bot must be in
+# it to read or share (else not_in_channel)
+_CHANNEL_METHODS = _MESSAGE_METHODS | {"chat.delete", "chat.getPermalink", "reactions.add"}
+_CHANNEL_METHODS |= {"conversations.history", "conversations.replies", "conversations.join"}
+_CHANNEL_METHODS |= {"conversations.info"}
+_BY_NAME = {"chat.postMessage", "chat.postEphemeral", "chat.scheduleMessage"}
+_MEMBERS_ONLY = {"conversations.history", "conversations.replies"}
 _VIEW_DEFAULTS: Json = {"team_id": TEAM_ID, "bot_id": BOT_ID, "app_id": "AFAKE", "callback_id": ""}
 _VIEW_DEFAULTS |= {"private_metadata": "", "state": {"values": {}}}
 _NO_CHANNEL, _NO_MESSAGE = ("channel", "channel_not_found"), ("ts", "message_not_found")
@@ -37,6 +49,9 @@ _REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {  # argument -> Slack's err
     "chat.delete": (_NO_CHANNEL, _NO_MESSAGE),
     "chat.getPermalink": (_NO_CHANNEL, ("message_ts", "message_not_found")),
     "conversations.info": (_NO_CHANNEL,),
+    "conversations.join": (_NO_CHANNEL,),
+    "conversations.history": (_NO_CHANNEL,),
+    "files.info": (("file", "file_not_found"),),
     "users.info": (("user", "user_not_found"),),
     "reactions.add": (_NO_CHANNEL, ("timestamp", "bad_timestamp"), ("name", "invalid_name")),
     "views.open": (("trigger_id", _BAD),),
@@ -73,26 +88,26 @@ def message_error(args: Json) -> Json | None:
 class Workspace:
     """What the fake Slack holds, and its answer to each Web API method."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self.clock = clock  # Slack's clock (epoch seconds): message ts, share delays, tiers
         self.users: dict[str, Json] = {}
-        self.files: dict[str, Json] = {}
-        self.content: dict[str, bytes] = {}  # uploaded bytes by file id
+        self.channels = Channels()
+        self.files = Files(self.channels, self.post, (BOT_USER_ID, BOT_ID, TEAM_ID), WORKSPACE_URL)
         self.reactions: set[tuple[str, str, str]] = set()
-        self.history: dict[str, list[dict[str, Any]]] = {}  # posted messages by channel
-        self.counter = 0
+        self.history: dict[str, list[dict[str, Any]]] = {}  # posted messages by channel id
+        self.tiers: dict[str, Tier] = {}
+        self.last_ts = 0.0
 
     def upload(self, file_id: str, data: bytes) -> Reply:
-        if (record := self.files.get(file_id)) is None:
-            return 404, "file_not_found", {}
-        record.update(size=len(data), uploaded=True)
-        self.content[file_id] = data
-        return 200, f"OK - {len(data)}", {}
+        return self.files.upload(file_id, data)
 
     def api(self, method: str, args: Json, headers: dict[str, str], root_url: str) -> Reply:
         auth = header(headers, "authorization")
         token = auth[7:].strip() if auth.lower().startswith("bearer ") else args.get("token")
         if not token or not str(token).startswith("xox"):
             return 200, err("invalid_auth" if token else "not_authed"), {}
+        if (tier := self.tiers.get(method)) and (wait := tier.take(self.clock())):
+            return 429, err("ratelimited"), {"Retry-After": str(wait)}
         if method in _MESSAGE_METHODS and (error := message_error(args)):
             return 200, error, {}
         if method in _VIEW_METHODS:
@@ -100,19 +115,30 @@ class Workspace:
             if problems := view_problems(view) if isinstance(view, dict) else ["view is required"]:
                 metadata = {"messages": [f"[ERROR] {p}" for p in problems]}
                 return 200, err(VIEW_ERROR, errors=problems, response_metadata=metadata), {}
+        self.files.settle(self.clock())
         return 200, self.answer(method, args, root_url), {}
 
     def ts(self) -> str:
-        self.counter += 1
-        micros = 1_700_000_000_000_000 + 100 * self.counter
-        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+        """A new message's ts: Slack's clock, unique and increasing."""
+        self.last_ts = max(round(self.clock(), 6), round(self.last_ts + 0.000001, 6))
+        return f"{self.last_ts:.6f}"
+
+    def post(self, channel: str, message: Json) -> str:
+        message["ts"] = ts = self.ts()
+        self.history.setdefault(channel, []).append(message)
+        return ts
 
     def answer(self, method: str, args: Json, root_url: str) -> Json:  # lock held
         for key, error in _REQUIRED.get(method, ()):
             if not args.get(key):
                 return err(error)
-        channel = str(args.get("channel") or "")
-        channel = "D" + channel if channel[:1] in ("U", "W") else channel  # a DM with a user
+        channel = dm_of(str(args.get("channel") or ""))
+        if method in _CHANNEL_METHODS and channel:
+            names, read = method in _BY_NAME, method in _MEMBERS_ONLY
+            found = self.channels.resolve(channel, names=names, read=read)
+            if isinstance(found, dict):
+                return found
+            channel = found
         ts, text, ok = str(args.get("ts") or ""), args.get("text") or "", {"ok": True}
         message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID}
         message |= {k: args[k] for k in _MESSAGE_ECHO if args.get(k)} | {"text": text}
@@ -120,13 +146,16 @@ class Workspace:
             case "auth.test":
                 return dict(AUTH_TEST)
             case "chat.postMessage":
-                message["ts"] = ts = self.ts()
-                if isinstance(args.get("metadata"), dict):
-                    message["metadata"] = args["metadata"]
-                self.history.setdefault(channel, []).append(message)
+                ts = self.post(channel, message)
                 return ok | {"channel": channel, "ts": ts, "message": message}
-            case "conversations.history" | "conversations.list" | "conversations.replies":
+            case "conversations.history" | "conversations.replies":
                 return self.read_conversations(method, channel, ts, args)
+            case "conversations.list":
+                return self.channels.page(args)
+            case "conversations.join":
+                return self.channels.join(channel)
+            case "conversations.info":
+                return self.channels.info(channel)
             case "chat.postEphemeral":
                 return ok | {"message_ts": self.ts()}
             case "chat.update":
@@ -136,21 +165,10 @@ class Workspace:
                 return ok | {"channel": channel, "ts": ts}
             case "chat.getPermalink":
                 p_ts = str(args["message_ts"]).replace(".", "")
-                return ok | {
-                    "channel": channel,
-                    "permalink": f"{WORKSPACE_URL}archives/{channel}/p{p_ts}",
-                }
+                link = f"{WORKSPACE_URL}archives/{channel}/p{p_ts}"
+                return ok | {"channel": channel, "permalink": link}
             case "conversations.open":
-                users = args.get("users") or ""
-                ids = users if isinstance(users, list) else [u for u in str(users).split(",") if u]
-                if not (dm := args.get("channel") or "".join(ids)):
-                    return err("users_list_not_supplied")
-                dm = dm if args.get("channel") else ("D" if len(ids) == 1 else "G") + dm
-                return ok | {"no_op": False, "already_open": False, "channel": {"id": dm}}
-            case "conversations.info":
-                info: Json = {f"is_{k}": channel[:1] == v for k, v in _CHANNEL_KINDS.items()}
-                info |= {"id": channel, "name": channel.lower(), "is_member": True}
-                return ok | {"channel": info | {"is_archived": False}}
+                return _open(args)
             case "users.info" | "users.list":
                 return self.people(method, args)
             case "reactions.add":
@@ -162,33 +180,29 @@ class Workspace:
             case "views.open" | "views.update" | "views.push" | "views.publish":
                 return self.show_view(args)
             case "files.getUploadURLExternal":
-                return self.upload_url(args, root_url)
+                return self.files.upload_url(args, root_url)
             case "files.completeUploadExternal":
-                return self.complete_upload(args)
+                return self.files.complete(args, self.clock())
+            case "files.info":
+                return self.files.info(args, self.clock())
         return ok
 
     def read_conversations(self, method: str, channel: str, ts: str, args: Json) -> Json:
         ok: Json = {"ok": True}
+        limit = int(args.get("limit") or (100 if method == "conversations.history" else 1000))
+        if tier := self.tiers.get(method):
+            limit = min(limit, tier.max_limit)
+        posted = self.history.get(channel, [])
         if method == "conversations.history":  # newest first; no thread replies
-            posted = [
-                m
-                for m in reversed(self.history.get(channel, []))
-                if m.get("thread_ts", m["ts"]) == m["ts"]
-            ]
-            limit = int(args.get("limit") or 100)
-            return ok | {"messages": posted[:limit], "has_more": len(posted) > limit}
-        if method == "conversations.list":  # the channels posted to, named as posted
-            named = [c for c in self.history if c[:1] not in ("D", "G")]
-            found = [{"id": c, "name": c.lstrip("#").lower(), "is_member": True} for c in named]
-            return ok | {"channels": found, "response_metadata": {"next_cursor": ""}}
-        # conversations.replies: the parent, then its replies, oldest first
-        if not ts:
-            return err("thread_not_found")
-        thread = [m for m in self.history.get(channel, []) if ts in (m["ts"], m.get("thread_ts"))]
+            top = [m for m in reversed(posted) if m.get("thread_ts", m["ts"]) == m["ts"]]
+            found = [m for m in top if _in_range(m["ts"], args)]
+            return ok | {"messages": found[:limit], "has_more": len(found) > limit}
+        # conversations.replies: the parent, then its replies (those in range), oldest first
+        thread = [m for m in posted if ts and ts in (m["ts"], m.get("thread_ts"))]
         if not thread:
             return err("thread_not_found")
-        limit = int(args.get("limit") or 1000)
-        return ok | {"messages": thread[:limit], "has_more": len(thread) > limit}
+        found = thread[:1] + [m for m in thread[1:] if _in_range(m["ts"], args)]
+        return ok | {"messages": found[:limit], "has_more": len(found) > limit}
 
     def people(self, method: str, args: Json) -> Json:
         """`users.info`: the member (deactivated ones too), or `user_not_found`.
@@ -210,39 +224,46 @@ class Workspace:
         return {"ok": True, "members": page, "response_metadata": {"next_cursor": cursor}}
 
     def show_view(self, args: Json) -> Json:
-        self.counter += 1
-        view_id = str(args.get("view_id") or f"VFAKE{self.counter:06d}")
+        view_id = str(args.get("view_id") or f"VFAKE{self.ts().replace('.', '')}")
         view = _VIEW_DEFAULTS | {"root_view_id": view_id, "hash": uuid.uuid4().hex}
         return {"ok": True, "view": view | args["view"] | {"id": view_id}}
 
-    def upload_url(self, args: Json, root_url: str) -> Json:
-        self.counter += 1
-        file_id = f"FFAKE{self.counter:06d}"
-        name = str(args["filename"])
-        self.files[file_id] = {"id": file_id, "name": name, "size": 0, "uploaded": False}
-        return {"ok": True, "upload_url": f"{root_url}/upload/{file_id}", "file_id": file_id}
 
-    def complete_upload(self, args: Json) -> Json:
-        channel, done = args.get("channel_id"), []
-        channel = (
-            "D" + channel if isinstance(channel, str) and channel[:1] in ("U", "W") else channel
-        )
-        for item in args["files"] if isinstance(args["files"], list) else []:
-            item = item if isinstance(item, dict) else {"id": item}
-            record = self.files.get(str(item.get("id")))
-            if record is None or not record["uploaded"]:
-                return err("file_not_found")
-            record["title"] = item.get("title") or record["name"]
-            link = f"{WORKSPACE_URL}files/{BOT_USER_ID}/{record['id']}/{record['name']}"
-            shared = {"channels": [channel] if channel else [], "permalink": link}
-            done.append({k: v for k, v in record.items() if k != "uploaded"} | shared)
-        if not done:
-            return err("invalid_arguments")
-        if channel:  # the share is a message in the channel (or the thread) with the files
-            message: Json = {"type": "message", "subtype": "file_share", "user": BOT_USER_ID}
-            message |= {"bot_id": BOT_ID, "text": args.get("initial_comment") or ""}
-            message |= {"ts": self.ts(), "upload": True, "files": done}
-            if args.get("thread_ts"):
-                message["thread_ts"] = str(args["thread_ts"])
-            self.history.setdefault(str(channel), []).append(message)
-        return {"ok": True, "files": done}
+def _open(args: Json) -> Json:
+    """conversations.open: the DM with one user (`D` + their id here), or a group DM."""
+    users = args.get("users") or ""
+    ids = users if isinstance(users, list) else [u for u in str(users).split(",") if u]
+    if not (dm := args.get("channel") or "".join(ids)):
+        return err("users_list_not_supplied")
+    dm = dm if args.get("channel") else ("D" if len(ids) == 1 else "G") + dm
+    return {"ok": True, "no_op": False, "already_open": False, "channel": {"id": dm}}
+
+
+def _in_range(ts: str, args: Json) -> bool:
+    """Slack's oldest/latest (exclusive unless `inclusive`)."""
+    inclusive = str(args.get("inclusive") or "").lower() in ("1", "true")
+    oldest, latest, at = float(args.get("oldest") or 0), args.get("latest"), float(ts)
+    after = at >= oldest if inclusive else at > oldest
+    if latest in (None, ""):
+        return after
+    before = at <= float(str(latest)) if inclusive else at < float(str(latest))
+    return after and before
+
+
+@dataclass
+class Tier:
+    """A method's rate limit: `calls` per `per` seconds (then 429 with Retry-After), and the
+    most messages one call answers (`limit` above it is lowered to it)."""
+
+    calls: int
+    per: float
+    max_limit: int = 1000
+    made: list[float] = field(default_factory=list)
+
+    def take(self, now: float) -> int:
+        """0 when a call may be made now (and it is counted), else the seconds to wait."""
+        self.made = [t for t in self.made if t > now - self.per]
+        if len(self.made) >= self.calls:
+            return max(1, math.ceil(self.made[0] + self.per - now))
+        self.made.append(now)
+        return 0

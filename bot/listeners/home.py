@@ -19,20 +19,22 @@ from commands.views.home import HomeExtras, home_view
 from db.lookups import PlanNotFoundError, actions_of_person, current_plan
 from db.models import Plan
 from db.overview import rag_by_recommendation
-from db.queries import covers_from, illustrative_fields, posts_with_holders
+from db.queries import covers_from, illustrative_fields, inspection_plans, posts_with_holders
+from jobs.statutory import plan_clock
 
 
 def home_extras(ofsted: Ofsted, session: Session, user_id: str, today: date) -> HomeExtras:
+    clocks = [(p.key, c) for p in inspection_plans(session) if (c := plan_clock(p))]
     try:
         plan: Plan | None = current_plan(session, ofsted.settings.current_plan)
     except PlanNotFoundError:
         plan = None
     illustrative = plan is not None and bool(illustrative_fields(session, plan.id))
     if user_id not in ofsted.settings.admins:
-        return HomeExtras(illustrative)
+        return HomeExtras(illustrative, clocks=clocks)
     glance = rag_by_recommendation(session, plan) if plan is not None else None
     posts, covers = posts_with_holders(session), covers_from(session, today)
-    return HomeExtras(illustrative, plan, glance, posts, covers)
+    return HomeExtras(illustrative, plan, glance, posts, covers, clocks)
 
 
 def publish_home(ofsted: Ofsted, client: WebClient, user_id: str) -> None:

@@ -39,15 +39,38 @@ def answered_later(text: str) -> bool:
     return name in LATER_VERBS or (invocation.share and name not in WRITE_VERBS)
 
 
+INVITE = (
+    "I'm not in this channel, so replies in the thread will not reach me: "
+    "type `/invite @ofsted` here, then share again."
+)
+
+
+def _join(client: WebClient, channel_id: str) -> None:
+    """Join a public channel before posting there: with chat:write.public alone Slack takes
+    the post but sends no events of the replies in its thread. A private channel (or one the
+    bot cannot see) is left to the post to refuse."""
+    if channel_id.startswith("C"):
+        try:
+            client.conversations_join(channel=channel_id)
+        except SlackApiError as exc:
+            if exc.response.get("error") not in {
+                "method_not_supported_for_channel_type",
+                "channel_not_found",
+            }:
+                raise
+
+
 def share(
     ofsted: Ofsted, client: WebClient, respond: Respond, channel_id: str, user_id: str, reply: Reply
 ) -> None:
-    """Post an answer in the channel (remembered, so replies in its thread are updates); where
-    the bot is not a member, through response_url."""
+    """Post an answer in the channel, the bot in it (remembered, so replies in its thread are
+    updates); where the bot is not a member (a private channel it was not invited to),
+    through response_url, and the user is told to invite it."""
     payload = reply.payload()
     # names, not mentions: a mention in a channel notifies the person
     payload["blocks"] = without_pings(payload["blocks"], ofsted.names)
     text = f"{payload['text']} (shared by <@{user_id}>)"
+    _join(client, channel_id)
     try:
         posted = client.chat_postMessage(
             channel=channel_id,
@@ -62,6 +85,7 @@ def share(
         respond(
             response_type="in_channel", replace_original=False, text=text, blocks=payload["blocks"]
         )
+        respond(response_type="ephemeral", replace_original=False, text=INVITE)
         return
     with ofsted.database.writes.begin() as session:
         remember_bot_message(session, posted["channel"], posted["ts"], "share", reply.actions)

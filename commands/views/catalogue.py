@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from commands.ids import ActionId
 from commands.views.actions import Viewing, footer
 from commands.views.common import (
@@ -24,12 +26,25 @@ from commands.views.common import (
     weekday,
     when,
 )
+from commands.views.deadline import clock_text
+from db.channels import ChannelState
 from db.current import FoundAction, FoundRecommendation
 from db.models import Board
 from db.queries import PlanSummary
 from jobs.schedule import UpcomingMeeting
+from jobs.statutory import clock_of
 
 SEARCH_PER_PAGE = 8
+
+
+def _clock_line(s: PlanSummary, today: date) -> str:
+    """An inspection's statutory clock: the days left, or when it was due or submitted."""
+    clock = clock_of(s.kind, s.published_on, s.received, s.submitted)
+    if clock is not None:
+        return f"\n:alarm_clock: {clock_text(clock, today)}"
+    if s.submitted is not None:
+        return f"\n:alarm_clock: action plan submitted to Ofsted {day(s.submitted)}"
+    return ""
 
 
 def plans_view(summaries: list[PlanSummary], v: Viewing) -> Reply:
@@ -44,7 +59,7 @@ def plans_view(summaries: list[PlanSummary], v: Viewing) -> Reply:
         blocks.append(
             mrkdwn(
                 f"`{s.key}` {escape(s.title)}{current}\n{s.recommendations} recommendations · "
-                f"{s.actions} actions{published}"
+                f"{s.actions} actions{published}{_clock_line(s, v.today)}"
             )
         )
     blocks.append(
@@ -114,7 +129,27 @@ def search_view(
     )
 
 
-def board_view(board: Board, meetings: list[UpcomingMeeting], v: Viewing) -> Reply:
+def channel_line(channel: str, state: ChannelState | None) -> str:
+    """Whether the bot is in the board's channel, as Slack last said, and what to do if not."""
+    shown = escape(channel if channel.startswith(("#", "C", "G")) else f"#{channel}")
+    invite = "type `/invite @ofsted` in it"
+    if state is None or (state.bot_member is None and not state.problem and not state.is_private):
+        return f"Not yet checked whether the bot is in {shown} (it is before the first digest)."
+    if state.bot_member:
+        return f"The bot is in {shown}."
+    if state.problem == "channel_not_found":
+        return f"The bot cannot find {shown}: if it is private, {invite}; if not, check its name."
+    if state.bot_member is False:
+        return f"The bot is not in {shown}: {invite}."
+    return f"{shown} is private: the bot posts there only once invited ({invite})."
+
+
+def board_view(
+    board: Board,
+    meetings: list[UpcomingMeeting],
+    v: Viewing,
+    channel: ChannelState | None = None,
+) -> Reply:
     """A board: cadence, what it oversees, its next meetings and what is sent when."""
     cadence = "weekly" if board.every_weeks == 1 else f"every {board.every_weeks} weeks"
     secretary = board.secretary_post
@@ -124,6 +159,8 @@ def board_view(board: Board, meetings: list[UpcomingMeeting], v: Viewing) -> Rep
         + (f" · {escape(secretary.title)}" if secretary else "")
         + (f" · channel {escape(board.channel)}" if board.channel else ""),
     ]
+    if board.channel:
+        lines.append(channel_line(board.channel, channel))
     blocks: list[Kit | None] = [
         header(board.name),
         mrkdwn("\n".join(lines)),

@@ -26,10 +26,12 @@ from commands.views.common import (
     scale,
     status_label,
 )
+from commands.views.deadline import home_clocks
 from commands.views.owners import posts_blocks
 from db.lookups import DONE, ActionPage
 from db.models import Cover, Plan, Post
 from db.overview import RagCount
+from jobs.statutory import Clock
 
 GLANCE = 40  # recommendations shown at a glance
 
@@ -59,19 +61,21 @@ ILLUSTRATIVE = (
 
 @dataclass(frozen=True)
 class HomeExtras:
-    """What App Home shows besides the viewer's actions: whether the data is illustrative, and
-    for admins the plan at a glance and the posts (with *Manage posts*)."""
+    """What App Home shows besides the viewer's actions: whether the data is illustrative, the
+    statutory clocks still running, and for admins the plan at a glance and the posts."""
 
     illustrative: bool = False
     plan: Plan | None = None
     glance: list[RagCount] | None = None
     posts: list[Post] | None = None
     covers: list[Cover] = field(default_factory=list)
+    clocks: list[tuple[str, Clock]] = field(default_factory=list)
 
 
 def home_view(mine: ActionPage, v: Viewing, extras: HomeExtras | None = None) -> View:
     extras = extras or HomeExtras()
     blocks: list[Kit] = [context(ILLUSTRATIVE)] if extras.illustrative else []
+    blocks += home_clocks(extras.clocks, v.today)
     blocks.append(header("My actions"))
     if not mine.total:
         blocks.append(

@@ -81,13 +81,19 @@ def nudge_view(
     return text, keep_within_limits(blocks)
 
 
-WHAT = {"nudge": "the first reminder", "nudge2": "the second reminder", "digest": "the digest"}
+WHAT = {
+    "nudge": "the first reminder",
+    "nudge2": "the second reminder",
+    "digest": "the digest",
+    "deadline": "a reminder of the action plan's statutory deadline",
+}
 FIX = {
     "user_not_found": "that Slack user no longer exists: check who holds the post "
     "(`ofsted-bot owners list`, `ofsted-bot owners set POST U…`)",
-    "channel_not_found": "the channel does not exist or the bot cannot see it: invite the bot, "
-    "or correct the board's channel in the plan file",
-    "not_in_channel": "the bot is not in the channel: invite it (`/invite @ofsted-bot`)",
+    "channel_not_found": "no channel of that name that the bot can see: if it is private, type "
+    "`/invite @ofsted` in it; if it was renamed or deleted, correct the board's channel in the "
+    "plan file",
+    "not_in_channel": "the bot is not in the channel: type `/invite @ofsted` in it",
     "is_archived": "the channel is archived: correct the board's channel in the plan file",
 }
 FIX |= dict.fromkeys(
