@@ -110,12 +110,10 @@ def make_composer(
     tz: ZoneInfo,
     now: datetime,
     builds: DigestBuilds | None = None,
-    names: NameLookup | None = None,
+    names: NameLookup | None = None,  # people's names for digests in channels and files
 ) -> Compose:
-    """A composer for one tick: a board's actions are read once, and each meeting's digest
-    (data, chart and board paper) is built once and shared by every recipient."""
-    today = now.astimezone(tz).date()
-    builds = builds if builds is not None else DigestBuilds()
+    """A tick's composer: a board's actions read once, each meeting's digest built once."""
+    today, builds = now.astimezone(tz).date(), builds if builds is not None else DigestBuilds()
     lines_of: dict[str, list[ActionLine]] = {}  # a board's actions, read once a tick
 
     def compose(delivery: Delivery) -> Composed:

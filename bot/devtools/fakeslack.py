@@ -241,28 +241,16 @@ class FakeSlack(Controls):
             self._slow.clear()
 
     def add_user(
-        self,
-        user_id: str,
-        real_name: str,
-        *,
-        tz: str = "Europe/London",
-        is_bot: bool = False,
-        display_name: str | None = None,
-        deleted: bool = False,
-    ) -> None:
-        """A member, as `users.info` and `users.list` give them: `real_name` (profile and top
-        level), `profile.display_name` (empty when they set none, as for most people: Slack then
-        shows the real name), `name` (the old username handle). A deactivated member (`deleted`)
-        is still answered by `users.info`, with `deleted: true` and no time zone, as Slack
-        does; an id the workspace never had gets `user_not_found`."""
+        self, user_id: str, real_name: str, *, tz: str = "Europe/London", is_bot: bool = False,
+        display_name: str | None = None, deleted: bool = False,
+    ) -> None:  # fmt: skip
+        """A member as users.info/users.list give them (fakeslack_answers.people)."""
         offset = datetime.now(ZoneInfo(tz)).utcoffset()
         name = real_name.lower().replace(" ", ".")
         shown = real_name if display_name is None else display_name
-        profile = {"real_name": real_name, "real_name_normalized": real_name}
-        profile |= {"display_name": shown, "display_name_normalized": shown}
-        profile |= {"email": f"{name}@x.test", "team": TEAM_ID}
+        profile = {"real_name": real_name, "display_name": shown, "email": f"{name}@x.test"}
         user: _Json = {"id": user_id, "team_id": TEAM_ID, "name": name, "real_name": real_name}
-        if not deleted:
+        if not deleted:  # Slack gives a deactivated member no time zone
             user |= {"tz": tz, "tz_offset": int(offset.total_seconds()) if offset else 0}
         with self._lock:
             self._space.users[user_id] = user | {
