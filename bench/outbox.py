@@ -127,13 +127,15 @@ def digest(url: str, runs: int) -> None:
         pages = len(pypdfium2.PdfDocument(pdf))
         started = time.perf_counter()
         files = [("x.png", png), ("x.pdf", pdf), ("x.xlsx", xlsx)]
-        digest_message(data, tz, now.date(), files=files)
+        composed = digest_message(data, tz, now.date(), files=files, canvas=True)
+        canvas_kb = len((composed.canvas or ("", ""))[1].encode()) // 1024
         messages_ms = (time.perf_counter() - started) * 1000
         total = built_ms + png_ms + xlsx_ms + messages_ms
         print(
             f"  run {run}: planning {len(owed)} deliveries {against('planning', planned_ms)} "
             f"in {planned_sql} statements; digest data {against('data', built_ms)} in "
-            f"{built_sql} statements; messages {messages_ms:.0f} ms, PNG {png_ms:.0f} ms "
+            f"{built_sql} statements; messages and canvas {messages_ms:.0f} ms (canvas "
+            f"{canvas_kb} KB), PNG {png_ms:.0f} ms "
             f"({len(png) // 1024} KB), XLSX {xlsx_ms:.0f} ms ({len(xlsx) // 1024} KB); "
             f"digest with PNG and XLSX {against('digest', total)}; board pack (PDF) "
             f"{against('pack', pdf_ms)} ({len(pdf) // 1024} KB, {pages} pages)"

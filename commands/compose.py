@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from commands.views.canvas import board_canvas
 from commands.views.common import as_json
 from commands.views.deadline import deadline_view
 from commands.views.decisions import outcome_view
@@ -56,9 +57,11 @@ def digest_message(
     mention: bool = True,
     files: list[tuple[str, bytes]] | None = None,
     decider: str | None = None,
+    canvas: bool = False,
 ) -> Composed:
     """One message, one thread message with the details, and the chart and board paper (built
-    here unless given). `decider`: the secretary the DM goes to, who gets the buttons."""
+    here unless given). `decider`: the secretary the DM goes to, who gets the buttons;
+    `canvas`: to a board's channel, whose canvas it keeps."""
     text, blocks = digest_summary(digest, tz)
     details, detail_blocks = digest_details(digest, tz, today, decider=decider, mention=mention)
     return Composed(
@@ -67,6 +70,7 @@ def digest_message(
         [(details, [as_json(b) for b in detail_blocks])],
         files if files is not None else digest_files(digest),
         purpose="digest",
+        canvas=board_canvas(digest, tz, today) if canvas else None,
     )
 
 
@@ -192,15 +196,15 @@ def make_composer(
                 digest, files = builds.built[meeting.id]
                 if not digest.actions:
                     raise NothingToSendError(NO_ACTIONS)
+                to_person = delivery.recipient.startswith(("U", "W"))
                 return digest_message(
                     digest,
                     tz,
                     today,
-                    mention=delivery.recipient.startswith(("U", "W")),
+                    mention=to_person,
                     files=files,
-                    decider=delivery.recipient
-                    if delivery.recipient.startswith(("U", "W"))
-                    else None,
+                    decider=delivery.recipient if to_person else None,
+                    canvas=not to_person,
                 )
             if board.key not in lines_of:
                 lines_of[board.key] = action_lines(session, board, today)

@@ -27,13 +27,16 @@ class Composed:
     files: list[tuple[str, bytes]] = field(default_factory=list)
     action_ids: list[int] = field(default_factory=list)
     purpose: str = "nudge"
+    canvas: tuple[str, str] | None = None  # the channel canvas kept after it: title, markdown
 
     def parts(self) -> list[Part]:
-        """In the order they are posted: the message, its thread messages, its files."""
+        """In the order they are posted: the message, its thread messages, its files, and the
+        channel canvas it keeps."""
         return [
             Part("message", self.text, self.blocks),
             *(Part("reply", text, blocks) for text, blocks in self.thread),
             *(Part("file", filename=name, content=content) for name, content in self.files),
+            *([Part("canvas", self.canvas[1], filename=self.canvas[0])] if self.canvas else []),
         ]
 
 

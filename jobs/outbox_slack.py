@@ -1,15 +1,16 @@
 """A delivery's parts in Slack: posting each one, and finding one Slack may already have.
 
-A delivery is a main message and then, in its thread, messages and files, posted in that
-order. The main message carries metadata naming the delivery's key; each thread message
-carries metadata naming the key and its part; each file is known by the id Slack gave it at
-upload. When Slack's answer is not a definite Slack error (a timeout, a dropped connection, a
-5xx, a body that is not Slack's JSON, or an `ok: false` that Slack says may have half-happened)
-the part may or may not be there: once Slack has certainly finished with the call it is looked
-for, by that metadata in one read of history around the time it was sent (`oldest`/`latest`,
-a small `limit`: one call suffices at Slack's lowest tier) or, for a file, by its `shares` in
-`files.info` (Slack shares files asynchronously: the thread's visible files do not say). A 429
-while looking is `RateLimitedError`: the caller tries later, it does not wait here.
+A delivery is a main message and then, in its thread, messages and files, posted in that order;
+a digest to a channel then keeps the channel's canvas (jobs/outbox_canvas.py). The main message
+carries metadata naming the delivery's key; each thread message carries metadata naming the key
+and its part; each file is known by the id Slack gave it at upload. When Slack's answer is not a
+definite Slack error (a timeout, a dropped connection, a 5xx, a body that is not Slack's JSON,
+or an `ok: false` that Slack says may have half-happened) the part may or may not be there: once
+Slack has certainly finished with the call it is looked for, by that metadata in one read of
+history around the time it was sent (`oldest`/`latest`, a small `limit`: one call suffices at
+Slack's lowest tier) or, for a file, by its `shares` in `files.info` (Slack shares files
+asynchronously: the thread's visible files do not say). A 429 while looking is
+`RateLimitedError`: the caller tries later, it does not wait here.
 
 A board's channel is named in the plan; `resolve` finds its id in `conversations.list`, every
 page of it, and `join` puts the bot in a public channel (Slack sends no events, and refuses
@@ -30,6 +31,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from jobs.outbox_canvas import keep_channel_canvas
+
 log = logging.getLogger(__name__)
 
 METADATA_EVENT = "ofsted_delivery"  # the main message: {"key": <delivery key>}
@@ -48,7 +51,7 @@ Window = tuple[float, float] | None  # Slack's ts around a send, to look between
 class Part:
     """One message or file of a delivery."""
 
-    kind: Literal["message", "reply", "file"]
+    kind: Literal["message", "reply", "file", "canvas"]  # a canvas: filename is its title
     text: str = ""
     blocks: list[dict[str, Any]] = field(default_factory=list)
     filename: str = ""
@@ -182,6 +185,8 @@ class SlackParts:
                 unfurl_media=False,
                 metadata={"event_type": PART_EVENT, "event_payload": payload},
             )
+        elif part.kind == "canvas":
+            keep_channel_canvas(self.poster, channel, part.filename, part.text)
         else:
             self._share_file(part, where, on_file)
         return where
@@ -222,7 +227,7 @@ class SlackParts:
         file_id: str | None = None,
     ) -> bool:
         """Whether Slack has a thread part (for the main message, use `find_main`)."""
-        if where is None:
+        if where is None or part.kind == "canvas":  # kept again: replacing it is idempotent
             return False
         if part.kind == "file":
             return file_id is not None and self.file_shared(file_id, where)

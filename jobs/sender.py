@@ -29,8 +29,8 @@ from sqlalchemy import or_, select, update
 
 from db.database import Database
 from db.models import Delivery, DeliveryState
-from jobs.alerts import DeliveryAlert
-from jobs.deliveries import BoardPayload, read_payload
+from jobs.outbox_alerts import owe_alerts
+from jobs.outbox_canvas import UNAVAILABLE as CANVAS_UNAVAILABLE
 from jobs.outbox_channels import NoChannelError, channel_for, is_channel, refused_in
 from jobs.outbox_model import Compose as Compose
 from jobs.outbox_model import Composed as Composed
@@ -47,7 +47,7 @@ from jobs.outbox_slack import (
     posting_client,
     uncertain,
 )
-from jobs.planner import Owed, backoff, insert_owed
+from jobs.planner import backoff
 
 log = logging.getLogger(__name__)
 
@@ -298,7 +298,13 @@ class Sender:
         channel = self._channel(delivery)
         parts = message.parts()
         for index in range(delivery.parts_done, len(parts)):
-            placed = self._place(delivery, index, parts[index], where, channel)
+            try:
+                placed = self._place(delivery, index, parts[index], where, channel)
+            except _RefusedError as refused:
+                if parts[index].kind != "canvas" or refused.error not in CANVAS_UNAVAILABLE:
+                    raise
+                self._no_canvas(delivery, refused.error)
+                placed = where or ("", "")
             progress: dict[str, Any] = {"parts_done": index + 1, "in_doubt": False}
             if index == 0:
                 where = placed
@@ -306,6 +312,16 @@ class Sender:
             self._update(delivery, **progress)
             if index == 0 and self.remember is not None and message.action_ids:
                 self.remember(placed[0], placed[1], message.purpose, message.action_ids)
+
+    def _no_canvas(self, delivery: Delivery, error: str) -> None:
+        """A workspace without canvases: the rest is sent; the admins are told once."""
+        log.warning(
+            "delivery %s: no channel canvas in %s: %s", delivery.key, delivery.recipient, error
+        )
+        once = f"alert:canvas:{delivery.recipient}:{error}"
+        owe_alerts(
+            self.database, self.admins, delivery, error, self.clock(), what="canvas", once=once
+        )
 
     def send_one(self, delivery: Delivery, now: datetime, report: SendReport) -> None:
         try:
@@ -361,27 +377,7 @@ class Sender:
 
     def alert(self, delivery: Delivery, error: str, now: datetime) -> None:
         """Tell each admin once that a delivery could not be made."""
-        if delivery.kind == "alert":
-            return
-        payload = read_payload(delivery.kind, delivery.payload)
-        board = payload.board if isinstance(payload, BoardPayload) else None
-        alert = DeliveryAlert(
-            delivery_id=delivery.id,
-            key=delivery.key,
-            kind=delivery.kind,
-            recipient=delivery.recipient,
-            error=error,
-            board=str(board) if board else None,
-            meeting_id=delivery.meeting_id,
-        )
-        with self.database.writes.begin() as session:
-            insert_owed(
-                session,
-                [
-                    Owed(f"alert:{delivery.id}:{admin}", "alert", admin, None, now, alert)
-                    for admin in self.admins
-                ],
-            )
+        owe_alerts(self.database, self.admins, delivery, error, now)
 
     def run(
         self, now: datetime, *, limit: int = 10_000, started: float | None = None

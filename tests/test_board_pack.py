@@ -25,6 +25,7 @@ from sqlalchemy import select
 from test_digest_files import action, change, make_digest
 
 from db.database import Database
+from db.due_dates import DateRequestRow
 from db.models import Board, Meeting
 from jobs.board_pack import board_pack_pdf
 from jobs.board_paper import board_paper_xlsx
@@ -115,8 +116,14 @@ def crowded_digest() -> Digest:
     freeze = "Recruitment freeze: " + "needs the board " * 8
     changes = [change("1.1", "Moved: panel dates slipped " * 6, due_to=date(2024, 9, 1)),
                change("1.2", "HR", escalation=freeze)]  # fmt: skip
+    asked = DateRequestRow(
+        id=1, plan_key="ilacs-2022", ref="1.3", title=actions[2].title, owner_post="Head",
+        due_from=date(2024, 9, 30), due_to=date(2025, 1, 31), reason="Panel dates slipped " * 5,
+        state="pending", requested_by="Şebnem Çelik", requested_at=LONDON_10_OCT,
+        decided_by=None, decided_at=None, decision_reason=None, update_id=1,
+    )  # fmt: skip
     return make_digest(actions=actions, overdue=actions[:12], chase=actions[10:30],
-                       awaiting_signoff=actions[30:34], changes=changes,
+                       awaiting_signoff=actions[30:34], changes=changes, date_requests=[asked],
                        escalations=changes[1:], recommendations=base.recommendations)  # fmt: skip
 
 
@@ -158,6 +165,9 @@ def test_crowded_text_wraps_inside_its_cells_and_nothing_is_drawn_over_anything(
     text = "".join(page.text for page in pages)
     assert "Zoë Łukasiewicz" in words(text)  # a font with the letters, not boxes
     assert "Recruitment freeze" in text and "Moved: panel dates slipped" in text
+    said = words(text)
+    assert "New due dates asked for, to approve or reject" in said  # the board's to decide
+    assert "30 Sep 2024 to 31 Jan 2025: Panel dates slipped" in said and "Şebnem Çelik" in said
     assert "…" in text  # the longest updates are cut in the pack (the XLSX has every word)
 
 

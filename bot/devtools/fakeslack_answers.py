@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.devtools.block_limits import message_problems, view_problems
+from bot.devtools.fakeslack_canvases import CANVAS_METHODS, Canvases
 from bot.devtools.fakeslack_channels import Channels, dm_of
 from bot.devtools.fakeslack_files import Files
 
@@ -92,6 +93,7 @@ class Workspace:
         self.clock = clock  # Slack's clock (epoch seconds): message ts, share delays, tiers
         self.users: dict[str, Json] = {}
         self.channels = Channels()
+        self.canvases = Canvases(self.channels)
         self.files = Files(self.channels, self.post, (BOT_USER_ID, BOT_ID, TEAM_ID), WORKSPACE_URL)
         self.reactions: set[tuple[str, str, str]] = set()
         self.history: dict[str, list[dict[str, Any]]] = {}  # posted messages by channel id
@@ -174,6 +176,8 @@ class Workspace:
         for key, error in _REQUIRED.get(method, ()):
             if not args.get(key):
                 return err(error)
+        if method in CANVAS_METHODS:
+            return self.canvases.answer(method, args)
         channel = dm_of(str(args.get("channel") or ""))
         if method in _CHANNEL_METHODS and channel:
             names, read = method in _BY_NAME, method in _MEMBERS_ONLY

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.devtools.fakeslack_answers import Tier, Workspace
+from bot.devtools.fakeslack_canvases import Canvas
 from bot.devtools.fakeslack_channels import dm_of
 
 _Json = dict[str, Any]
@@ -78,6 +79,25 @@ class Controls:
                 (c for c in self._space.channels.by_id.values() if c["name"] == name), None
             )
             return dict(found) if found else None
+
+    def canvas(self, channel: str) -> Canvas | None:
+        """The channel's canvas (by the channel's id), as Slack holds it."""
+        with self._lock:
+            return self._space.canvases.of_channel(channel)
+
+    def canvases_off(self, why: str = "plan") -> None:
+        """No canvases: not on the workspace's plan ("plan"), or the app was not granted
+        `canvases:write` ("scope")."""
+        with self._lock:
+            if why == "scope":
+                self._space.canvases.scoped = False
+            else:
+                self._space.canvases.available = False
+
+    def delete_canvas(self, canvas_id: str) -> None:
+        """A member deletes the channel's canvas."""
+        with self._lock:
+            self._space.canvases.delete(canvas_id)
 
     def delivers_events(self, channel: str) -> bool:
         """Whether Slack sends the bot message events from the conversation (it is in it)."""

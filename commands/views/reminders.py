@@ -128,6 +128,7 @@ WHAT = {
     "digest": "the digest",
     "decision": "the board's decision on a new due date",
     "deadline": "a reminder of the action plan's statutory deadline",
+    "canvas": "the board channel's canvas",
 }
 FIX = {
     "user_not_found": "that Slack user no longer exists: check who holds the post "
@@ -138,6 +139,16 @@ FIX = {
     "not_in_channel": "the bot is not in the channel: type `/invite @ofsted` in it",
     "is_archived": "the channel is archived: correct the board's channel in the plan file",
 }
+FIX |= dict.fromkeys(
+    ("team_tier_cannot_create_channel_canvases", "canvas_disabled_user_team", "restricted_action"),
+    "this workspace has no channel canvases (its plan, or an admin's setting); the digest and "
+    "its files were posted, and the canvas is left until canvases are available",
+)
+FIX |= dict.fromkeys(
+    ("missing_scope", "not_allowed_token_type"),
+    "reinstall the app so that it has the `canvases:write` scope; the digest and its files "
+    "were posted",
+)
 FIX |= dict.fromkeys(
     ("account_inactive", "user_disabled", "cannot_dm_bot", "messages_tab_disabled"),
     "that person cannot receive DMs from the bot: check who holds the post "
