@@ -31,12 +31,13 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.authorize import OwnTokenAuthorize
 from bot.lanes import Lanes, PatientRateLimitHandler
-from bot.listeners import events, home, lookups, nudges, updates
+from bot.listeners import events, home, lookups, nudges, owners, updates
 from bot.listeners.later import report_error
 from bot.services import Clock, Ofsted, provide
 from bot.settings import Settings
 from bot.signing import QuietRequestVerification
 from db.database import Database
+from jobs.people import Directory
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,13 @@ def make_client(settings: Settings, token: str | None = None) -> WebClient:
             ConnectionErrorRetryHandler(max_retry_count=2),
         ],
     )
+
+
+def lookup_client(web: WebClient) -> WebClient:
+    """A client for looking people up while Slack waits for an answer (a header's name): a
+    short timeout and no retries, so a slow or rate-limited Slack costs the name, not the
+    answer (the member id is shown instead)."""
+    return WebClient(token=web.token, base_url=web.base_url, timeout=2)
 
 
 class OfstedApp(App):
@@ -110,7 +118,8 @@ def build_app(
     )
     app.listener_runner.lazy_listener_runner = lanes
     app.use(from_someone)
-    app.use(provide(Ofsted(settings, database, clock)))
+    app.use(provide(Ofsted(settings, database, clock, Directory(lookup_client(web)))))
+    owners.register(app)  # before lookups: an admin's `/ofsted owners` opens the form
     lookups.register(app)
     updates.register(app)
     nudges.register(app)
