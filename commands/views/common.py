@@ -211,7 +211,16 @@ def slack_date(value: date | None, shape: str = "{date_short}") -> str:
     if value is None:
         return "no date"
     moment = datetime.combine(value, time(12), tzinfo=LONDON)
-    return f"<!date^{int(moment.timestamp())}^{shape}|{day(value)}>"
+    fallback = weekday(value) if shape == LONG else day(value)
+    return f"<!date^{int(moment.timestamp())}^{shape}|{fallback}>"
+
+
+LONG = "{date_long}"  # with the weekday: "Monday, October 10th, 2022"
+
+
+def slack_weekday(value: date) -> str:
+    """A day with its weekday, in the reader's locale ("Monday 10 Oct 2022" the fallback)."""
+    return slack_date(value, LONG)
 
 
 def when(value: datetime, tz: ZoneInfo) -> str:

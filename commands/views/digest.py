@@ -37,6 +37,7 @@ from commands.views.common import (
     quoted,
     rag_label,
     scale,
+    slack_date,
     weekday,
     when,
 )
@@ -150,7 +151,7 @@ def _change(change: Change, tz: ZoneInfo, mention: bool) -> str:
     if change.rag_to and change.rag_to != change.rag_from:
         moves.append(f"{RAG_EMOJI[change.rag_from or 'unrated']} → {RAG_EMOJI[change.rag_to]}")
     if change.due_to:
-        moves.append(f"asks the board for a new due date, {day(change.due_to)}")
+        moves.append(f"asks the board for a new due date, {slack_date(change.due_to)}")
     who = f" <@{change.author}>" if change.author and mention else ""
     if change.author_name and not mention:
         who = f" {escape(change.author_name)}"
