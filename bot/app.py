@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.logger.messages import warning_token_skipped
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -40,6 +41,18 @@ from db.database import Database
 from jobs.people import Directory
 
 log = logging.getLogger(__name__)
+
+
+class _TokenNotIgnored(logging.Filter):
+    """Bolt warns at start that the client's token "will be ignored" because `authorize` is
+    given: the token is used, through bot.authorize, and the warning misled newcomers (the
+    console, which has no tokens, printed it)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_token_skipped()
+
+
+TOKEN_NOT_IGNORED = _TokenNotIgnored()
 
 
 def make_client(settings: Settings, token: str | None = None) -> WebClient:
@@ -106,6 +119,7 @@ def build_app(
     # the lazy listeners' threads (work after the ack): bounded, so a burst queues, not grows;
     # forms in a lane of their own, 429s waited out outside the work's slots (bot.lanes)
     lanes = Lanes(log)
+    logging.getLogger("slack_bolt.App").addFilter(TOKEN_NOT_IGNORED)  # once, however many apps
     app = OfstedApp(
         client=web,
         signing_secret=signing_secret,

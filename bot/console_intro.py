@@ -51,8 +51,8 @@ def first_run_notes(
         with database.writes.begin() as session:
             title = set_post_holder(session, first.busiest_post, user_id).title
         notes.append(
-            f"You are {user_id}, holding the post {title} (illustrative) in this console's "
-            "database: `/ofsted mine` shows its actions (`:own POST` to hold another, "
-            "`:user U…` to be someone else, `:posts` for who holds what)."
+            f"You are {user_id}, and in this console's database you hold the post {title}: "
+            "`/ofsted mine` shows its actions (`:own POST` to hold another, `:user U…` to be "
+            "someone else, `:posts` for who holds what)."
         )
     return notes, clock

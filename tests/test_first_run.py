@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 
+import pytest
 from conftest import bot_settings
 from slackdriver import Driver
 
@@ -36,11 +38,24 @@ def test_a_newcomers_first_rec_4_and_mine_read_as_a_living_plan(
         "`ofsted-bot plan draft REPORT.pdf`" in intro and "`ofsted-bot plan import FILE`" in intro
     )
     assert "clock starts at Friday 1 Jul 2022 09:00" in intro and "`:time now`" in intro
-    assert "holding the post Director Corporate Parenting" in intro
+    assert "you hold the post Director Corporate Parenting" in intro
     rec, _, mine = answers.partition("> /ofsted mine")
     assert "overdue" not in rec and "nobody yet" not in rec
     assert "Owner: @You · Director Corporate Parenting" in rec and "Update]" in rec
     assert "Your actions" in mine and "7 actions" in mine and "overdue" not in mine
+
+
+def test_starting_warns_of_nothing_that_is_not_wrong(
+    surrey_db: Database,
+    database_url: str,
+    fake_slack: FakeSlack,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Bolt's "`token` … will be ignored" (authorize is given) is not said: the token is used,
+    by bot.authorize, and a newcomer with no tokens at all was left wondering which."""
+    with caplog.at_level(logging.WARNING):
+        console(surrey_db, database_url, fake_slack, "/ofsted rec 4")
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
 
 
 def test_back_to_today_cards_say_how_long_overdue(
@@ -56,7 +71,7 @@ def test_on_a_database_named_by_database_url_nothing_is_changed(
 ) -> None:
     out = console(surrey_db, database_url, fake_slack, "/ofsted mine", own=False)
     assert out.count("These plans are illustrative") == 1
-    assert "clock starts" not in out and "holding the post" not in out
+    assert "clock starts" not in out and "you hold the post" not in out
     assert "You don't hold or cover a post" in out
 
 
