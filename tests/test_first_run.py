@@ -4,28 +4,21 @@ card says how long an action is overdue; *Sign off* only for who may sign off.""
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import re
 
 import pytest
-from conftest import bot_settings
 from slackdriver import Driver
+from test_console import run
 
-from bot.console import Console
 from bot.devtools.fakeslack import FakeSlack
 from db.database import Database
 
 
 def console(db: Database, url: str, fake: FakeSlack, *lines: str, own: bool = True) -> str:
-    out = io.StringIO()
-    shell = Console(bot_settings(url, fake), db, out=out, colour=False, own_database=own)
-    try:
-        shell.run(list(lines))
-    finally:
-        shell.close()
-    return out.getvalue()
+    """A newcomer's console (nobody named with --user)."""
+    return run(db, url, fake, *lines, user=None, own=own)
 
 
 def test_a_newcomers_first_rec_4_and_mine_read_as_a_living_plan(
