@@ -20,7 +20,7 @@ from pydantic import SecretStr
 from slack_bolt import BoltRequest
 
 from bot.app import build_app, make_client
-from bot.console_intro import first_holder, first_run_notes
+from bot.console_intro import HELP, first_holder, first_run_notes
 from bot.devtools import console_render
 from bot.devtools.console_render import form_value, initial_values, render, render_view
 from bot.devtools.fakeslack import Call, FakeSlack
@@ -40,20 +40,6 @@ from db.database import Database
 from db.queries import posts_with_holders, set_post_holder
 
 CONSOLE_USER = "U0CONSOLE"
-HELP = """\
-Type what you would type in Slack:   /ofsted rec 4    /ofsted mine    /ofsted help
-Console commands:
-  :press N        press button N of the last message
-  :reply TEXT     reply in the thread of the bot's last message (`:reply amber: waiting`)
-  :mention TEXT   mention the bot in a channel (`:mention 4.2 green: panel meets weekly`)
-  :dm TEXT        send the bot a direct message
-  :edit TEXT      edit your last message          :delete   delete it
-  :fill ID VALUE  fill a field of the open form    :submit   submit it    :cancel  close it
-  :home           open the bot's App Home
-  :time WHEN      move the clock (`:time 2022-10-05 09:00`, `:time now`)   :tick  send what is due
-  :user U123      act as another Slack user (now: {user})
-  :own POST       make the current user hold a post (as `ofsted-bot owners set` does)
-  :posts          who holds which post    :help  this text    :quit  leave (or Ctrl-D)"""
 CHANNEL = "C0CONSOLE"
 
 
@@ -275,6 +261,10 @@ class Console:
         if answer and answer.get("response_action") == "errors":
             for block_id, error in answer["errors"].items():
                 self.say(f"   ✗ {block_id}: {error}")
+            return
+        if answer and answer.get("response_action") == "update":  # the form says what it did
+            self.modal, self.filled = answer["view"], {}
+            self.say(render_view(self.modal, colour=self.colour).text)
             return
         self.modal = None
         self.say("   (the form closed)")

@@ -1,8 +1,9 @@
-"""What the console tells a newcomer once, before anything else: the shipped plans are
-illustrative and how to load their own. On the console's own database it also starts the clock
-inside the plan's life (the shipped plans' dates are 2022–23: today, everything would be years
-overdue) and, if nobody holds a post yet, gives them the post owning most of the plan's actions,
-so that their first `/ofsted rec 4` and `/ofsted mine` read as a living plan."""
+"""What the console tells a newcomer: its commands (`HELP`) and, once, before anything else,
+that the shipped plans are illustrative and how to load their own. On the console's own
+database it also starts the clock inside the plan's life (the shipped plans' dates are 2022–23:
+today, everything would be years overdue) and, if nobody holds a post yet, gives them the post
+owning most of the plan's actions, so that their first `/ofsted rec 4` and `/ofsted mine` read
+as a living plan."""
 
 from __future__ import annotations
 
@@ -19,6 +20,21 @@ ILLUSTRATIVE = (
     "`ofsted-bot plan draft REPORT.pdf` drafts a plan from an Ofsted report and "
     "`ofsted-bot plan import FILE` loads it (YAML or your spreadsheet)."
 )
+
+HELP = """\
+Type what you would type in Slack:   /ofsted rec 4    /ofsted mine    /ofsted help
+Console commands:
+  :press N        press button N of the last message
+  :reply TEXT     reply in the thread of the bot's last message (`:reply amber: waiting`)
+  :mention TEXT   mention the bot in a channel (`:mention 4.2 green: panel meets weekly`)
+  :dm TEXT        send the bot a direct message
+  :edit TEXT      edit your last message          :delete   delete it
+  :fill ID VALUE  fill a field of the open form    :submit   submit it    :cancel  close it
+  :home           open the bot's App Home
+  :time WHEN      move the clock (`:time 2022-10-05 09:00`, `:time now`)   :tick  send what is due
+  :user U123      act as another Slack user (now: {user})
+  :own POST       make the current user hold a post (as `ofsted-bot owners set` does)
+  :posts          who holds which post    :help  this text    :quit  leave (or Ctrl-D)"""
 
 
 def first_holder(database: Database) -> str | None:

@@ -82,7 +82,8 @@ def owners_form(database: Database, post_key: str | None, today: date) -> View:
         try:
             chosen = find_post(session, post_key) if post_key else None
         except PostNotFoundError as exc:
-            return notice_modal("Manage posts", sentence(exc) + ".")
+            said = sentence(exc)  # "… did you mean X?" ends as it is
+            return notice_modal("Manage posts", said if said.endswith("?") else said + ".")
         chosen = next((p for p in posts if chosen and p.id == chosen.id), None)
         covers = covers_of(session, chosen, since=today) if chosen else []
         return owners_modal(posts, chosen, covers)

@@ -9,7 +9,9 @@ from typing import Any
 
 from slackdriver import Driver
 from sqlalchemy import select
+from test_console import run
 
+from bot.devtools.fakeslack import FakeSlack
 from db.database import Database
 from db.models import AuditEntry, Cover, Person, Post
 
@@ -84,7 +86,7 @@ def test_others_get_the_list_and_no_form(slack: Driver) -> None:
 def test_an_unknown_post_in_the_form_suggests_the_nearest(slack: Driver) -> None:
     slack.command("owners dir-corporate-parentng", user=ADMIN)
     notice = json.dumps(slack.opened_view())
-    assert "No post 'dir-corporate-parentng': did you mean dir-corporate-parenting" in notice
+    assert "No post 'dir-corporate-parentng': did you mean dir-corporate-parenting?\"" in notice
 
 
 def test_covers_clash_end_early_and_a_holder_is_removed(
@@ -153,3 +155,23 @@ def test_app_home_has_the_posts_for_admins(slack: Driver) -> None:
     assert methods(pressed) == ["views.open", "views.update"]
     post_input = next(b for b in slack.opened_view()["blocks"] if b.get("block_id") == "post")
     assert post_input["element"]["type"] == "static_select"
+
+
+def test_in_the_console_the_form_says_what_it_did(
+    staffed_db: Database, database_url: str, fake_slack: FakeSlack
+) -> None:
+    """A submission answered with `response_action: update` shows the new view (Slack replaces
+    the form with it), not "the form closed"."""
+    out = run(
+        staffed_db,
+        database_url,
+        fake_slack,
+        "/ofsted owners dir-corporate-parenting",
+        ":fill cover_by U0SAM",
+        ":fill cover_from 2022-09-12",
+        ":fill cover_to 2022-09-16",
+        ":submit",
+        user=ADMIN,
+    )
+    assert "covers dir-corporate-parenting" in out and "audit trail" in out
+    assert "the form closed" not in out
