@@ -123,7 +123,8 @@ def save_owners(
                 said.append(f"{post.title} is now held by <@{form.holder}>.")
             if form.end_cover:
                 cover = end_cover(session, key, today - timedelta(days=1), actor)
-                said.append(f"The cover by <@{cover.person.slack_user_id}> has ended.")
+                done = "has ended" if cover.starts_on < today else "is cancelled: it had not begun"
+                said.append(f"The cover by <@{cover.person.slack_user_id}> {done}.")
             if form.cover_by and form.cover_from and form.cover_to:
                 add_cover(
                     session,

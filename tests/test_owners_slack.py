@@ -175,3 +175,19 @@ def test_in_the_console_the_form_says_what_it_did(
     )
     assert "covers dir-corporate-parenting" in out and "audit trail" in out
     assert "the form closed" not in out
+
+
+def test_ending_a_cover_that_has_not_begun_cancels_it(slack: Driver, staffed_db: Database) -> None:
+    slack.command(f"owners {POST}", user=ADMIN)
+    form = slack.opened_view()
+    later = {
+        "cover_by": picked("U0SAM"),
+        "cover_from": day("2022-09-12"),
+        "cover_to": day("2022-09-16"),
+    }
+    slack.submit(form, later, user=ADMIN)
+    ended = slack.submit(form, {"end_cover": yes()}, user=ADMIN).body  # today: Mon 5 Sep 2022
+    assert ended is not None and "is cancelled: it had not begun" in json.dumps(ended["view"])
+    with staffed_db.sessions() as session:
+        assert list(session.scalars(select(Cover))) == []
+    assert [kind for kind, _, _ in audit(staffed_db)][-1] == "post.cover_cancelled"
