@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.logger.messages import warning_token_skipped
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -31,14 +32,27 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.authorize import OwnTokenAuthorize
 from bot.lanes import Lanes, PatientRateLimitHandler
-from bot.listeners import events, home, lookups, nudges, updates
+from bot.listeners import events, home, lookups, nudges, owners, updates
 from bot.listeners.later import report_error
 from bot.services import Clock, Ofsted, provide
 from bot.settings import Settings
 from bot.signing import QuietRequestVerification
 from db.database import Database
+from jobs.people import Directory
 
 log = logging.getLogger(__name__)
+
+
+class _TokenNotIgnored(logging.Filter):
+    """Bolt warns at start that the client's token "will be ignored" because `authorize` is
+    given: the token is used, through bot.authorize, and the warning misled newcomers (the
+    console, which has no tokens, printed it)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_token_skipped()
+
+
+TOKEN_NOT_IGNORED = _TokenNotIgnored()
 
 
 def make_client(settings: Settings, token: str | None = None) -> WebClient:
@@ -57,6 +71,13 @@ def make_client(settings: Settings, token: str | None = None) -> WebClient:
             ConnectionErrorRetryHandler(max_retry_count=2),
         ],
     )
+
+
+def lookup_client(web: WebClient) -> WebClient:
+    """A client for looking people up while Slack waits for an answer (a header's name): a
+    short timeout and no retries, so a slow or rate-limited Slack costs the name, not the
+    answer (the member id is shown instead)."""
+    return WebClient(token=web.token, base_url=web.base_url, timeout=2)
 
 
 class OfstedApp(App):
@@ -98,6 +119,7 @@ def build_app(
     # the lazy listeners' threads (work after the ack): bounded, so a burst queues, not grows;
     # forms in a lane of their own, 429s waited out outside the work's slots (bot.lanes)
     lanes = Lanes(log)
+    logging.getLogger("slack_bolt.App").addFilter(TOKEN_NOT_IGNORED)  # once, however many apps
     app = OfstedApp(
         client=web,
         signing_secret=signing_secret,
@@ -110,7 +132,8 @@ def build_app(
     )
     app.listener_runner.lazy_listener_runner = lanes
     app.use(from_someone)
-    app.use(provide(Ofsted(settings, database, clock)))
+    app.use(provide(Ofsted(settings, database, clock, Directory(lookup_client(web)))))
+    owners.register(app)  # before lookups: an admin's `/ofsted owners` opens the form
     lookups.register(app)
     updates.register(app)
     nudges.register(app)

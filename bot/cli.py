@@ -186,7 +186,7 @@ def cmd_console(args: argparse.Namespace, settings: Settings, intro: str = "") -
         )
     if intro:
         print(intro)
-    console = Console(settings, database, user_id=args.user)
+    console = Console(settings, database, user_id=args.user, own_database=not explicit)
     try:
         console.run(args.commands or None)
     finally:

@@ -20,6 +20,8 @@ from pydantic import SecretStr
 from slack_bolt import BoltRequest
 
 from bot.app import build_app, make_client
+from bot.console_intro import HELP, first_holder, first_run_notes
+from bot.devtools import console_render
 from bot.devtools.console_render import form_value, initial_values, render, render_view
 from bot.devtools.fakeslack import Call, FakeSlack
 from bot.devtools.slack_requests import (
@@ -38,21 +40,6 @@ from db.database import Database
 from db.queries import posts_with_holders, set_post_holder
 
 CONSOLE_USER = "U0CONSOLE"
-HELP = """\
-Type what you would type in Slack:   /ofsted rec 4    /ofsted mine    /ofsted help
-Console commands:
-  :press N        press button N of the last message
-  :reply TEXT     reply in the thread of the bot's last message (`:reply amber: waiting`)
-  :mention TEXT   mention the bot in a channel (`:mention 4.2 green: panel meets weekly`)
-  :dm TEXT        send the bot a direct message
-  :edit TEXT      edit your last message          :delete   delete it
-  :fill ID VALUE  fill a field of the open form    :submit   submit it    :cancel  close it
-  :home           open the bot's App Home
-  :time WHEN      move the clock (`:time 2022-10-05 09:00`)   :tick  send what is due then
-  :user U123      act as another Slack user (now: {user})
-  :own POST       make the current user hold a post (as `ofsted-bot owners set` does)
-  :posts          who holds which post
-  :help           this text          :quit   leave (or Ctrl-D)"""
 CHANNEL = "C0CONSOLE"
 
 
@@ -65,6 +52,7 @@ class Console:
         out: TextIO | None = None,
         colour: bool | None = None,
         user_id: str | None = None,
+        own_database: bool = False,  # the console's own, not DATABASE_URL's (console_intro)
     ) -> None:
         self.out = out or sys.stdout  # looked up now, not when the module was imported
         self.colour = (
@@ -81,14 +69,17 @@ class Console:
                 "send_interval": 0.0,
             }
         )
-        client = make_client(self.settings, token="xoxb-console")  # noqa: S106 (the fake accepts any)
+        self.client = client = make_client(self.settings, token="xoxb-console")  # noqa: S106
         self.clock: datetime | None = None  # None: the real time; `:time` moves it
-        self.client = client
         self.app = build_app(
             self.settings, database, client=client, clock=lambda: self.clock or datetime.now(UTC)
         )
         self.lazy = run_lazy_after_response(self.app)
-        self.user_id = user_id or self._first_holder() or CONSOLE_USER
+        self.user_id = user_id or first_holder(database) or CONSOLE_USER
+        self.fake.add_user(CONSOLE_USER, console_render.names.setdefault(CONSOLE_USER, "You"))
+        self.notes, self.clock = first_run_notes(
+            database, self.settings, self.user_id, own=own_database, chosen=user_id is not None
+        )
         self.buttons: list[dict[str, Any]] = []
         self.thread: tuple[str, str] | None = None  # (channel, ts) of the bot's last message
         self.mine: dict[str, str] | None = None  # the user's last message
@@ -97,11 +88,6 @@ class Console:
 
     def close(self) -> None:
         self.fake.stop()
-
-    def _first_holder(self) -> str | None:
-        with self.database.sessions() as session:
-            holders = [p.holder.slack_user_id for p in posts_with_holders(session) if p.holder]
-        return holders[0] if holders else None
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -276,10 +262,18 @@ class Console:
             for block_id, error in answer["errors"].items():
                 self.say(f"   ✗ {block_id}: {error}")
             return
+        if answer and answer.get("response_action") == "update":  # the form says what it did
+            self.modal, self.filled = answer["view"], {}
+            self.say(render_view(self.modal, colour=self.colour).text)
+            return
         self.modal = None
         self.say("   (the form closed)")
 
     def set_time(self, text: str) -> None:
+        if text.strip().lower() == "now":
+            self.clock = None
+            self.say("   The console's clock is the real time again.")
+            return
         try:
             local = datetime.fromisoformat(text.strip().replace(" ", "T"))
         except ValueError:
@@ -374,6 +368,8 @@ class Console:
         self.say(f"   Now acting as {self.user_id}.")
 
     def run(self, lines: Iterable[str] | None = None) -> None:
+        for note in self.notes:  # said once, before anything else
+            self.say(note)
         if lines is not None:
             for line in lines:
                 self.say(f"\n> {line}")

@@ -13,16 +13,20 @@ from bot.settings import Settings
 from commands.compose import DigestBuilds, make_composer
 from db.database import Database
 from jobs import scheduler
+from jobs.people import Directory, NameLookup
 from jobs.sender import Compose
 from jobs.tick import TickConfig, TickReport
 from jobs.tick import tick as run_tick
 
 
-def tick_config(settings: Settings, builds: DigestBuilds | None = None) -> TickConfig:
-    """`builds` (tests, benchmarks) collects the digests a tick built: one per meeting."""
+def tick_config(
+    settings: Settings, builds: DigestBuilds | None = None, names: NameLookup | None = None
+) -> TickConfig:
+    """`builds` (tests, benchmarks) collects the digests a tick built: one per meeting; `names`
+    gives people's names for digests in channels and board papers (jobs.people)."""
 
     def composer(database: Database, tz: ZoneInfo, now: datetime) -> Compose:
-        return make_composer(database, tz, now, builds)
+        return make_composer(database, tz, now, builds, names)
 
     return TickConfig(
         settings.tz,
@@ -43,10 +47,12 @@ def tick(
     builds: DigestBuilds | None = None,
 ) -> TickReport:
     """Plan what is due at `now`, skip what came too late, send what is owed."""
-    return run_tick(database, client, tick_config(settings, builds), now)
+    names = Directory(client).names
+    return run_tick(database, client, tick_config(settings, builds, names), now)
 
 
 def start_scheduler(
     database: Database, client: WebClient, settings: Settings
 ) -> BackgroundScheduler:
-    return scheduler.start_scheduler(database, client, tick_config(settings))
+    names = Directory(client).names  # one cache for the scheduler's life
+    return scheduler.start_scheduler(database, client, tick_config(settings, names=names))

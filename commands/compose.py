@@ -34,11 +34,18 @@ from jobs.deliveries import (
 from jobs.digest import action_lines, digest_for
 from jobs.digest_model import ActionLine, Digest
 from jobs.meetings import find_board
+from jobs.people import NameLookup
 from jobs.schedule import send_times
 from jobs.sender import Compose, Composed, NothingToSendError
 from jobs.statutory import plan_clock
 
 NO_ACTIONS = "the board's plans have no actions: nothing to report"
+
+
+def with_names(digest: Digest, names: NameLookup | None) -> Digest:
+    """The digest with the names Slack shows for the people it names (users.info, cached), for
+    the channel, the board pack and the board paper."""
+    return digest.named(names(digest.people)) if names else digest
 
 
 def digest_files(digest: Digest) -> list[tuple[str, bytes]]:
@@ -165,12 +172,14 @@ class DigestBuilds:
 
 
 def make_composer(
-    database: Database, tz: ZoneInfo, now: datetime, builds: DigestBuilds | None = None
+    database: Database,
+    tz: ZoneInfo,
+    now: datetime,
+    builds: DigestBuilds | None = None,
+    names: NameLookup | None = None,  # people's names for digests in channels and files
 ) -> Compose:
-    """A composer for one tick: a board's actions are read once, and each meeting's digest
-    (data, chart and board paper) is built once and shared by every recipient."""
-    today = now.astimezone(tz).date()
-    builds = builds if builds is not None else DigestBuilds()
+    """A tick's composer: a board's actions read once, each meeting's digest built once."""
+    today, builds = now.astimezone(tz).date(), builds if builds is not None else DigestBuilds()
     lines_of: dict[str, list[ActionLine]] = {}  # a board's actions, read once a tick
 
     def compose(delivery: Delivery) -> Composed:
@@ -189,7 +198,7 @@ def make_composer(
                 raise NothingToSendError("its board or meeting no longer exists")
             if isinstance(payload, DigestPayload):
                 if meeting.id not in builds.built:
-                    digest = digest_for(session, board, meeting, now, tz)
+                    digest = with_names(digest_for(session, board, meeting, now, tz), names)
                     files = digest_files(digest) if digest.actions else []
                     builds.built[meeting.id] = (digest, files)
                     builds.count += 1

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from commands.views.actions import Viewing
 from db.database import Database
 from db.search import SearchCatalogue
+from jobs.people import Directory
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,11 @@ class Context:
     # write is applied (with its action locked), where `now` is when the request came
     request_key: str | None = None  # names the request (a slash command's trigger id): a
     # command that stores something does it once however often the request comes
+    people: Directory | None = None  # names from users.info, cached; None: ids only
+
+    def name_of(self, user_id: str) -> str | None:
+        """The name Slack shows for a member (users.info, cached), if Slack says."""
+        return self.people.name(user_id) if self.people else None
 
     @property
     def tz(self) -> ZoneInfo:

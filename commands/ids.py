@@ -37,6 +37,7 @@ class ActionId(StrEnum):
     REJECT_DATE = "ofsted_date_reject"  # reject it
     NO_CHANGE = "ofsted_no_change"  # a nudge: no change since last time
     REMIND_LATER = "ofsted_remind_later"  # a nudge: remind me in 2 days
+    OWNERS = "ofsted_owners"  # open the form that manages posts (admins)
     FORM_INPUT = "value"  # every input of the update form (its block_id says which)
 
     def for_value(self, value: str) -> str:
@@ -69,6 +70,7 @@ class CallbackId(StrEnum):
     NOTICE = "ofsted_update_modal_notice"  # "Just a moment…" or why there is no form
     LOG_AS_UPDATE = "log_action_update"  # the message shortcut *Log as action update*
     DECISION_FORM = "ofsted_decision_modal"  # the reason for approving or rejecting a date
+    OWNERS_FORM = "ofsted_owners_modal"  # who holds and who covers a post (admins)
 
 
 SHORTCUTS = frozenset({CallbackId.LOG_AS_UPDATE})  # the callback ids manifest.yml must declare
@@ -130,7 +132,13 @@ class NudgeRef(Carried):
     delivery: RowId
 
 
-ButtonValue = Rerun | ActionRef | UpdateRef | Choice | DateRequestRef | NudgeRef
+class PostRef(Carried):
+    """OWNERS buttons: the post to open the form on (none: choose in the form)."""
+
+    post: str | None = Field(default=None, max_length=80)
+
+
+ButtonValue = Rerun | ActionRef | UpdateRef | Choice | DateRequestRef | NudgeRef | PostRef
 Value = TypeVar("Value", bound=Carried)  # any of them, in helpers that read one
 
 

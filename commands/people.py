@@ -12,7 +12,7 @@ from commands.views.help import echo
 from db.lookups import MAX_POST_WORDS, actions_of_person, actions_of_post, find_posts
 
 MAX_POST_NAME = 200
-MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>$")
 
 
 @command(
@@ -41,7 +41,7 @@ def mine(ctx: Context, inv: Invocation) -> Reply:
     summary="the actions a person, or a post, owns",
     details="Mention a person (`@Sam`) or name a post (`owner corporate parenting`).",
     examples=("owner @Sam", "owner corporate parenting"),
-    aliases=("owners", "who"),
+    aliases=("who",),
 )
 def owner(ctx: Context, inv: Invocation) -> Reply:
     if not inv.raw:
@@ -55,12 +55,16 @@ def owner(ctx: Context, inv: Invocation) -> Reply:
         user = mention[1]
         with ctx.db.sessions() as session:
             cards = actions_of_person(session, user, ctx.today, page=inv.page)
+        # a header is plain text (no mentions): the name Slack shows, else the handle Slack
+        # wrote into the command (`<@U…|diana>`), else the id
+        name = ctx.name_of(user) or mention[2] or user
         return action_list_view(
-            f"Actions owned by {user}",
+            f"Actions owned by {name}",
             cards,
             ctx.viewing(inv, f"owner <@{user}>"),
-            empty=f"{user if inv.share else f'<@{user}>'} doesn't hold or cover a post that "
-            "owns actions.",  # shared, a mention would notify them
+            # shared, a mention would notify them
+            empty=f"{escape(name) if inv.share else f'<@{user}>'} doesn't hold or cover a "
+            "post that owns actions.",
         )
     if len(inv.raw) > MAX_POST_NAME or len(inv.raw.split()) > MAX_POST_WORDS:
         raise UsageError(

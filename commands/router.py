@@ -10,6 +10,7 @@ from commands import (  # noqa: F401  (registers the verbs)
     action,
     boards,
     help,
+    owners,
     people,
     plans,
     rec,

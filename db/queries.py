@@ -125,3 +125,12 @@ def covers_from(session: Session, day: date) -> list[Cover]:
             .order_by(Cover.starts_on)
         )
     )
+
+
+def illustrative_fields(session: Session, plan_id: int) -> set[str]:
+    """Which of a plan's action fields are illustrative (marked so in its plan file: owner, due,
+    status, rag), across its actions; empty for a council's own plan."""
+    found: set[str] = set()
+    for fields in session.scalars(select(Action.illustrative).where(Action.plan_id == plan_id)):
+        found.update(fields or ())
+    return found

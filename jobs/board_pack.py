@@ -65,7 +65,7 @@ def _uk(value: datetime | None) -> str:
 
 
 def _owner(a: ActionLine) -> str:
-    who = getattr(a, "owner_name", None) or a.owner_user
+    who = a.owner_name or a.owner_user
     return f"{a.owner_post} ({who})" if who else f"{a.owner_post} (nobody yet)"
 
 
@@ -110,7 +110,7 @@ def _change_rows(changes: Sequence[Change], actions: dict[tuple[str, str], Actio
                 _owner(a) if a else "–",
                 _rag(a.status, a.rag) if a else "–",
                 said,
-                f"{c.author or '–'}, {_uk(c.at)}",
+                f"{c.author_name or c.author or '–'}, {_uk(c.at)}",
             ]
         )
     return rows  # fmt: skip

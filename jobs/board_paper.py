@@ -197,7 +197,8 @@ def _arrow(before: str | None, after: str | None) -> str:
 
 
 def _change_row(c: Change) -> list[Value]:
-    return [c.at, c.plan_key, c.ref, c.title, c.author, _arrow(c.status_from, c.status_to),
+    who = c.author_name or c.author  # the name Slack shows, else the member id
+    return [c.at, c.plan_key, c.ref, c.title, who, _arrow(c.status_from, c.status_to),
             _arrow(c.rag_from, c.rag_to), c.due_to, c.escalation, c.text]  # fmt: skip
 
 

@@ -4,7 +4,8 @@ rendered as Slack messages (commands/views/digest.py), a PNG chart and an XLSX b
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from db.due_dates import DateRequestRow
@@ -67,6 +68,7 @@ class Change:
     rag_to: str | None
     escalation: str | None = None
     due_to: date | None = None
+    author_name: str | None = None  # the name Slack shows for the author, where known
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,35 @@ class Digest:
     awaiting_signoff: list[ActionLine] = field(default_factory=list)
     date_requests: list[DateRequestRow] = field(default_factory=list)  # for the board to decide
     trend: list[TrendPoint] = field(default_factory=list)
+
+    @property
+    def people(self) -> set[str]:
+        """The member ids it names: owners and authors of updates."""
+        owners = {a.owner_user for a in self.actions if a.owner_user}
+        return owners | {c.author for c in self.changes + self.escalations if c.author}
+
+    def named(self, names: Mapping[str, str]) -> Digest:
+        """The digest with the names Slack shows (jobs/people.py) as its owners' and authors'
+        names; where Slack gave none, the name the database has stays."""
+
+        def line(x: ActionLine) -> ActionLine:
+            name = names.get(x.owner_user or "")
+            return replace(x, owner_name=name) if name else x
+
+        def change(c: Change) -> Change:
+            name = names.get(c.author or "")
+            return replace(c, author_name=name) if name else c
+
+        return replace(
+            self,
+            actions=[line(x) for x in self.actions],
+            overdue=[line(x) for x in self.overdue],
+            due_before_next=[line(x) for x in self.due_before_next],
+            chase=[line(x) for x in self.chase],
+            awaiting_signoff=[line(x) for x in self.awaiting_signoff],
+            changes=[change(c) for c in self.changes],
+            escalations=[change(c) for c in self.escalations],
+        )
 
     @property
     def totals(self) -> dict[str, int]:

@@ -147,7 +147,7 @@ def test_owners_need_a_slack_member_id(
     assert status == 2 and out == ""
     assert err.strip().splitlines() == [
         f"ofsted-bot: {argv[3]!r} is not a Slack member id: give one like U0123ABCD (in Slack, "
-        "the person's profile → ⋯ → Copy member ID)"
+        "the person's profile → ⋯ → Copy member ID), or @name"
     ]
     assert run(capsys, "owners", "list")[1] == before  # nothing changed
 

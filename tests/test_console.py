@@ -17,9 +17,19 @@ from db.database import Database
 from db.models import Delivery, Update
 
 
-def run(db: Database, url: str, fake: FakeSlack, *lines: str, user: str = "U0CP") -> str:
+def run(
+    db: Database,
+    url: str,
+    fake: FakeSlack,
+    *lines: str,
+    user: str | None = "U0CP",
+    own: bool = False,
+) -> str:
+    """What the console prints for `lines`, as `user` (None: as a newcomer); `own`: the
+    console's own database (bot.console_intro)."""
     out = io.StringIO()
-    console = Console(bot_settings(url, fake), db, out=out, colour=False, user_id=user)
+    settings = bot_settings(url, fake)
+    console = Console(settings, db, out=out, colour=False, user_id=user, own_database=own)
     try:
         console.run(list(lines))
     finally:

@@ -126,8 +126,9 @@ def test_mine(slack: SlackDriver) -> None:
 
 
 def test_owner(slack: SlackDriver) -> None:
+    slack.fake.add_user("U0CP", "Cara Jones")
     by_person = slack.command("owner <@U0CP|cara>")
-    assert "Actions owned by U0CP" in by_person.text and "*4.1*" in by_person.text
+    assert "Actions owned by Cara Jones" in by_person.text and "*4.1*" in by_person.text
     by_post = slack.command("owner corporate parenting")
     assert "Director Corporate Parenting" in by_post.text and "*4.1*" in by_post.text
     assert "matches" in slack.command("owner director").text  # several posts: which one?

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from slackdriver import Answer, Driver, MovableClock
@@ -285,6 +286,9 @@ def test_update_button_modal(slack: Driver, staffed_db: Database) -> None:
     # the new due date is asked of the board (tests/test_decisions.py), not applied at once
     assert str(action.due) == "2023-09-30" and str(action.due_original) == "2023-09-30"
     assert "asked the board for a new due date, 31 Dec 2023" in json.dumps(dm.args)
+    assert re.search(  # in each reader's own locale
+        r"due <!date\^\d+\^\{date_short\}\|30 Sep 2023>", slack.command("action 4.1").text
+    )
     assert "escalated" in json.dumps(dm.args)
 
 

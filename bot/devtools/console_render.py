@@ -14,6 +14,9 @@ from typing import Any
 
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
 WIDTH = 96
+# Slack renders `<@U…>` as the member's name (for every reader, pinging nobody in a private
+# answer); the console fills this from its fake workspace's members. Unknown ids show as is.
+names: dict[str, str] = {}
 
 
 @dataclass
@@ -23,7 +26,10 @@ class Rendered:
 
 
 def _mrkdwn(text: str, colour: bool) -> str:
-    text = re.sub(r"<@([A-Z0-9]+)(?:\|([^>]+))?>", lambda m: "@" + (m[2] or m[1]), text)
+    text = re.sub(r"<!date\^[^|>]*\|([^>]*)>", r"\1", text)  # Slack's dates: the fallback
+    text = re.sub(
+        r"<@([A-Z0-9]+)(?:\|([^>]+))?>", lambda m: "@" + (names.get(m[1]) or m[2] or m[1]), text
+    )
     text = re.sub(r"<!(channel|here|everyone)>", r"@\1", text)
     text = re.sub(r"<([^|>]+)\|([^>]+)>", r"\2 (\1)", text)
     bold = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
@@ -134,6 +140,8 @@ def form_value(block: dict[str, Any], value: str) -> dict[str, Any]:
         return {"type": kind, "selected_option": {"value": value}}
     if kind == "datepicker":
         return {"type": kind, "selected_date": value}
+    if kind == "users_select":  # Slack's people picker: the member id
+        return {"type": kind, "selected_user": value.removeprefix("@").upper()}
     if kind == "checkboxes":
         chosen = [{"value": "yes"}] if value.lower() in {"yes", "y", "true", "1"} else []
         return {"type": kind, "selected_options": chosen}
@@ -152,6 +160,10 @@ def initial_values(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
                 "type": element["type"],
                 "selected_option": element["initial_option"],
             }
+        elif element.get("initial_user"):
+            values[block_id] = {"type": element["type"], "selected_user": element["initial_user"]}
+        elif element.get("initial_date"):
+            values[block_id] = {"type": element["type"], "selected_date": element["initial_date"]}
         elif element.get("initial_value"):
             values[block_id] = {"type": element["type"], "value": element["initial_value"]}
     return values

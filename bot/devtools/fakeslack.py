@@ -30,17 +30,14 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from email import policy
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
-from zoneinfo import ZoneInfo
 
 from bot.devtools.fakeslack_answers import (
     BOT_USER_ID,
-    TEAM_ID,
     Workspace,
     err,
     header,
@@ -245,21 +242,6 @@ class FakeSlack(Controls):
             self._faults.clear()
             self._lost.clear()
             self._slow.clear()
-
-    def add_user(
-        self, user_id: str, real_name: str, *, tz: str = "Europe/London", is_bot: bool = False
-    ) -> None:
-        offset = datetime.now(ZoneInfo(tz)).utcoffset()
-        name = real_name.lower().replace(" ", ".")
-        profile = {"real_name": real_name, "display_name": real_name, "email": f"{name}@x.test"}
-        user: _Json = {"id": user_id, "team_id": TEAM_ID, "name": name, "real_name": real_name}
-        user |= {"tz": tz, "tz_offset": int(offset.total_seconds()) if offset else 0}
-        with self._lock:
-            self._space.users[user_id] = user | {
-                "is_bot": is_bot,
-                "deleted": False,
-                "profile": profile,
-            }
 
     # -- request handling, on the server's threads --------------------------------------------
 

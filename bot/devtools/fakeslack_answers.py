@@ -214,9 +214,8 @@ class Workspace:
                 return ok | {"channel": channel, "permalink": link}
             case "conversations.open":
                 return _open(args)
-            case "users.info":
-                user = self.users.get(str(args["user"]))
-                return ok | {"user": user} if user is not None else err("user_not_found")
+            case "users.info" | "users.list":
+                return self.people(method, args)
             case "reactions.add":
                 reaction = (channel, str(args["timestamp"]), str(args["name"]))
                 if reaction in self.reactions:
@@ -249,6 +248,25 @@ class Workspace:
             return err("thread_not_found")
         found = thread[:1] + [m for m in thread[1:] if _in_range(m["ts"], args)]
         return ok | {"messages": found[:limit], "has_more": len(found) > limit}
+
+    def people(self, method: str, args: Json) -> Json:
+        """`users.info`: the member (deactivated ones too), or `user_not_found`.
+        `users.list`: every member (deactivated ones and bots too), a page at a time: at
+        most `limit` (Slack: no more than 1,000 and, past 200, maybe fewer), then
+        `response_metadata.next_cursor` for the next page, empty on the last."""
+        if method == "users.info":
+            user = self.users.get(str(args["user"]))
+            return {"ok": True, "user": user} if user is not None else err("user_not_found")
+        try:
+            limit = max(1, min(int(args.get("limit") or 0) or 1000, 1000))
+            start = int(str(args.get("cursor") or "user:0").partition(":")[2])
+        except ValueError:
+            return err("invalid_cursor")
+        members = sorted(self.users.values(), key=lambda u: str(u["id"]))
+        page = members[start : start + limit]
+        more = start + limit < len(members)
+        cursor = f"user:{start + limit}" if more else ""
+        return {"ok": True, "members": page, "response_metadata": {"next_cursor": cursor}}
 
     def show_view(self, args: Json) -> Json:
         view_id = str(args.get("view_id") or f"VFAKE{self.ts().replace('.', '')}")

@@ -7,9 +7,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from bot.devtools.fakeslack_answers import Tier, Workspace
+from bot.devtools.fakeslack_answers import TEAM_ID, Tier, Workspace
 from bot.devtools.fakeslack_canvases import Canvas
 from bot.devtools.fakeslack_channels import dm_of
 
@@ -36,6 +38,25 @@ class Controls:
         """What files.info would answer about a file now."""
         with self._lock:
             return self._space.files.info({"file": file_id}, self.now())
+
+    def add_user(
+        self, user_id: str, real_name: str, *, tz: str = "Europe/London", is_bot: bool = False,
+        display_name: str | None = None, deleted: bool = False,
+    ) -> None:  # fmt: skip
+        """A member as users.info/users.list give them (fakeslack_answers.people)."""
+        offset = datetime.now(ZoneInfo(tz)).utcoffset()
+        name = real_name.lower().replace(" ", ".")
+        shown = real_name if display_name is None else display_name
+        profile = {"real_name": real_name, "display_name": shown, "email": f"{name}@x.test"}
+        user: _Json = {"id": user_id, "team_id": TEAM_ID, "name": name, "real_name": real_name}
+        if not deleted:  # Slack gives a deactivated member no time zone
+            user |= {"tz": tz, "tz_offset": int(offset.total_seconds()) if offset else 0}
+        with self._lock:
+            self._space.users[user_id] = user | {
+                "is_bot": is_bot,
+                "deleted": deleted,
+                "profile": profile,
+            }
 
     # -- Slack's clock, channels, share delays and rate tiers ---------------------------------
 

@@ -6,35 +6,43 @@ or rate-limited `views.publish` never makes Slack wait and send the event again.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot.listeners.later import acknowledge, after_the_ack
 from bot.services import Ofsted, services
-from commands.views.actions import Viewing
-from commands.views.home import home_view
+from commands.views.home import HomeExtras, home_view
 from db.lookups import PlanNotFoundError, actions_of_person, current_plan
+from db.models import Plan
 from db.overview import rag_by_recommendation
-from db.queries import inspection_plans
+from db.queries import covers_from, illustrative_fields, inspection_plans, posts_with_holders
 from jobs.statutory import plan_clock
+
+
+def home_extras(ofsted: Ofsted, session: Session, user_id: str, today: date) -> HomeExtras:
+    clocks = [(p.key, c) for p in inspection_plans(session) if (c := plan_clock(p))]
+    try:
+        plan: Plan | None = current_plan(session, ofsted.settings.current_plan)
+    except PlanNotFoundError:
+        plan = None
+    illustrative = plan is not None and bool(illustrative_fields(session, plan.id))
+    if user_id not in ofsted.settings.admins:
+        return HomeExtras(illustrative, clocks=clocks)
+    glance = rag_by_recommendation(session, plan) if plan is not None else None
+    posts, covers = posts_with_holders(session), covers_from(session, today)
+    return HomeExtras(illustrative, plan, glance, posts, covers, clocks)
 
 
 def publish_home(ofsted: Ofsted, client: WebClient, user_id: str) -> None:
     today = ofsted.today()
     with ofsted.database.sessions() as session:
         mine = actions_of_person(session, user_id, today, per_page=20)
-        clocks = [(p.key, c) for p in inspection_plans(session) if (c := plan_clock(p))]
-        plan, glance = None, None
-        if user_id in ofsted.settings.admins:
-            try:
-                plan = current_plan(session, ofsted.settings.current_plan)
-                glance = rag_by_recommendation(session, plan)
-            except PlanNotFoundError:
-                plan = None
-    viewing = Viewing(viewer=user_id, tz=ofsted.settings.tz, today=today)
-    view = home_view(mine, viewing, plan=plan, glance=glance, clocks=clocks)
+        extras = home_extras(ofsted, session, user_id, today)
+        view = home_view(mine, ofsted.viewing(user_id), extras)
     client.views_publish(user_id=user_id, view=view)
 
 

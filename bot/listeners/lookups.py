@@ -20,7 +20,7 @@ from commands.grammar import parse
 from commands.ids import RERUN_BUTTONS, ActionId, Rerun
 from commands.registry import lookup
 from commands.router import handle
-from commands.views.common import Reply
+from commands.views.common import Reply, without_pings
 from db.replies import remember_bot_message
 
 OFSTED = re.compile(r"^/ofsted")  # the slash command (manifest.yml)
@@ -67,6 +67,8 @@ def share(
     updates); where the bot is not a member (a private channel it was not invited to),
     through response_url, and the user is told to invite it."""
     payload = reply.payload()
+    # names, not mentions: a mention in a channel notifies the person
+    payload["blocks"] = without_pings(payload["blocks"], ofsted.names)
     text = f"{payload['text']} (shared by <@{user_id}>)"
     _join(client, channel_id)
     try:

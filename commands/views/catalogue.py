@@ -23,7 +23,7 @@ from commands.views.common import (
     person,
     rag_label,
     rerun,
-    weekday,
+    slack_weekday,
     when,
 )
 from commands.views.deadline import clock_text
@@ -176,7 +176,7 @@ def board_view(
             continue
         blocks.append(
             mrkdwn(
-                f"*{weekday(m.held_on)}*{moved}{note}\n"
+                f"*{slack_weekday(m.held_on)}*{moved}{note}\n"
                 f"Owner nudges {when(m.nudge_at, v.tz)} and {when(m.second_nudge_at, v.tz)} · "
                 f"digest to the secretary {when(m.digest_at, v.tz)}"
             )

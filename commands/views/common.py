@@ -8,10 +8,11 @@ bar."""
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -186,7 +187,11 @@ def per_square(per: int) -> str:
     return "one square per action" if per == 1 else f"each square is up to {per} actions"
 
 
+LONDON = ZoneInfo("Europe/London")
+
+
 def day(value: date | None) -> str:
+    """A date as plain text (headers, notification text, files): "30 Sep 2023"."""
     return value.strftime("%-d %b %Y") if value else "no date"
 
 
@@ -195,8 +200,56 @@ def weekday(value: date) -> str:
     return f"{value:%A} {day(value)}"
 
 
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def slack_date(value: date | None, shape: str = "{date_short}") -> str:
+    """A date in mrkdwn that Slack shows in each reader's own locale and time zone
+    (`<!date^…^{date_short}|30 Sep 2023>`; the fallback where a client cannot). The moment is
+    noon UK time that day, so it is the same day for readers from UTC−11 to UTC+11."""
+    if value is None:
+        return "no date"
+    moment = datetime.combine(value, time(12), tzinfo=LONDON)
+    fallback = weekday(value) if shape == LONG else day(value)
+    return f"<!date^{int(moment.timestamp())}^{shape}|{fallback}>"
+
+
+LONG = "{date_long}"  # with the weekday: "Monday, October 10th, 2022"
+
+
+def slack_weekday(value: date) -> str:
+    """A day with its weekday, in the reader's locale ("Monday 10 Oct 2022" the fallback)."""
+    return slack_date(value, LONG)
+
+
 def when(value: datetime, tz: ZoneInfo) -> str:
-    return value.astimezone(tz).strftime("%-d %b %Y, %H:%M")
+    """A moment in mrkdwn, in each reader's locale and time zone: `<!date^…^{date_short} {time}
+    |5 Sep 2022, 09:00>` (the fallback in the council's time zone)."""
+    moment = _utc(value)
+    fallback = moment.astimezone(tz).strftime("%-d %b %Y, %H:%M")
+    return f"<!date^{int(moment.timestamp())}^{{date_short}} {{time}}|{fallback}>"
+
+
+def plain_when(value: datetime, tz: ZoneInfo) -> str:
+    """A moment as plain text, in the council's time zone."""
+    return _utc(value).astimezone(tz).strftime("%-d %b %Y, %H:%M")
+
+
+def _count(n: int, unit: str) -> str:
+    return f"{n} {unit}{'s' if n != 1 else ''}"
+
+
+def overdue_by(due: date, today: date) -> str:
+    """How long past its due date: "3 days", "5 weeks", "4 months", "3 years"."""
+    days = (today - due).days
+    if days < 14:
+        return _count(days, "day")
+    if days < 61:
+        return _count(days // 7, "week")
+    if days < 730:
+        return _count(days * 12 // 365, "month")
+    return _count(days // 365, "year")
 
 
 class Due(Protocol):
@@ -211,23 +264,47 @@ class Due(Protocol):
 
 
 def due_text(action: Due, today: date) -> str:
-    """The due date, the original one if it moved, and whether it is overdue (never when done)."""
-    text = f"due {day(action.due)}"
+    """The due date (in the reader's locale), the original one if it moved, and whether it is
+    overdue and by how long (never when done)."""
+    text = f"due {slack_date(action.due)}"
     if action.due and action.due_original and action.due != action.due_original:
-        text += f", originally {day(action.due_original)}"
+        text += f", originally {slack_date(action.due_original)}"
     if action.due and action.due < today and action.status not in DONE:
-        text += " · ⚠️ *overdue*"
+        text += f" · ⚠️ *overdue by {overdue_by(action.due, today)}*"
     return text
 
 
 def person(who: Person | PersonRow | None, *, mention: bool = True) -> str:
-    """A person as Slack shows them: a mention in private answers; where shared, their name
-    if known (a mention there would notify them), else nothing."""
+    """A person as Slack shows them: a mention, which Slack renders as their name (and which
+    pings nobody in a private answer, App Home or a form). A message posted in a channel
+    (`shared`) goes through `without_pings`, which writes names instead."""
     if who is None:
         return "nobody yet" if mention else ""
-    if mention:
-        return f"<@{who.slack_user_id}>"
-    return escape(who.name) if who.name else ""
+    return f"<@{who.slack_user_id}>"
+
+
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+def mentioned(blocks: Iterable[Kit]) -> set[str]:
+    """The member ids mentioned in blocks."""
+    return set(MENTION.findall(json.dumps([as_json(b) for b in blocks])))
+
+
+def without_pings(
+    blocks: Sequence[Kit], names: Callable[[Iterable[str]], Mapping[str, str]]
+) -> list[Json]:
+    """Blocks to post where others read them: each mention (`<@U…>`, which would notify the
+    person) becomes the person's name (escaped), or their member id when Slack does not know
+    them. User text is always escaped, so every mention in the blocks is the bot's own."""
+    raw = json.dumps([as_json(b) for b in blocks])
+    known = names(set(MENTION.findall(raw)))
+
+    def name(match: re.Match[str]) -> str:
+        return json.dumps(escape(known.get(match[1], match[1])))[1:-1]
+
+    found: list[Json] = json.loads(MENTION.sub(name, raw))
+    return found
 
 
 def as_json(block: Kit) -> Json:

@@ -18,9 +18,9 @@ from commands.views.common import (
     context,
     cut,
     cut_escaped,
-    day,
     escape,
     mrkdwn,
+    slack_date,
     when,
 )
 from db.due_dates import DateRequestRow
@@ -31,8 +31,8 @@ REASON = "reason"  # the decision form's block id
 
 
 def date_change(row: DateRequestRow) -> str:
-    was = day(row.due_from) if row.due_from else "no due date"
-    return f"due {was} → *{day(row.due_to)}*"
+    was = slack_date(row.due_from) if row.due_from else "no due date"
+    return f"due {was} → *{slack_date(row.due_to)}*"
 
 
 def request_line(row: DateRequestRow, tz: ZoneInfo, mention: bool) -> str:
@@ -104,11 +104,13 @@ def outcome_view(row: DateRequestRow) -> tuple[str, list[Kit]]:
     what = f"*{escape(row.ref)}* {cut_escaped(row.title, 200)}"
     if decided == "approved":
         head = f"The board *approved* the new due date you asked for on {what}: now due "
-        head += f"*{day(row.due_to)}*."
+        head += f"*{slack_date(row.due_to)}*."
     else:
-        stays = f"it stays due {day(row.due_from)}" if row.due_from else "it keeps its due date"
-        head = f"The board *rejected* the new due date ({day(row.due_to)}) you asked for on "
-        head += f"{what}: {stays}."
+        stays = "it keeps its due date"
+        if row.due_from:
+            stays = f"it stays due {slack_date(row.due_from)}"
+        head = f"The board *rejected* the new due date ({slack_date(row.due_to)}) you asked "
+        head += f"for on {what}: {stays}."
     blocks: list[Kit] = [mrkdwn(head), context(decided_note(row))]
     text = f"New due date for {row.ref} {decided}"
     return cut(text, 300), blocks

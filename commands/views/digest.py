@@ -37,6 +37,7 @@ from commands.views.common import (
     quoted,
     rag_label,
     scale,
+    slack_date,
     weekday,
     when,
 )
@@ -135,8 +136,12 @@ def digest_summary(digest: Digest, tz: ZoneInfo) -> tuple[str, list[Kit]]:
 
 
 def _who(line: ActionLine, mention: bool) -> str:
-    """The owner: a mention in the secretary's DM; in a channel the post (no mass ping)."""
-    return f"<@{line.owner_user}>" if line.owner_user and mention else escape(line.owner_post)
+    """The owner: a mention in the secretary's DM; in a channel the post and the person's name
+    (a mention there would notify them)."""
+    if line.owner_user and mention:
+        return f"<@{line.owner_user}>"
+    name = line.owner_name
+    return escape(f"{line.owner_post} ({name})" if name else line.owner_post)
 
 
 def _change(change: Change, tz: ZoneInfo, mention: bool) -> str:
@@ -146,8 +151,10 @@ def _change(change: Change, tz: ZoneInfo, mention: bool) -> str:
     if change.rag_to and change.rag_to != change.rag_from:
         moves.append(f"{RAG_EMOJI[change.rag_from or 'unrated']} → {RAG_EMOJI[change.rag_to]}")
     if change.due_to:
-        moves.append(f"asks the board for a new due date, {day(change.due_to)}")
+        moves.append(f"asks the board for a new due date, {slack_date(change.due_to)}")
     who = f" <@{change.author}>" if change.author and mention else ""
+    if change.author_name and not mention:
+        who = f" {escape(change.author_name)}"
     return (
         f"*{escape(change.ref)}* `{change.plan_key}` {when(change.at, tz)}{who}"
         f"{' · ' + '; '.join(moves) if moves else ''}: "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from slack_sdk.models.views import View
 
 from commands.ids import ActionId, ActionRef
@@ -25,8 +27,9 @@ from commands.views.common import (
     status_label,
 )
 from commands.views.deadline import home_clocks
+from commands.views.owners import posts_blocks
 from db.lookups import DONE, ActionPage
-from db.models import Plan
+from db.models import Cover, Plan, Post
 from db.overview import RagCount
 from jobs.statutory import Clock
 
@@ -48,16 +51,31 @@ def _glance(plan: Plan, glance: list[RagCount]) -> list[Kit]:
     ]
 
 
-def home_view(
-    mine: ActionPage,
-    v: Viewing,
-    *,
-    plan: Plan | None = None,
-    glance: list[RagCount] | None = None,
-    clocks: list[tuple[str, Clock]] | None = None,
-) -> View:
-    """My actions; the statutory clocks still running; for admins, the plan at a glance."""
-    blocks: list[Kit] = home_clocks(clocks or [], v.today)
+ILLUSTRATIVE = (
+    "ℹ️ *These plans are illustrative.* The recommendations are real, quoted from the published "
+    "reports; their actions' owners, due dates, statuses and RAG are made up (2022–23) to show "
+    "how the bot works. To load your own: `ofsted-bot plan draft REPORT.pdf` drafts a plan from "
+    "an Ofsted report, and `ofsted-bot plan import FILE` loads it (or your spreadsheet)."
+)
+
+
+@dataclass(frozen=True)
+class HomeExtras:
+    """What App Home shows besides the viewer's actions: whether the data is illustrative, the
+    statutory clocks still running, and for admins the plan at a glance and the posts."""
+
+    illustrative: bool = False
+    plan: Plan | None = None
+    glance: list[RagCount] | None = None
+    posts: list[Post] | None = None
+    covers: list[Cover] = field(default_factory=list)
+    clocks: list[tuple[str, Clock]] = field(default_factory=list)
+
+
+def home_view(mine: ActionPage, v: Viewing, extras: HomeExtras | None = None) -> View:
+    extras = extras or HomeExtras()
+    blocks: list[Kit] = [context(ILLUSTRATIVE)] if extras.illustrative else []
+    blocks += home_clocks(extras.clocks, v.today)
     blocks.append(header("My actions"))
     if not mine.total:
         blocks.append(
@@ -87,7 +105,10 @@ def home_view(
                 f"Showing {len(mine.cards)} of {mine.total}: `/ofsted mine` pages through them all."
             )
         )
-    if plan is not None and glance is not None:
-        blocks += _glance(plan, glance)
+    if extras.plan is not None and extras.glance is not None:
+        blocks += _glance(extras.plan, extras.glance)
+    if extras.posts is not None:
+        blocks += [divider(), header("Posts and who holds them")]
+        blocks += posts_blocks(extras.posts, extras.covers, admin=True)
     blocks.append(context("RAG key: `/ofsted help rag`. ofsted-bot tracks plans, not children."))
     return View(type="home", blocks=blocks[: View.blocks_max_length])

@@ -23,6 +23,7 @@ from commands.views.common import (
     mrkdwn,
     quoted,
     rag_label,
+    slack_weekday,
     status_label,
     weekday,
     when,
@@ -102,7 +103,7 @@ def nudge_view(
     if state.reminder:
         opening = "The reminder you asked for: these still need an update"
     blocks: list[Kit | None] = [
-        mrkdwn(f"*The {escape(board)} meets on {weekday(meeting)}.* {opening}:"),
+        mrkdwn(f"*The {escape(board)} meets on {slack_weekday(meeting)}.* {opening}:"),
     ]
     for line in list(lines)[:NUDGE_ACTIONS]:
         blocks += _nudge_line(line, today, tz, state.done.get(line.action_id))
