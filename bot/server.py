@@ -75,12 +75,12 @@ def serve(
         if settings.slack_app_token is None:
             log.error("Socket Mode needs SLACK_APP_TOKEN (an xapp- token)")
             return 2
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+        from bot.socket_mode import SocketMode
 
         app = build_app(settings, database.for_requests())
         freeze_startup_objects()
         log.info("connecting to Slack by Socket Mode")
-        SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]
+        SocketMode(app, settings.slack_app_token.get_secret_value()).run()
         return 0
     if settings.slack_signing_secret is None:
         log.error("HTTP mode needs SLACK_SIGNING_SECRET to verify requests")

@@ -100,6 +100,7 @@ class Workspace:
         self.tiers: dict[str, Tier] = {}
         self.last_ts = 0.0
         self.responses: dict[str, Json] = {}  # response_url key -> its message, uses so far
+        self.socket_mode: Callable[[], str] | None = None  # apps.connections.open's URLs
 
     def find_message(self, channel: str, ts: str) -> Json | None:
         return next((m for m in self.history.get(channel, []) if m["ts"] == ts), None)
@@ -148,6 +149,8 @@ class Workspace:
     def api(self, method: str, args: Json, headers: dict[str, str], root_url: str) -> Reply:
         auth = header(headers, "authorization")
         token = auth[7:].strip() if auth.lower().startswith("bearer ") else args.get("token")
+        if method == "apps.connections.open":
+            return 200, self.open_connection(str(token or "")), {}
         if not token or not str(token).startswith("xox"):
             return 200, err("invalid_auth" if token else "not_authed"), {}
         if (tier := self.tiers.get(method)) and (wait := tier.take(self.clock())):
@@ -161,6 +164,16 @@ class Workspace:
                 return 200, err(VIEW_ERROR, errors=problems, response_metadata=metadata), {}
         self.files.settle(self.clock())
         return 200, self.answer(method, args, root_url), {}
+
+    def open_connection(self, token: str) -> Json:
+        """apps.connections.open: a Socket Mode URL, for an app-level (xapp-) token only."""
+        if not token:
+            return err("not_authed")
+        if not token.startswith("xapp-"):
+            return err("not_allowed_token_type")
+        if self.socket_mode is None:  # the fake's own word: no FakeSocketMode is running
+            return err("fakeslack_no_socket_mode_server")
+        return {"ok": True, "url": self.socket_mode()}
 
     def ts(self) -> str:
         """A new message's ts: Slack's clock, unique and increasing."""

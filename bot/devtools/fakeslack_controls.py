@@ -77,6 +77,12 @@ class Controls:
         with self._lock:
             self._space.files.delay = seconds
 
+    def serve_socket_mode(self, issue: Callable[[], str] | None) -> None:
+        """What apps.connections.open answers: a new URL from `issue` (bot.devtools.fakesocket
+        sets it while it runs)."""
+        with self._lock:
+            self._space.socket_mode = issue
+
     def add_channel(self, name: str, **how: Any) -> str:
         """A channel in the workspace, answering its id; `how`: `channel_id=`, `private=`,
         `member=` (whether the bot is in it), as `Channels.add` takes them."""

@@ -37,7 +37,7 @@ def signed_headers(
     }
 
 
-def slash_command_body(
+def slash_command_fields(
     text: str,
     *,
     user_id: str,
@@ -46,24 +46,28 @@ def slash_command_body(
     channel_name: str = "practice",
     user_name: str = "",
     command: str = "/ofsted",
-) -> str:
-    return urlencode(
-        {
-            "token": "deprecated-verification-token",
-            "team_id": TEAM_ID,
-            "team_domain": "council",
-            "channel_id": channel_id,
-            "channel_name": channel_name,
-            "user_id": user_id,
-            "user_name": user_name or user_id.lower(),
-            "command": command,
-            "text": text,
-            "api_app_id": APP_ID,
-            "is_enterprise_install": "false",
-            "response_url": response_url,
-            "trigger_id": f"{int(time.time())}.{uuid.uuid4().int % 10**12}.{uuid.uuid4().hex[:16]}",
-        }
-    )
+) -> dict[str, str]:
+    """A slash command's fields: form-encoded over HTTP, a JSON object in a Socket Mode
+    envelope's payload."""
+    return {
+        "token": "deprecated-verification-token",
+        "team_id": TEAM_ID,
+        "team_domain": "council",
+        "channel_id": channel_id,
+        "channel_name": channel_name,
+        "user_id": user_id,
+        "user_name": user_name or user_id.lower(),
+        "command": command,
+        "text": text,
+        "api_app_id": APP_ID,
+        "is_enterprise_install": "false",
+        "response_url": response_url,
+        "trigger_id": f"{int(time.time())}.{uuid.uuid4().int % 10**12}.{uuid.uuid4().hex[:16]}",
+    }
+
+
+def slash_command_body(text: str, **fields: Any) -> str:
+    return urlencode(slash_command_fields(text, **fields))
 
 
 def block_actions_body(
