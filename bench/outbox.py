@@ -161,7 +161,7 @@ def digest(url: str, runs: int) -> None:
                 payload={"board": "bench-all"},
             )
         )
-        assert len(composed.files) == 2
+        assert len(composed.files) == 3  # chart, board pack, board paper
     print(
         f"  composing the digest for {len(recipients)} recipients of one meeting: "
         f"{(time.perf_counter() - started) * 1000:.0f} ms, {builds.count} build"
