@@ -57,7 +57,8 @@ def import_plan_sheet(factory: sessionmaker[Session], request: SheetImport) -> S
         if found.problems:
             session.rollback()
             raise SheetFileError(str(request.path), found.problems)
-        if request.dry_run:
+        if request.dry_run:  # the changes are described after: keep what they name loaded
+            session.expunge_all()
             session.rollback()
         else:
             session.commit()

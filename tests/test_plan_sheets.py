@@ -294,7 +294,11 @@ def test_a_new_action_is_added(surrey_db: Database, tmp_path: Path) -> None:
         "status": "on track",
     }
     sheet.append([row[h] for h in header])
+    row |= {"action": "1.8", "owner post": "Director Family Resilience & Safeguarding"}
+    sheet.append([row[h] for h in header])  # a new action under a post that is stored
     book.save(tmp_path / "added.xlsx")
+    dry = describe(run(surrey_db, tmp_path / "added.xlsx", dry=True))  # read after its rollback
+    assert "owner Director Family Resilience & Safeguarding" in dry[2]
     found = run(surrey_db, tmp_path / "added.xlsx")
     assert describe(found)[:2] == [
         "added    post Head of Audit",
