@@ -153,7 +153,7 @@ def add_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     jobs.set_defaults(db_handler=cmd_jobs)
     digest = verbs.add_parser("digest", help="write a board's digest chart and board paper")
     digest.add_argument("board")
-    digest.add_argument("--out", default=".", help="folder to write the PNG and XLSX in")
+    digest.add_argument("--out", default=".", help="folder to write the chart (PNG), the board pack (PDF) and the board paper (XLSX) in")
     digest.add_argument("--now", help="the time to act as (ISO 8601)")
     digest.set_defaults(db_handler=cmd_digest)
     board = verbs.add_parser("board", help="a board's meetings as an iCalendar feed")
