@@ -31,7 +31,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.authorize import OwnTokenAuthorize
 from bot.lanes import Lanes, PatientRateLimitHandler
-from bot.listeners import events, home, lookups, nudges, updates
+from bot.listeners import events, home, lookups, nudges, reports, updates
 from bot.listeners.later import report_error
 from bot.services import Clock, Ofsted, provide
 from bot.settings import Settings
@@ -114,6 +114,7 @@ def build_app(
     lookups.register(app)
     updates.register(app)
     nudges.register(app)
+    reports.register(app)  # before events: a PDF in a DM is a report, not an update
     events.register(app)
     home.register(app)
     events.register_last(app)  # after every other listener
