@@ -18,6 +18,8 @@ from typing import Any
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, PdfReadError
 
+from db.report.content import prepare
+
 MAX_PAGES = 200
 _PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?\d{1,3}(?:\s+of\s+\d{1,3})?\s*$", re.IGNORECASE)
 _DIGITS = re.compile(r"^\s*\d{1,2}\s*$")
@@ -64,6 +66,7 @@ def _page_chunks(page: Any) -> list[list[_Chunk]]:
             if part:
                 lines[-1].append(_Chunk(part, x, _font_size(size, cm, tm), "bold" in name.lower()))
 
+    prepare(page)  # its content stream read fast (db.report.content), else by pypdf
     page.extract_text(visitor_text=visit)
     return lines
 
