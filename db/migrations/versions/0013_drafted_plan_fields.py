@@ -2,7 +2,7 @@
 
 Revision ID: 0013
 Revises: 0012
-Create Date: 2026-12-04 10:00:00.000000
+Create Date: 2026-12-03 13:00:00.000000
 
 - plan.lead_inspector: who led the inspection, as the report names them;
 - recommendation.number_printed: false where the report prints a bullet and the number is the
