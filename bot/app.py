@@ -32,7 +32,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.authorize import OwnTokenAuthorize
 from bot.lanes import Lanes, PatientRateLimitHandler
-from bot.listeners import events, home, lookups, nudges, owners, updates
+from bot.listeners import events, home, lookups, nudges, owners, reports, updates
 from bot.listeners.later import report_error
 from bot.services import Clock, Ofsted, provide
 from bot.settings import Settings
@@ -137,6 +137,7 @@ def build_app(
     lookups.register(app)
     updates.register(app)
     nudges.register(app)
+    reports.register(app)  # before events: a PDF in a DM is a report, not an update
     events.register(app)
     home.register(app)
     events.register_last(app)  # after every other listener

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bot.cli_draft import add_parser as add_draft_parser
 from bot.cli_jobs import add_parsers as add_job_parsers
 from bot.cli_owners import add_parsers as add_owner_parsers
 from bot.cli_sheets import add_template_parser, cmd_sheet_import, is_sheet
@@ -268,6 +269,7 @@ def _add_plan_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]
     plan_verbs.add_parser("list", help="plans with their counts").set_defaults(
         handler=cmd_plan_list
     )
+    add_draft_parser(plan_verbs)
 
 
 def build_parser() -> argparse.ArgumentParser:

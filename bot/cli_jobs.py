@@ -151,9 +151,13 @@ def add_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         job.add_argument("--now", help="the time to act as (ISO 8601; UK time if no zone)")
     job_verbs.add_parser("history", help="what went out, failed or was skipped")
     jobs.set_defaults(db_handler=cmd_jobs)
-    digest = verbs.add_parser("digest", help="write a board's digest chart and board paper")
+    digest = verbs.add_parser("digest", help="write a board's digest files: chart, board pack and board paper")
     digest.add_argument("board")
-    digest.add_argument("--out", default=".", help="folder to write the chart (PNG), the board pack (PDF) and the board paper (XLSX) in")
+    digest.add_argument(
+        "--out",
+        default=".",
+        help="folder for the chart (PNG), board pack (PDF) and board paper (XLSX)",
+    )
     digest.add_argument("--now", help="the time to act as (ISO 8601)")
     digest.set_defaults(db_handler=cmd_digest)
     board = verbs.add_parser("board", help="a board's meetings as an iCalendar feed")

@@ -38,6 +38,7 @@ class ActionId(StrEnum):
     NO_CHANGE = "ofsted_no_change"  # a nudge: no change since last time
     REMIND_LATER = "ofsted_remind_later"  # a nudge: remind me in 2 days
     OWNERS = "ofsted_owners"  # open the form that manages posts (admins)
+    IMPORT_DRAFT = "ofsted_import_draft"  # import a plan drafted from a report sent in a DM
     FORM_INPUT = "value"  # every input of the update form (its block_id says which)
 
     def for_value(self, value: str) -> str:
@@ -138,7 +139,17 @@ class PostRef(Carried):
     post: str | None = Field(default=None, max_length=80)
 
 
-ButtonValue = Rerun | ActionRef | UpdateRef | Choice | DateRequestRef | NudgeRef | PostRef
+class DraftRef(Carried):
+    """IMPORT_DRAFT buttons: the draft plan file the bot uploaded, and whether to make it
+    current."""
+
+    file: str = Field(pattern=r"^F[A-Z0-9]{2,40}$")
+    current: bool | None = None
+
+
+ButtonValue = (
+    Rerun | ActionRef | UpdateRef | Choice | DateRequestRef | NudgeRef | PostRef | DraftRef
+)
 Value = TypeVar("Value", bound=Carried)  # any of them, in helpers that read one
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     false,
+    true,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -34,6 +35,10 @@ from db.model_base import UTCDateTime as UTCDateTime
 from db.model_base import enum_column as _enum
 from db.model_base import utcnow as utcnow
 from db.model_requests import DueDateRequest as DueDateRequest  # db.due_dates
+from db.model_slack import BotMessage as BotMessage
+from db.model_slack import PendingReply as PendingReply
+from db.model_slack import ProcessedEvent as ProcessedEvent
+from db.model_slack import SlackChannel as SlackChannel
 
 # defined beside the RAG rule (db.status); imported from here as ever
 from db.status import ActionStatus as ActionStatus
@@ -68,6 +73,7 @@ class Plan(Base):
     # and the written action plan sent to Ofsted
     received: Mapped[date | None] = mapped_column(Date)
     submitted: Mapped[date | None] = mapped_column(Date)
+    lead_inspector: Mapped[str | None] = mapped_column(String(200))
     is_current: Mapped[bool] = mapped_column(default=False)
     overall: Mapped[str | None] = mapped_column(String(80))
     source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))
@@ -122,6 +128,8 @@ class Recommendation(Base):
     response: Mapped[str | None] = mapped_column(Text)
     # which of number, theme, area, findings the source does not print (db.planfile)
     illustrative: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
+    number_printed: Mapped[bool] = mapped_column(default=True, server_default=true())
+    framework: Mapped[str | None] = mapped_column(String(200))
 
     plan: Mapped[Plan] = relationship(back_populates="recommendations")
     theme: Mapped[Theme | None] = relationship()
@@ -332,19 +340,6 @@ class Delivery(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class SlackChannel(Base):
-    """A board's channel, resolved to its Slack id once and kept (renames keep working)."""
-
-    __tablename__ = "slack_channel"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80), unique=True)  # as in the plan, without "#"
-    channel_id: Mapped[str | None] = mapped_column(String(32))
-    is_private: Mapped[bool | None]
-    bot_member: Mapped[bool | None]
-    problem: Mapped[str | None] = mapped_column(String(80))  # Slack's error when last tried
-    checked_at: Mapped[datetime | None]
-
-
 class AuditEntry(Base):
     """Who did what to which action, when: every update, edit, retraction, undo, sign-off."""
 
@@ -358,42 +353,3 @@ class AuditEntry(Base):
     action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"))
     update_id: Mapped[int | None] = mapped_column(ForeignKey("action_update.id"))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
-
-
-class BotMessage(Base):
-    """A message the bot posted about one or more actions: replies in its thread are updates."""
-
-    __tablename__ = "bot_message"
-    __table_args__ = (UniqueConstraint("channel", "ts"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[str] = mapped_column(String(32))
-    ts: Mapped[str] = mapped_column(String(32))
-    purpose: Mapped[str] = mapped_column(String(40))
-    action_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class PendingReply(Base):
-    """A reply that names no action in a thread about several: kept until its author picks one."""
-
-    __tablename__ = "pending_reply"
-    __table_args__ = (UniqueConstraint("channel", "ts"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[str] = mapped_column(String(32))
-    ts: Mapped[str] = mapped_column(String(32))
-    thread_ts: Mapped[str | None] = mapped_column(String(32))
-    user_id: Mapped[str] = mapped_column(String(32))
-    text: Mapped[str] = mapped_column(Text)  # without the status word, which is kept apart
-    status: Mapped[ActionStatus | None] = mapped_column(_enum(ActionStatus, "pending_status"))
-    rag: Mapped[Rag | None] = mapped_column(_enum(Rag, "pending_rag"))
-    action_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
-    update_id: Mapped[int | None] = mapped_column(ForeignKey("action_update.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class ProcessedEvent(Base):
-    """A Slack Events API `event_id` already handled (retries are dropped)."""
-
-    __tablename__ = "processed_event"
-    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    received_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -66,6 +66,26 @@ def _action(action: Action) -> dict[str, Any]:
     )
 
 
+def _recommendation(r: Recommendation) -> dict[str, Any]:
+    data = _drop_empty(
+        {
+            "number": r.number,
+            "text": r.text,
+            "framework": r.framework,
+            "theme": r.theme.key if r.theme else None,
+            "area": r.area,
+            "paragraphs": list(r.paragraphs),
+            "findings": list(r.findings),
+            "response": r.response,
+            "actions": [_action(a) for a in r.actions],
+            "illustrative": list(r.illustrative),
+        }
+    )
+    if not r.number_printed:  # kept explicitly: the number is the item's position
+        data = {"number": r.number, "number_printed": False, **data}
+    return data
+
+
 def _plan(plan: Plan) -> dict[str, Any]:
     return _drop_empty(
         {
@@ -74,6 +94,7 @@ def _plan(plan: Plan) -> dict[str, Any]:
             "kind": plan.kind,
             "body": plan.body,
             "inspected": _span(plan),
+            "lead_inspector": plan.lead_inspector,
             "published": plan.published,
             "received": plan.received,
             "submitted": plan.submitted,
@@ -85,22 +106,7 @@ def _plan(plan: Plan) -> dict[str, Any]:
                 _drop_empty({"key": t.key, "title": t.title, "illustrative": t.illustrative})
                 for t in plan.themes
             ],
-            "recommendations": [
-                _drop_empty(
-                    {
-                        "number": r.number,
-                        "text": r.text,
-                        "theme": r.theme.key if r.theme else None,
-                        "area": r.area,
-                        "paragraphs": list(r.paragraphs),
-                        "findings": list(r.findings),
-                        "response": r.response,
-                        "actions": [_action(a) for a in r.actions],
-                        "illustrative": list(r.illustrative),
-                    }
-                )
-                for r in plan.recommendations
-            ],
+            "recommendations": [_recommendation(r) for r in plan.recommendations],
         }
     )
 

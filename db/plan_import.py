@@ -197,6 +197,7 @@ class _Importer:
             "published": spec.published,
             "received": spec.received,
             "submitted": spec.submitted,
+            "lead_inspector": spec.lead_inspector,
             "overall": spec.overall,
             "source": sources.get(spec.source or ""),
         }
@@ -220,6 +221,8 @@ class _Importer:
                     "findings": list(spec_rec.findings),
                     "response": spec_rec.response,
                     "illustrative": list(spec_rec.illustrative),
+                    "number_printed": spec_rec.number_printed,
+                    "framework": spec_rec.framework,
                 },
             )
             for a_position, spec_action in enumerate(spec_rec.actions):

@@ -120,6 +120,8 @@ class RecommendationSpec(_Model):
     paragraphs: list[str] = Field(default_factory=list)
     findings: list[str] = Field(default_factory=list)
     response: str | None = None
+    number_printed: bool = True  # false: the report prints a bullet; the number is its position
+    framework: str | None = None  # e.g. "outcome 3, national framework", as printed
     actions: list[ActionSpec] = Field(default_factory=list)
     illustrative: Annotated[
         list[str], AfterValidator(fields_among(ILLUSTRATIVE_RECOMMENDATION_FIELDS))
@@ -142,6 +144,7 @@ class PlanSpec(_Model):
     kind: PlanKind
     body: Text
     inspected: str | None = None
+    lead_inspector: str | None = None
     published: date | None = None
     received: date | None = None  # the report received, if not on the day it was published
     submitted: date | None = None  # the written action plan sent to Ofsted
@@ -150,7 +153,7 @@ class PlanSpec(_Model):
     overall: str | None = None
     judgements: list[JudgementSpec] = Field(default_factory=list)
     themes: list[ThemeSpec] = Field(default_factory=list)
-    recommendations: list[RecommendationSpec] = Field(min_length=1)
+    recommendations: list[RecommendationSpec] = Field(default_factory=list)
 
     @field_validator("inspected", mode="before")
     @classmethod

@@ -473,6 +473,27 @@ def test_a_shared_file_appears_after_slacks_delay(fake: FakeSlack, client: WebCl
     assert [f["id"] for f in fake.messages("C1", ts)[1]["files"]] == [file_id]
 
 
+def _get(url: str, token: str | None = None) -> tuple[str, str, bytes]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers)) as answer:
+        return answer.url, answer.headers["Content-Type"], answer.read()
+
+
+def test_private_file_urls_are_served_only_with_a_bearer_token(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    done = client.files_upload_v2(content=b"key: value\n", filename="d.yaml", channel="C1")
+    info = client.files_info(file=done["file"]["id"])["file"]
+    assert set(_keys("files_info.json")["file"]) <= set(info)
+    assert _get(info["url_private_download"], "xoxb-test")[2] == b"key: value\n"
+    url, kind, page = _get(info["url_private_download"])  # no token: Slack's sign-in page
+    assert "/signin?redir=" in url and kind.startswith("text/html") and b"Sign in" in page
+    shared = fake.share_file("r.pdf", b"%PDF-1.4", user="U1", mimetype="application/pdf")
+    assert set(_keys("message_file_share.json")["event"]["files"][0]) <= set(shared)
+    assert _get(shared["url_private"], "xoxb-test")[1:] == ("application/pdf", b"%PDF-1.4")
+    assert client.files_info(file=shared["id"])["file"]["name"] == "r.pdf"
+
+
 def test_a_rate_tier_answers_429_and_caps_the_limit(fake: FakeSlack, client: WebClient) -> None:
     fake.non_marketplace()
     for number in range(20):

@@ -101,11 +101,8 @@ def _multipart(content_type: str, body: bytes) -> tuple[_Json, bytes | None]:
             continue
         if filename is not None:
             first_file = data if first_file is None else first_file
-        fields[name] = (
-            data.decode("utf-8", "replace")
-            if filename is None
-            else {"filename": filename, "size": len(data)}
-        )
+        shown = {"filename": filename, "size": len(data)}
+        fields[name] = data.decode("utf-8", "replace") if filename is None else shown
     return fields, first_file
 
 
@@ -151,6 +148,7 @@ class FakeSlack(Controls):
         if self._server is None:
             self._stopping.clear()
             self._server = _Server((self._host, self._port), _make_handler(self))
+            self._space.files.root_url = self.root_url  # where private file URLs point
             serve = self._server.serve_forever  # polls 20 times a second, so stop() is quick
             self._thread = threading.Thread(target=serve, args=(0.05,), daemon=True)
             self._thread.start()
@@ -346,10 +344,11 @@ def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
         timeout = 30  # idle keep-alive connections are closed after this
 
-        def do_GET(self) -> None:
-            healthy = urlsplit(self.path).path == "/healthz"
-            reply: _Reply = (200, "ok", {}) if healthy else (404, err("not_found"), {})
-            self._send(*reply)
+        def do_GET(self) -> None:  # /healthz, a private file (/files-pri/…) or the sign-in page
+            if urlsplit(self.path).path == "/healthz":
+                self._send(200, "ok", {})
+            else:
+                self._send(*fake.serve_file(self.path, dict(self.headers.items())))
 
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -365,16 +364,17 @@ def _make_handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 return
             self._send(*reply)
 
-        def _send(self, status: int, body: _Json | str, headers: dict[str, str]) -> None:
-            data = (body if isinstance(body, str) else json.dumps(body)).encode()
-            kind = "text/plain" if isinstance(body, str) else "application/json"
+        def _send(self, status: int, body: _Json | str | bytes, headers: dict[str, str]) -> None:
+            if not isinstance(body, bytes):  # a file (bytes) comes with its own Content-Type
+                kind = "text/plain" if isinstance(body, str) else "application/json"
+                headers = {"Content-Type": f"{kind}; charset=utf-8"} | headers
+                body = (body if isinstance(body, str) else json.dumps(body)).encode()
             self.send_response(status)
-            self.send_header("Content-Type", f"{kind}; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Content-Length", str(len(body)))
             for name, value in headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(data)
+            self.wfile.write(body)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass  # keep test output clean

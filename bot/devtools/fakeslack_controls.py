@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.devtools.fakeslack_answers import TEAM_ID, Tier, Workspace
 from bot.devtools.fakeslack_canvases import Canvas
 from bot.devtools.fakeslack_channels import dm_of
+from bot.devtools.fakeslack_files import Served
 
 _Json = dict[str, Any]
 
@@ -165,6 +166,16 @@ class Controls:
         if thread_ts is None:
             return [m for m in posted if m.get("thread_ts", m["ts"]) == m["ts"]]
         return [m for m in posted if thread_ts in (m["ts"], m.get("thread_ts"))]
+
+    def share_file(self, name: str, content: bytes, *, user: str, mimetype: str) -> _Json:
+        """A file a person uploads to Slack: its file object, as a file_share event has it."""
+        with self._lock:
+            return self._space.files.shared_by(user, name, content, mimetype)
+
+    def serve_file(self, path: str, headers: dict[str, str]) -> Served:
+        """A GET of a private file URL, or of the sign-in page it redirects to."""
+        with self._lock:
+            return self._space.files.serve(path, headers)
 
     def file_content(self, name: str) -> bytes:
         """The bytes last uploaded under a file name."""

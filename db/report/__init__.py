@@ -1,0 +1,1 @@
+"""Reading a published Ofsted report (PDF) into a draft plan (`ofsted-bot plan draft`)."""
