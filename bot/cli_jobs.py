@@ -151,7 +151,9 @@ def add_parsers(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         job.add_argument("--now", help="the time to act as (ISO 8601; UK time if no zone)")
     job_verbs.add_parser("history", help="what went out, failed or was skipped")
     jobs.set_defaults(db_handler=cmd_jobs)
-    digest = verbs.add_parser("digest", help="write a board's digest files: chart, board pack and board paper")
+    digest = verbs.add_parser(
+        "digest", help="write a board's digest files: chart, board pack and board paper"
+    )
     digest.add_argument("board")
     digest.add_argument(
         "--out",
