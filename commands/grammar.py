@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 
 from commands.context import Invocation
+from db.status import ACTION_REF_PATTERN
 
 REC_NUMBER = re.compile(r"^(\d{1,3}|[A-Za-z])$")
-ACTION_REF = re.compile(r"^[A-Za-z0-9]{1,4}(\.[A-Za-z0-9]{1,4}){1,3}$")
+ACTION_REF = re.compile(rf"^{ACTION_REF_PATTERN}$")
 TEXT_VERBS = frozenset({"update"})  # the rest of the line is the user's words, kept whole
 MAX_TEXT = 4000  # Slack caps command text well below this; anything longer is cut
 

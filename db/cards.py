@@ -1,6 +1,6 @@
 """An action's card: the action with its owner today, its latest standing update (kept on the
 action, `Action.latest_update_id`) and who covers its post today, all joined into the one
-statement that loads the actions (issue 9).
+statement that loads the actions (no query per card).
 
 Cards are read as plain rows (Core columns, no ORM objects): loading a page of actions as ORM
 entities (each with its post, holder, plan, recommendation, update and author) was the largest
@@ -218,8 +218,7 @@ def covering_id() -> Any:
         select(Cover.person_id)
         .where(
             Cover.post_id == Action.owner_post_id,
-            Cover.starts_on <= bindparam("today"),
-            Cover.ends_on >= bindparam("today"),
+            Cover.on(bindparam("today")),
         )
         .order_by(Cover.id.desc())
         .limit(1)

@@ -202,8 +202,7 @@ def _posts_of_user() -> Any:
         .join(Person, Person.id == Cover.person_id)
         .where(
             Person.slack_user_id == bindparam("user"),
-            Cover.starts_on <= bindparam("today"),
-            Cover.ends_on >= bindparam("today"),
+            Cover.on(bindparam("today")),
         )
     )
     return held.union(covered)

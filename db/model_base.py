@@ -1,6 +1,6 @@
 """What the data model is built from: the declarative base (naming convention, UTC timestamps,
 JSON columns), enums stored as checked strings, and the model's own enums. `db.models` imports
-them from here (and they are imported from there as ever)."""
+them from here, and the rest of the code imports them from `db.models`."""
 
 from __future__ import annotations
 

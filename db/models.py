@@ -12,6 +12,7 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Column,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -19,13 +20,14 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
     event,
     false,
     true,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-# the base, its column types and the model's enums: in db.model_base, imported from here as ever
+# the base, its column types and the model's enums are defined in db.model_base
 from db.model_base import NAMING as NAMING
 from db.model_base import Base as Base
 from db.model_base import DeliveryState as DeliveryState
@@ -40,7 +42,7 @@ from db.model_slack import PendingReply as PendingReply
 from db.model_slack import ProcessedEvent as ProcessedEvent
 from db.model_slack import SlackChannel as SlackChannel
 
-# defined beside the RAG rule (db.status); imported from here as ever
+# defined beside the RAG rule (db.status)
 from db.status import ActionStatus as ActionStatus
 from db.status import Rag as Rag
 
@@ -172,6 +174,12 @@ class Cover(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     post: Mapped[Post] = relationship()
     person: Mapped[Person] = relationship()
+
+    @classmethod
+    def on(cls, day: Any) -> ColumnElement[bool]:
+        """The rule of who covers a post: a cover counts on each day from its first to its last.
+        `day`: a date, or a bound parameter for one."""
+        return and_(cls.starts_on <= day, cls.ends_on >= day)
 
 
 class Action(Base):

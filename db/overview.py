@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, raiseload, selectinload
 
 from db.models import Action, Board, Meeting, Plan, Post, Recommendation
-from db.status import rag_key
+from db.status import count_rag
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,5 @@ def rag_by_recommendation(session: Session, plan: Plan) -> list[RagCount]:
     for number, text, _position, rag, status, count in rows:
         entry = found.setdefault(number, RagCount(number, text, {}))
         if count:
-            key = rag_key(status, rag)
-            entry.counts[key] = entry.counts.get(key, 0) + count
+            count_rag(entry.counts, status, rag, count)
     return list(found.values())

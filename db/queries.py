@@ -96,26 +96,6 @@ def set_post_holder(session: Session, post_key: str, slack_user_id: str) -> Post
     return post
 
 
-def add_cover(
-    session: Session, post_key: str, slack_user_id: str, starts_on: date, ends_on: date
-) -> Cover:
-    """Someone covers a post between two dates (inclusive); LookupError if the post is unknown,
-    ValueError if the dates are the wrong way round."""
-    post = session.scalar(select(Post).where(Post.key == post_key))
-    if post is None:
-        raise LookupError(post_key)
-    if ends_on < starts_on:
-        raise ValueError("the cover ends before it starts")
-    cover = Cover(
-        post=post,
-        person=get_or_create_person(session, slack_user_id),
-        starts_on=starts_on,
-        ends_on=ends_on,
-    )
-    session.add(cover)
-    return cover
-
-
 def covers_from(session: Session, day: date) -> list[Cover]:
     return list(
         session.scalars(

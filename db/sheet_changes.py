@@ -32,11 +32,11 @@ from db.plan_sheets import (
     text,
 )
 from db.planfile import PlanKind
-from db.status import DONE, ActionStatus, Rag, RagConflictError, settle_rag
+from db.status import ACTION_REF_PATTERN, DONE, ActionStatus, Rag, RagConflictError, settle_rag
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LOGGED = frozenset({"due", "status", "rag"})  # changes recorded as updates
-_REF = re.compile(r"^[A-Za-z0-9]+(\.[A-Za-z0-9]+)+$")
+_REF = re.compile(rf"^{ACTION_REF_PATTERN}$")
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,19 @@ def rag_key(status: str, rag: str | None) -> str:
     return "done" if status in DONE else (str(rag) if rag else "unrated")
 
 
+def count_rag(counts: dict[str, int], status: str, rag: str | None, n: int = 1) -> None:
+    """Add `n` actions of this status and RAG to `counts` (keyed by `rag_key`): how actions
+    are counted by RAG everywhere (digest, chart, trend, plan overview)."""
+    key = rag_key(status, rag)
+    counts[key] = counts.get(key, 0) + n
+
+
+# An action's reference as people type it and plans print it: "4.2", "2.1a", "B.3.1"; two to
+# four parts of up to four letters or digits. The one pattern for the grammar, the status words
+# and spreadsheet rows.
+ACTION_REF_PATTERN = r"[A-Za-z0-9]{1,4}(?:\.[A-Za-z0-9]{1,4}){1,3}"
+
+
 class RagConflictError(ValueError):
     """A RAG that contradicts the status (a complete action rated red or amber)."""
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from db.status import ActionStatus, Rag, settle_rag
+from db.status import ACTION_REF_PATTERN, ActionStatus, Rag, settle_rag
 
 _STATUS_OF_WORD = {
     "green": ActionStatus.ON_TRACK,
@@ -38,9 +38,7 @@ _WORDS = "|".join(
     sorted((re.escape(w).replace(r"\ ", r"\s+") for w in STATUS_WORDS), key=len, reverse=True)
 )
 _STATUS = re.compile(rf"^\s*(?P<word>{_WORDS})(?![\w-])\s*(?:[:\-–—.,]\s*)?", re.IGNORECASE)
-_REF = re.compile(
-    r"^\s*(?P<ref>[A-Za-z0-9]{1,4}(?:\.[A-Za-z0-9]{1,4}){1,3})(?![\w.])\s*[:\-–—]?\s*"
-)
+_REF = re.compile(rf"^\s*(?P<ref>{ACTION_REF_PATTERN})(?![\w.])\s*[:\-–—]?\s*")
 _MENTION = re.compile(r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>\s*[:,]?\s*")
 
 

@@ -188,8 +188,7 @@ def covers(session: Session, person: Person, post_id: int, today: date) -> bool:
                 exists().where(
                     Cover.post_id == post_id,
                     Cover.person_id == person.id,
-                    Cover.starts_on <= today,
-                    Cover.ends_on >= today,
+                    Cover.on(today),
                 )
             )
         )

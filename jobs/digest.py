@@ -31,7 +31,7 @@ from db.models import (
     Recommendation,
     Update,
 )
-from db.status import DONE, rag_key
+from db.status import DONE, count_rag, rag_key
 from jobs.digest_model import ActionLine, Change, Digest, RecommendationRag, TrendPoint
 
 TREND_MEETINGS = 6
@@ -59,8 +59,7 @@ def _covers_today(
                 Cover.post_id.in_(
                     select(Action.owner_post_id).where(Action.plan_id.in_(plan_ids)).distinct()
                 ),
-                Cover.starts_on <= today,
-                Cover.ends_on >= today,
+                Cover.on(today),
             )
             .order_by(Cover.id)
         )
@@ -208,10 +207,10 @@ def _changes(session: Session, lines: Sequence[ActionLine], since: datetime | No
 
 
 def _counts(lines: Sequence[ActionLine]) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
+    counts: dict[str, int] = {}
     for line in lines:
-        counts[rag_key(line.status, line.rag)] += 1
-    return dict(counts)
+        count_rag(counts, line.status, line.rag)
+    return counts
 
 
 def replay(
@@ -325,9 +324,7 @@ def build_digest(
     ):
         recs[(keys[rec_plan], number)] = RecommendationRag(keys[rec_plan], number, text, {})
     for line in lines:
-        counts = recs[(line.plan_key, line.recommendation)].counts
-        key = rag_key(line.status, line.rag)
-        counts[key] = counts.get(key, 0) + 1
+        count_rag(recs[(line.plan_key, line.recommendation)].counts, line.status, line.rag)
     changes = _changes(session, lines, since) if plan_ids else []
     open_lines = [x for x in lines if x.status not in DONE]
     return Digest(

@@ -1,6 +1,6 @@
 """Status and RAG never contradict each other, on every way an update or a plan comes in.
 
-The rule (db.models.settle_rag): a change of status sets the RAG it implies (on track green, at
+The rule (db.status.settle_rag): a change of status sets the RAG it implies (on track green, at
 risk amber, off track red, not started not yet rated) unless the owner chooses a RAG in the
 form; complete and signed off are always green. Also: a reply kept for "which action?" keeps
 its status word, and a DM is recorded as a DM.

@@ -145,7 +145,7 @@ def answer_button(
 def register(app: App) -> None:
     app.command(OFSTED, matchers=[later_command])(ack=acknowledge, lazy=[answer_command])
     # a lookup is answered in its ack, with no lazy listener: starting one copies the whole
-    # request and hands it to a thread, a sixth of a lookup's CPU time (issue 9)
+    # request and hands it to a thread, which costs more than most lookups take to answer
     app.command(OFSTED)(answer_in_the_ack)
     app.action(ActionId.pattern(*RERUN_BUTTONS))(ack=acknowledge, lazy=[answer_button])
 

@@ -44,7 +44,7 @@ STATUS_EMOJI = {ActionStatus.COMPLETE: "✅", ActionStatus.SIGNED_OFF: "☑️"}
 Json = dict[str, Any]
 Kit = Block | Json
 """A Block Kit block: Slack's JSON, as the builders below make it (no slack_sdk objects on the
-request path: building and serialising them was a third of a lookup's CPU time, issue 9; the
+request path: building and serialising them costs more than the lookup behind them; the
 tests validate every message against slack_sdk's models), or a slack_sdk model (forms and App
 Home use some)."""
 

@@ -2,8 +2,8 @@
 
 The views build Slack's JSON directly (commands/views/common.py's builders); the few slack_sdk
 models some of them still use (App Home, forms, help) go through `plain()`. slack_sdk's
-`to_dict()` validates every object and then walks each nested object twice: a quarter of a
-lookup's CPU time went on it (issue 9). `plain()` gives the same dict as `to_dict()` in one walk
+`to_dict()` validates every object and then walks each nested object twice, on every request.
+`plain()` gives the same dict as `to_dict()` in one walk
 and validates nothing; classes that override `to_dict()` (options and the like, which shape
 their output) still go through their own. The validation is in the tests: the test driver
 (tests/slackdriver.py) parses every message it sees back into slack_sdk's models, validates it
