@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.settings import Settings
 from db.database import Database
 from db.models import Delivery, DeliveryState
-from db.overview import boards as all_boards
+from db.overview import all_boards
 from jobs.meetings import find_board
 
 

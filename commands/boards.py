@@ -11,7 +11,7 @@ from commands.views.digest import digest_details, digest_summary
 from commands.views.help import echo
 from db.lookups import current_plan
 from db.models import Board
-from db.overview import boards as all_boards
+from db.overview import all_boards
 from db.updates import UpdateRefusedError
 from jobs.digest import digest_for, next_meeting
 from jobs.meetings import cancel_meeting, ensure_meetings, find_board, move_meeting

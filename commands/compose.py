@@ -19,7 +19,7 @@ from commands.views.reminders import NudgeState, alert_view, nudge_view
 from db.database import Database
 from db.due_dates import request_row
 from db.models import Board, Delivery, Meeting
-from db.overview import boards as all_boards
+from db.overview import all_boards
 from db.queries import plan_by_key
 from db.status import DONE
 from jobs.alerts import DeliveryAlert

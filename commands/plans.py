@@ -15,7 +15,7 @@ from db.channels import channel_state
 from db.current import current_overdue_actions
 from db.lookups import current_plan, overdue_actions
 from db.models import Board, Plan
-from db.overview import boards, meeting_overrides
+from db.overview import all_boards, meeting_overrides
 from db.queries import plan_summaries
 from jobs.schedule import upcoming_meetings
 
@@ -55,13 +55,13 @@ def overdue(ctx: Context, inv: Invocation) -> Reply:
     )
 
 
-def _match_board(all_boards: list[Board], name: str) -> list[Board]:
+def _match_board(boards: list[Board], name: str) -> list[Board]:
     name = name.lower().strip()
-    exact = [b for b in all_boards if name in (b.key, b.name.lower())]
+    exact = [b for b in boards if name in (b.key, b.name.lower())]
     if exact:
         return exact
     words = name.split()
-    return [b for b in all_boards if all(w in b.name.lower() or w in b.key for w in words)]
+    return [b for b in boards if all(w in b.name.lower() or w in b.key for w in words)]
 
 
 @command(
@@ -79,18 +79,18 @@ def board(ctx: Context, inv: Invocation) -> Reply:
     if inv.args and inv.args[0].lower() in {"move", "cancel"}:
         return change_meeting(ctx, inv.args)
     with ctx.db.sessions() as session:
-        all_boards = boards(session)
+        boards = all_boards(session)
         if inv.raw:
-            chosen = _match_board(all_boards, inv.raw)
+            chosen = _match_board(boards, inv.raw)
         else:
             current = current_plan(session, ctx.config.current_plan)
-            chosen = [b for b in all_boards if any(p.id == current.id for p in b.plans)]
+            chosen = [b for b in boards if any(p.id == current.id for p in b.plans)]
             if len(chosen) != 1:
-                return boards_view(all_boards, ctx.viewing(inv, "board"))
+                return boards_view(boards, ctx.viewing(inv, "board"))
         if not chosen:
             raise UsageError(
                 f"No board is called “{echo(inv.raw)}”.",
-                suggestions=[f"board {b.key}" for b in all_boards[:5]],
+                suggestions=[f"board {b.key}" for b in boards[:5]],
             )
         if len(chosen) > 1:
             raise UsageError(

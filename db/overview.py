@@ -20,7 +20,7 @@ class RagCount:
     counts: dict[str, int]
 
 
-def boards(session: Session, *, by_key: bool = False) -> list[Board]:
+def all_boards(session: Session, *, by_key: bool = False) -> list[Board]:
     """Every board with its plans and its secretary's post and holder, by name (or key)."""
     return list(
         session.scalars(

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from db.models import AuditEntry, Cover, Person, Post, utcnow
+from db.models import Action, AuditEntry, Cover, Person, Post, utcnow
 from db.queries import get_or_create_person
 
 
@@ -174,3 +174,26 @@ def end_cover(session: Session, key: str, last_day: date, actor: Actor) -> Cover
         cover.ends_on = last_day
         _audit(session, "post.cover_ended", actor, post, ends=last_day, **detail)
     return cover
+
+
+def covers_today(
+    session: Session, plan_ids: list[int], today: date
+) -> dict[int, tuple[str, str | None]]:
+    """Who covers each post owning the plans' actions on `today` (post id -> Slack user id,
+    name): the newest cover where two overlap."""
+    return {
+        post: (user, name)
+        for post, user, name in session.connection()
+        .execute(
+            select(Cover.post_id, Person.slack_user_id, Person.name)
+            .join(Person, Person.id == Cover.person_id)
+            .where(
+                Cover.post_id.in_(
+                    select(Action.owner_post_id).where(Action.plan_id.in_(plan_ids)).distinct()
+                ),
+                Cover.on(today),
+            )
+            .order_by(Cover.id)
+        )
+        .all()
+    }

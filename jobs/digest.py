@@ -22,7 +22,6 @@ from db.due_dates import pending_requests
 from db.models import (
     Action,
     Board,
-    Cover,
     Meeting,
     MeetingStatus,
     Person,
@@ -31,6 +30,7 @@ from db.models import (
     Recommendation,
     Update,
 )
+from db.posts import covers_today
 from db.status import DONE, count_rag, rag_key
 from jobs.digest_model import ActionLine, Change, Digest, RecommendationRag, TrendPoint
 
@@ -45,28 +45,6 @@ def _value(enum: Any) -> Any:
     return enum.value if enum is not None else None
 
 
-def _covers_today(
-    session: Session, plan_ids: list[int], today: date
-) -> dict[int, tuple[str, str | None]]:
-    """Who covers each post owning the plans' actions today (post id -> Slack user id, name)."""
-    return {
-        post: (user, name)
-        for post, user, name in session.connection()
-        .execute(
-            select(Cover.post_id, Person.slack_user_id, Person.name)
-            .join(Person, Person.id == Cover.person_id)
-            .where(
-                Cover.post_id.in_(
-                    select(Action.owner_post_id).where(Action.plan_id.in_(plan_ids)).distinct()
-                ),
-                Cover.on(today),
-            )
-            .order_by(Cover.id)
-        )
-        .all()
-    }
-
-
 def action_lines(session: Session, board: Board, today: date) -> list[ActionLine]:
     """Every action of the board's plans, with who owns it today and its latest update."""
     plan_ids = [p.id for p in board.plans]
@@ -77,21 +55,21 @@ def action_lines(session: Session, board: Board, today: date) -> list[ActionLine
         session.connection()
         .execute(
             select(
-                Action.id,
-                Plan.key,
-                Recommendation.number,
+                Action.id.label("action_id"),
+                Plan.key.label("plan_key"),
+                Recommendation.number.label("recommendation"),
                 Action.ref,
                 Action.title,
-                Post.title,
-                holder.slack_user_id,
+                Post.title.label("post"),
+                holder.slack_user_id.label("holder"),
                 Action.due,
                 Action.due_original,
                 Action.status,
                 Action.rag,
-                latest.created_at,
-                latest.text,
-                Action.owner_post_id,
-                holder.name,
+                latest.created_at.label("update_at"),
+                latest.text.label("update_text"),
+                Action.owner_post_id.label("post_id"),
+                holder.name.label("holder_name"),
                 Action.evidence,
             )
             .join(Plan, Plan.id == Action.plan_id)
@@ -104,20 +82,24 @@ def action_lines(session: Session, board: Board, today: date) -> list[ActionLine
         )
         .all()
     )
-    covers = _covers_today(session, plan_ids, today)
+    covers = covers_today(session, plan_ids, today)
     return [
         ActionLine(
-            *r[:5],
-            r[5] if r[5] is not None else "no owner post",
-            covers.get(r[13] or 0, (None, None))[0] or r[6],
-            r[7],
-            r[8],
-            r[9].value,
-            _value(r[10]),
-            r[11],
-            r[12],
-            owner_name=covers[r[13]][1] if r[13] in covers else r[14],
-            evidence=r[15],
+            r.action_id,
+            r.plan_key,
+            r.recommendation,
+            r.ref,
+            r.title,
+            r.post if r.post is not None else "no owner post",
+            covers.get(r.post_id or 0, (None, None))[0] or r.holder,
+            r.due,
+            r.due_original,
+            r.status.value,
+            _value(r.rag),
+            r.update_at,
+            r.update_text,
+            owner_name=covers[r.post_id][1] if r.post_id in covers else r.holder_name,
+            evidence=r.evidence,
         )
         for r in rows
     ]

@@ -19,7 +19,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
 from db.database import Database
-from db.overview import boards as all_boards
+from db.overview import all_boards
 from jobs.tick import TickConfig, tick
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 
 from db.database import Database
-from db.overview import boards as all_boards
+from db.overview import all_boards
 from db.replies import remember_bot_message
 from jobs.digest import record_trend
 from jobs.nudges import refresh_nudges

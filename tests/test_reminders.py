@@ -26,6 +26,7 @@ from commands.compose import digest_message
 from db.database import Database
 from db.models import Board, Delivery, DeliveryState
 from db.plan_import import import_plan_file
+from db.status import DONE
 from jobs.digest import digest_for
 from jobs.meetings import ensure_meetings, find_board
 from jobs.schedule import send_at, send_times
@@ -266,7 +267,7 @@ def test_the_digest_says_how_things_stand(
     for rec in plan["recommendations"]:
         for action in rec.get("actions", []):
             rag = {"4.1": "red", "2.1": "amber"}.get(action["ref"], action.get("rag"))
-            done = action.get("status") in ("complete", "signed off")
+            done = action.get("status") in DONE
             expected["done" if done else (rag or "unrated")] += 1
     assert {k: v for k, v in digest.totals.items() if v} == dict(expected)
     assert [(c.ref, c.rag_to) for c in digest.changes] == [("2.1", "amber"), ("4.1", "red")]
@@ -278,7 +279,7 @@ def test_the_digest_says_how_things_stand(
         (
             x.ref
             for x in digest.actions
-            if x.due and x.due < date(2022, 10, 10) and x.status not in ("complete", "signed off")
+            if x.due and x.due < date(2022, 10, 10) and x.status not in DONE
         ),
         key=[x.ref for x in digest.overdue].index,
     )
