@@ -32,7 +32,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.authorize import OwnTokenAuthorize
 from bot.lanes import Lanes, PatientRateLimitHandler
-from bot.listeners import events, home, lookups, nudges, owners, reports, updates
+from bot.listeners import events, home, nudges, ofsted, owners, reports, update_buttons
 from bot.listeners.later import report_error
 from bot.services import Clock, Ofsted, provide
 from bot.settings import Settings
@@ -134,8 +134,8 @@ def build_app(
     app.use(from_someone)
     app.use(provide(Ofsted(settings, database, clock, Directory(lookup_client(web)))))
     owners.register(app)  # before lookups: an admin's `/ofsted owners` opens the form
-    lookups.register(app)
-    updates.register(app)
+    ofsted.register(app)
+    update_buttons.register(app)
     nudges.register(app)
     reports.register(app)  # before events: a PDF in a DM is a report, not an update
     events.register(app)

@@ -3,7 +3,7 @@ in a lane of its own, and a wait for Slack's `Retry-After` outside the work's sl
 
 A trigger id lives 3 seconds, so a form must open whatever else is queued: the lazy listeners
 marked `urgent` (opening the update form) run on FORM_WORKERS threads no other work uses, and
-their `views.open` neither waits out a 429 nor waits long for Slack (bot.listeners.forms).
+their `views.open` neither waits out a 429 nor waits long for Slack (bot.listeners.update_form).
 
 Everything else runs at most WORK_SLOTS at a time. A call that Slack answers with 429 waits
 its `Retry-After` (slack_sdk's retry handler, here `PatientRateLimitHandler`) having given up

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commands.views.canvas import board_canvas
-from commands.views.common import as_json
 from commands.views.deadline import deadline_view
 from commands.views.decisions import outcome_view
 from commands.views.digest import digest_details, digest_summary
+from commands.views.kit import as_json
 from commands.views.reminders import NudgeState, alert_view, nudge_view
 from db.database import Database
 from db.due_dates import request_row

@@ -9,8 +9,8 @@ import uuid
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from commands.views.common import Reply
 from commands.views.help import database_down_view, internal_error_view
+from commands.views.kit import Reply
 
 log = logging.getLogger(__name__)
 

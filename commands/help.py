@@ -5,8 +5,8 @@ from __future__ import annotations
 from commands.context import Context, Invocation
 from commands.registry import VERBS, UsageError, command, lookup
 from commands.suggest import nearest_verbs
-from commands.views.common import Reply
 from commands.views.help import echo, help_view, rag_key_view, verb_help_view
+from commands.views.kit import Reply
 
 
 @command(

@@ -11,10 +11,9 @@ from slack_sdk.models.views import View
 
 from commands.context import Context, Invocation
 from commands.registry import UsageError, command
-from commands.views.common import Reply
 from commands.views.help import echo
+from commands.views.kit import Reply, notice_modal
 from commands.views.owners import OwnersForm, owners_modal, posts_view
-from commands.views.updates import notice_modal
 from db.database import Database
 from db.posts import (
     Actor,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from commands.common import describe_range, pick_plan
 from commands.context import Context, Invocation
 from commands.grammar import ACTION_REF, REC_NUMBER
 from commands.registry import UsageError, command
-from commands.views.common import Reply
 from commands.views.help import echo
+from commands.views.kit import Reply
 from commands.views.recommendation import full_text_view, recommendation_view
+from commands.which import describe_range, pick_plan
 from db.current import current_recommendation_card
 from db.lookups import (
     find_recommendation,

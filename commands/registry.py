@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from commands.context import Context, Invocation
-from commands.views.common import Reply
 from commands.views.help import VerbHelp
+from commands.views.kit import Reply
 
 Handler = Callable[[Context, Invocation], Reply]
 

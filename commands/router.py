@@ -8,13 +8,18 @@ from __future__ import annotations
 
 from commands import (  # noqa: F401  (registers the verbs)
     action,
-    boards,
+    board,
+    digest,
     help,
+    history,
+    mine,
+    overdue,
+    owner,
     owners,
-    people,
     plans,
     rec,
     search,
+    signoff,
     update,
 )
 from commands.context import Context
@@ -22,8 +27,8 @@ from commands.errors import logged_error
 from commands.grammar import parse
 from commands.registry import UsageError, lookup
 from commands.suggest import nearest_verbs
-from commands.views.common import Reply
 from commands.views.help import echo, problem_view
+from commands.views.kit import Reply
 
 
 def handle(ctx: Context, text: str, *, page: int = 0, share: bool = False) -> Reply:

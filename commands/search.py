@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from commands.context import Context, Invocation
 from commands.registry import UsageError, command
 from commands.views.catalogue import SEARCH_PER_PAGE, search_view
-from commands.views.common import Reply
+from commands.views.kit import Reply
 from db.current import FoundAction, FoundRecommendation, found_items
 from db.search import Hit
 

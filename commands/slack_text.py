@@ -13,7 +13,7 @@ recognised between `<` and `>` (https://docs.slack.dev/messaging/formatting-mess
     <!subteam^S0HR|@hr-team>                    ->  @hr-team
     <!date^1700000000^{date}|14 Nov 2023>       ->  14 Nov 2023
 
-What is stored is this text. Showing it in Slack escapes it again (commands.views.common), so
+What is stored is this text. Showing it in Slack escapes it again (commands.views.kit), so
 nothing anyone typed can ping or inject a link; links are made clickable there, and files show
 "label (url)" as stored.
 """

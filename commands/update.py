@@ -1,25 +1,24 @@
-"""`/ofsted update REF [STATUS] TEXT` and `/ofsted signoff REF`."""
+"""`/ofsted update REF [STATUS] TEXT`: log progress on an action."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+from datetime import date, datetime
+
 from sqlalchemy.orm import Session
 
-from commands.action import find_card
 from commands.context import Context, Invocation
+from commands.ids import ModalMeta
 from commands.registry import UsageError, command
 from commands.slack_text import typed
-from commands.views.common import Reply
-from commands.views.updates import confirmation_view
-from db.lookups import ActionRow
-from db.models import UpdateSource
-from db.signoff import sign_off
+from commands.views.kit import Reply
+from commands.views.logged import confirmation_view
+from commands.views.update_form import UpdateForm
+from commands.which import named_action
+from db.models import Update, UpdateSource
 from db.status_words import parse_update
 from db.updates import AlreadyLoggedError, UpdateRefusedError, UpdateRequest, record_update
-
-
-def _action(session: Session, ctx: Context, ref: str, verb: str) -> ActionRow:
-    """The action a ref names, found as `/ofsted action` finds it (same answers if not)."""
-    return find_card(session, ctx, Invocation(verb, (ref,), ref), verb).action
+from db.versions import revise_update
 
 
 @command(
@@ -45,7 +44,7 @@ def update(ctx: Context, inv: Invocation) -> Reply:
         )
     try:
         with ctx.db.writes.begin() as session:
-            action = _action(session, ctx, parsed.ref, "update")
+            action = named_action(session, ctx, parsed.ref, "update")
             try:
                 logged = record_update(
                     session,
@@ -69,33 +68,47 @@ def update(ctx: Context, inv: Invocation) -> Reply:
         raise UsageError(str(refused)) from None
 
 
-@command(
-    "signoff",
-    usage="signoff REF [REASON]",
-    summary="sign off a completed action with logged evidence (the board's secretary or an "
-    "admin; never its own owner or cover)",
-    details="An admin who owns or covers the action can still sign it off, giving the reason, "
-    "which is recorded.",
-    examples=("signoff 4.2", "signoff 4.2 agreed at the board on 12 Oct"),
-    aliases=("sign-off",),
-)
-def signoff(ctx: Context, inv: Invocation) -> Reply:
-    if not inv.args:
-        raise UsageError("Which action? e.g. `/ofsted signoff 4.2`.")
-    reason = inv.raw.strip()[len(inv.args[0]) :].strip()
-    try:
-        with ctx.db.writes.begin() as session:
-            action = _action(session, ctx, inv.args[0], "signoff")
-            logged = sign_off(
-                session,
-                action.id,
-                ctx.user_id,
-                source=UpdateSource.SLASH,
-                admins=ctx.config.admins,
-                today=ctx.today,
-                reason=reason,
-                clock=ctx.clock,
-            )
-    except UpdateRefusedError as refused:
-        raise UsageError(str(refused)) from None
-    return confirmation_view(logged, logged.action, undone=True)
+def save_form(
+    session: Session,
+    form: UpdateForm,
+    meta: ModalMeta,
+    user: str,
+    key: str,
+    *,
+    today: date,
+    admins: Collection[str],
+    clock: Callable[[], datetime],
+) -> Update:
+    """Store a submitted update form: a new update, or an edit of one (`meta.mode`)."""
+    if meta.mode == "edit" and meta.update_id:
+        return revise_update(
+            session,
+            meta.update_id,
+            user,
+            text=form.text,
+            status=form.status,
+            rag=form.rag,
+            today=today,
+            evidence=form.evidence,
+            admins=admins,
+            clock=clock,
+            idempotency_key=key,
+        )
+    shortcut = meta.mode == "shortcut"
+    request = UpdateRequest(
+        action_id=form.action_id or meta.action_id or 0,
+        author=user,
+        text=form.text,
+        source=UpdateSource.SHORTCUT if shortcut else UpdateSource.MODAL,
+        status=form.status,
+        rag=form.rag,
+        evidence=form.evidence,
+        due=form.due,
+        due_reason=form.due_reason,
+        escalation=form.escalation,
+        channel=meta.channel,
+        ts=meta.ts,
+        permalink=meta.permalink,
+        idempotency_key=key,
+    )
+    return record_update(session, request, today=today, admins=admins, clock=clock)

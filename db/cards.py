@@ -3,9 +3,9 @@ action, `Action.latest_update_id`) and who covers its post today, all joined int
 statement that loads the actions (no query per card).
 
 Cards are read as plain rows (Core columns, no ORM objects): loading a page of actions as ORM
-entities (each with its post, holder, plan, recommendation, update and author) was the largest
-part of a lookup's CPU time. The small classes below hold just what the views show, under the
-models' own names.
+entities (each with its post, holder, plan, recommendation, update and author) made a lookup
+several times slower (bench/requests.py). The small classes below hold just what the views
+show, under the models' own names.
 """
 
 from __future__ import annotations

@@ -9,6 +9,17 @@ action are applied one after another, and each checks after taking the lock that
 about to store is not stored already (the same request sent twice, the same Slack message
 arriving two ways at once). Status and RAG follow one rule (db.status.settle_rag). Text that
 cannot be stored (NUL bytes, lone surrogates) is dropped from everything written.
+
+Every way an update comes in ends in `record_update` (new) or db.versions (changed):
+- `/ofsted update REF …` (commands.update, source "slash");
+- the update form, opened by *Update*, *Edit* or the message shortcut *Log as action update*
+  (commands.update.save_form, "modal" or "shortcut"; an edit goes to db.versions);
+- a reply in the thread of the bot's message about an action, a mention of the bot, a DM
+  (db.messages, "thread reply", "mention", "direct message"); editing or deleting that
+  Slack message revises or retracts the update (db.messages, db.versions);
+- *No change* on a nudge (jobs.nudges, "system"); *Undo* (db.versions);
+- a board member's sign-off, in Slack or by button (db.signoff);
+- an edited plan sheet brought back in (db.sheet_import, "import").
 """
 
 from __future__ import annotations

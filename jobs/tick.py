@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 
 from db.database import Database
+from db.messages import remember_bot_message
 from db.overview import all_boards
-from db.replies import remember_bot_message
 from jobs.digest import record_trend
 from jobs.nudges import refresh_nudges
 from jobs.planner import plan, skip_passed

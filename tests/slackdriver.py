@@ -116,7 +116,7 @@ class Answer:
 def assert_slack_sdk_blocks(message: dict[str, Any]) -> None:
     """Each block of a message parses into slack_sdk's models, validates (`to_dict()` runs
     their validators) and comes out unchanged. The app builds Slack's JSON without validating it
-    on the request path (commands/views/common.py, plain.py); this is where it is validated."""
+    on the request path (commands/views/kit.py, plain.py); this is where it is validated."""
     blocks = message.get("blocks")
     if isinstance(blocks, str):  # a response_url or Web API call may carry them as JSON
         blocks = json.loads(blocks)

@@ -202,7 +202,7 @@ def test_import_current_needs_a_plan_to_make_current(
     assert status == 0 and out.splitlines()[-1] == "current plan: ilacs-2023"
 
 
-# --- spreadsheets (issue 17) -------------------------------------------------------------------
+# --- spreadsheets -------------------------------------------------------------------------------
 
 
 def test_sheet_dry_run_then_import(

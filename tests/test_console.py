@@ -98,7 +98,7 @@ def test_forms_and_home(staffed_db: Database, database_url: str, fake_slack: Fak
     assert "App Home" in out and "My actions" in out
 
 
-# --- the console's database (issue 8: trying the console never touches the bot's own) ---------
+# --- the console's database (trying the console never touches the bot's own) ----------------
 
 
 def _count(url: str, model: type[object]) -> int:

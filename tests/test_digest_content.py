@@ -23,8 +23,8 @@ from bot.devtools.block_limits import message_problems
 from bot.devtools.fakeslack import FakeSlack
 from bot.outbox import tick
 from bot.settings import Settings
-from commands.views.common import RAG_EMOJI, as_json, bar, due_text
 from commands.views.digest import digest_details, digest_summary
+from commands.views.kit import RAG_EMOJI, as_json, bar, due_text
 from db.database import Database
 from db.models import Board, Delivery, DeliveryState
 from jobs.alerts import DeliveryAlert

@@ -1,4 +1,4 @@
-"""An honest first run (issue 17): the console and App Home say once that the shipped plans are
+"""An honest first run: the console and App Home say once that the shipped plans are
 illustrative and how to load your own; the console's clock starts inside the plan's life; a
 card says how long an action is overdue; *Sign off* only for who may sign off."""
 

@@ -1,4 +1,4 @@
-"""The HTTP port under clients that are slow, huge or gone (issue 15, "The HTTP port"), over real
+"""The HTTP port under clients that are slow, huge or gone, over real
 sockets against the app as HTTP mode serves it (bot.port's uvicorn settings).
 
 A head past bot.port.HEADER_LIMIT is refused before the rest is read; a head or a body that

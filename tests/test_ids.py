@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.listeners.lookups import OFSTED
+from bot.listeners.ofsted import OFSTED
 from commands.ids import RERUN_BUTTONS, SHORTCUTS, ActionId, CallbackId, Choice, ModalMeta, Rerun
 
 ROOT = Path(__file__).resolve().parent.parent

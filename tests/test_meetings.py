@@ -1,4 +1,4 @@
-"""Issue 15, "Meetings": `board move` and `board cancel` keep one meeting per board a day,
+"""Meetings: `board move` and `board cancel` keep one meeting per board a day,
 leave the past alone, stay within a sane horizon, and say which meeting they changed.
 
 The Achieving Excellence Board (secretary U0SPM) meets every six weeks on Wednesdays: 31 Aug,

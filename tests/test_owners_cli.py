@@ -1,4 +1,4 @@
-"""`ofsted-bot owners …` (issue 17 "People in Slack"): the same rules as the Slack form, `@name`
+"""`ofsted-bot owners …`: the same rules as the Slack form, `@name`
 looked up in Slack, every change in the audit trail."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Posts managed from Slack (issue 17 "People in Slack"): `/ofsted owners` and App Home open a
+"""Posts managed from Slack: `/ofsted owners` and App Home open a
 form with a people picker for the holder and date pickers for cover; covers never overlap; an
 unknown post gets the nearest; every change is audited with who made it."""
 

@@ -1,4 +1,4 @@
-"""People by their names (issue 14 item 6): users.info as Slack answers it, kept a while; Slack's
+"""People by their names: users.info as Slack answers it, kept a while; Slack's
 own mention rendering where it cannot ping (private answers), names where it would (a shared
 answer, the board's channel, the board paper); due dates as `<!date^…>` for each reader."""
 

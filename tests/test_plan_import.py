@@ -67,7 +67,7 @@ def test_stockton_is_a_second_council(surrey_db: Database) -> None:
         assert [r.number for r in plan.recommendations] == list("ABCDEF")
         assert all(r.response for r in plan.recommendations)
         # the file marks its plan current, but another plan already is: it stays current
-        # (issue 8: an import must not silently switch what `/ofsted rec N` means) ...
+        # (an import must not silently switch what `/ofsted rec N` means) ...
         assert session.scalars(select(Plan.key).where(Plan.is_current)).all() == ["ilacs-2022"]
     # ... unless asked to
     report = import_plan_file(surrey_db.writes, ROOT / "plans" / "stockton.yaml", make_current=True)

@@ -1,4 +1,4 @@
-"""Plans as spreadsheets both ways (issue 17): export, edit as people do, import back.
+"""Plans as spreadsheets both ways: export, edit as people do, import back.
 
 Every case runs on SQLite and PostgreSQL. A spreadsheet exported and imported unedited changes
 nothing; edited, it changes exactly what was edited, a due date, status or RAG as an update

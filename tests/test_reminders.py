@@ -390,7 +390,7 @@ def test_two_tick_runners_at_once_send_each_message_once(
         sent = keys(fake)
     assert len(sent) == len(set(sent)) >= 2  # the digests, each once; the second nudges'
     assert not [k for k in sent if k.startswith("nudge2:")]  # time passed with the digest's
-    # issue 8: the Getting to Good working group's plans have no actions, so its digest is
+    # the Getting to Good working group's plans have no actions, so its digest is
     # skipped (with a reason) rather than sent full of zeros
     assert all(
         d.state == DeliveryState.SENT

@@ -1,4 +1,4 @@
-"""Issue 9, the request path: a lookup issues the same SQL statements whatever the size of the
+"""The request path: a lookup issues the same SQL statements whatever the size of the
 data; every reply is valid Block Kit by slack_sdk's models (checked by the driver on every
 message); `run --http --workers N` serves signed requests from worker processes."""
 
@@ -36,7 +36,7 @@ from bot.app import build_app
 from bot.devtools.fakeslack import FakeSlack
 from bot.devtools.slack_requests import signed_headers
 from commands.ids import ActionId, ActionRef
-from commands.views.common import Reply, button, buttons, context, divider, header, mrkdwn
+from commands.views.kit import Reply, button, buttons, context, divider, header, mrkdwn
 from commands.views.plain import plain
 from db.database import Database
 

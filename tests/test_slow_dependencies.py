@@ -1,4 +1,4 @@
-"""Slack rate-limiting and PostgreSQL not answering (issue 15, "Slow or broken dependencies").
+"""Slack rate-limiting and PostgreSQL not answering.
 
 With Bolt's own threads (bot.lanes), twenty confirmations waiting out a 429 `Retry-After: 20`
 do not keep the next *Update* press from reaching `views.open` (a trigger id lives 3 s), nor the

@@ -1,4 +1,4 @@
-"""Issue 15, "Smaller": what a command may make the database do, who a shared answer may ping,
+"""Small by design: what a command may make the database do, who a shared answer may ping,
 what an error's log line may carry, and a payload that names no user."""
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.devtools.block_limits import message_problems
-from commands.views.updates import confirmation_view
+from commands.views.logged import confirmation_view
 from db.models import Action, ActionStatus, Rag, Update, UpdateSource
 from db.status_words import STATUS_WORDS, parse_update
 

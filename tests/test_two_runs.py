@@ -1,4 +1,4 @@
-"""Issue 9: two `ofsted-bot run` processes ticking on one database send each message once.
+"""Two `ofsted-bot run` processes ticking on one database send each message once.
 
 Two real bots (HTTP mode on free ports, the Web API pointed at the test's fake Slack) start at
 once on the same database, SQLite file or PostgreSQL schema, at a moment when nudges, second

@@ -18,8 +18,8 @@ from test_updates import action_row, reply, share, updates_of
 from bot.devtools.slack_requests import slack_wire
 from commands.views.digest import digest_details
 from db.database import Database
+from db.messages import remember_bot_message
 from db.models import Action, ActionStatus, Rag
-from db.replies import remember_bot_message
 from jobs.digest_files import board_paper_xlsx
 
 LONDON_TZ = ZoneInfo("Europe/London")

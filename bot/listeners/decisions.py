@@ -13,13 +13,13 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.listeners.forms import fill, open_at_once
 from bot.listeners.later import OUT_OF_DATE_TEXT, acknowledge
+from bot.listeners.update_form import fill, open_at_once
 from bot.services import services
 from commands.ids import ActionId, CallbackId, DateRequestRef, DecisionMeta
 from commands.views.decisions import REASON, decided_note, decision_modal
+from commands.views.kit import notice_modal
 from commands.views.pressed import settled_blocks
-from commands.views.updates import notice_modal
 from db.due_dates import decide_due_date, request_row
 from db.updates import UpdateRefusedError
 

@@ -6,7 +6,7 @@ Text is stored as the person typed it (commands.slack_text), not as Slack sends 
 
 The app runs with process_before_response, so Slack gets its 200 only after the update is
 committed: a crash before that means Slack retries, and the retry is recognised by its event_id.
-Each listener's ack function only stores and decides what to say (a JSON-able plan kept in the
+Each listener's ack function only stores and decides what to say (a JSON-able answer kept in the
 Bolt context); saying it (a reaction, a thread reply, an ephemeral message) is a lazy listener
 that runs once Slack has its answer, so a slow or rate-limited Web API never delays the ack.
 """
@@ -23,14 +23,14 @@ from slack_sdk.errors import SlackApiError
 
 from bot.services import services
 from commands.slack_text import typed
-from commands.views.updates import choose_view, confirmation_view
-from db.replies import Edit, Incoming, Outcome, deleted, edited, receive
+from commands.views.logged import choose_view, confirmation_view
+from db.messages import Edit, Incoming, Outcome, deleted, edited, receive
 from db.status_words import parse_update
 
 log = logging.getLogger(__name__)
 ANSWER = "ofsted_answer"  # the Bolt context key of what to tell the author, once acked
 
-Plan = dict[str, Any]
+AnswerToSend = dict[str, Any]  # Web API calls to make once acked, by kind (JSON-able)
 
 
 def from_a_person(event: dict[str, Any]) -> bool:
@@ -48,12 +48,12 @@ def _ephemeral(
     text: str,
     thread_ts: str | None,
     blocks: list[dict[str, Any]] | None = None,
-) -> Plan:
+) -> AnswerToSend:
     said = {"channel": channel, "user": user, "text": text, "blocks": blocks}
     return {"ephemeral": said | {"thread_ts": thread_ts}}
 
 
-def plan_answer(message: Incoming, outcome: Outcome) -> Plan | None:
+def answer_for(message: Incoming, outcome: Outcome) -> AnswerToSend | None:
     """What to tell the author about their message (rendered now, while the session is open)."""
     thread = message.thread_ts or message.ts
     if outcome.kind == "logged" and outcome.update is not None:
@@ -71,23 +71,23 @@ def plan_answer(message: Incoming, outcome: Outcome) -> Plan | None:
     return None
 
 
-def send_answer(client: WebClient, plan: Plan | None) -> None:
+def send_answer(client: WebClient, answer: AnswerToSend | None) -> None:
     """Tell the author. The update (or refusal) stands whatever Slack says: best effort."""
     for what in ("react", "post", "ephemeral"):
-        if not plan or what not in plan:
+        if not answer or what not in answer:
             continue
         try:
             if what == "react":
-                client.reactions_add(**plan[what], name="white_check_mark")
+                client.reactions_add(**answer[what], name="white_check_mark")
             elif what == "post":
-                client.chat_postMessage(**plan[what])
+                client.chat_postMessage(**answer[what])
             else:
-                client.chat_postEphemeral(**plan[what])
+                client.chat_postEphemeral(**answer[what])
         except SlackApiError as exc:
             log.warning(
                 "could not %s (update %s): %s",
                 what,
-                plan.get("update_id"),
+                answer.get("update_id"),
                 exc.response.get("error"),
             )
 
@@ -169,7 +169,7 @@ def log_message(
             configured_plan=ofsted.settings.current_plan,
             clock=ofsted.now,
         )
-        context[ANSWER] = plan_answer(message, outcome)
+        context[ANSWER] = answer_for(message, outcome)
 
 
 def on_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
@@ -256,7 +256,7 @@ def register_last(app: App) -> None:
 
 def _confirm_privately(
     outcome: Outcome, channel: str, user: str, thread_ts: str | None
-) -> Plan | None:
+) -> AnswerToSend | None:
     """What an edit or a deletion did (or why an edit was refused), told to its author only."""
     if outcome.kind == "refused":
         return _ephemeral(channel, user, outcome.message, thread_ts)

@@ -5,11 +5,13 @@ press's response_url (✓ on each action, the button gone), not left live."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
+from sqlalchemy.orm import Session
 
-from bot.listeners.updates import RESPOND, button_value, refusal, respond_later
+from bot.listeners.update_buttons import RESPOND, button_value, refusal, respond_later
 from bot.services import Ofsted, services
 from commands.compose import make_composer
 from commands.ids import ActionId, NudgeRef
@@ -35,43 +37,50 @@ def shown_again(ofsted: Ofsted, delivery_id: int) -> dict[str, Any]:
     return {"replace_original": True, "text": message.text, "blocks": message.blocks}
 
 
-def on_no_change(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
-) -> None:
-    ack()
-    ofsted, user = services(context), body["user"]["id"]
-    if (value := button_value(NudgeRef, action, context)) is None:
-        return
-    try:
-        with ofsted.database.writes.begin() as session:
-            no_change(
-                session,
-                value.delivery,
-                user,
-                today=ofsted.today(),
-                admins=ofsted.settings.admins,
-                now=ofsted.now(),
-            )
-    except UpdateRefusedError as refused:
-        context[RESPOND] = refusal(str(refused))
-        return
-    context[RESPOND] = shown_again(ofsted, value.delivery)
+Write = Callable[[Session, Ofsted, int, str], object]  # store a press: (session, …, nudge, user)
 
 
-def on_remind_later(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
-) -> None:
-    ack()
-    ofsted, user = services(context), body["user"]["id"]
-    if (value := button_value(NudgeRef, action, context)) is None:
-        return
-    try:
-        with ofsted.database.writes.begin() as session:
-            remind_later(session, value.delivery, user, ofsted.now(), ofsted.settings.tz)
-    except UpdateRefusedError as refused:
-        context[RESPOND] = refusal(str(refused))
-        return
-    context[RESPOND] = shown_again(ofsted, value.delivery)
+def nudge_button(
+    write: Write,
+) -> Callable[[Ack, dict[str, Any], dict[str, Any], BoltContext], None]:
+    """An ack function for a nudge's button: store the press, then show the nudge as it is now.
+
+    Bolt passes arguments by name, so the listener keeps Bolt's names (ack, body, action, context).
+    """
+
+    def on_press(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
+    ) -> None:
+        ack()
+        ofsted, user = services(context), body["user"]["id"]
+        if (value := button_value(NudgeRef, action, context)) is None:
+            return
+        try:
+            with ofsted.database.writes.begin() as session:
+                write(session, ofsted, value.delivery, user)
+        except UpdateRefusedError as refused:
+            context[RESPOND] = refusal(str(refused))
+            return
+        context[RESPOND] = shown_again(ofsted, value.delivery)
+
+    return on_press
+
+
+on_no_change = nudge_button(
+    lambda session, ofsted, delivery, user: no_change(
+        session,
+        delivery,
+        user,
+        today=ofsted.today(),
+        admins=ofsted.settings.admins,
+        now=ofsted.now(),
+    )
+)
+on_remind_later = nudge_button(
+    lambda session, ofsted, delivery, user: remind_later(
+        session, delivery, user, ofsted.now(), ofsted.settings.tz
+    )
+)
 
 
 def register(app: App) -> None:

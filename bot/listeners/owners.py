@@ -14,16 +14,16 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.listeners.forms import fill, open_at_once
 from bot.listeners.later import OUT_OF_DATE_TEXT, acknowledge, after_the_ack
-from bot.listeners.lookups import OFSTED
+from bot.listeners.ofsted import OFSTED
+from bot.listeners.update_form import fill, open_at_once
 from bot.services import Ofsted, services
 from commands.grammar import parse
 from commands.ids import ActionId, CallbackId, PostRef
 from commands.owners import OwnersFormError, current_holder, owners_form, save_owners
 from commands.registry import lookup
+from commands.views.kit import notice_modal
 from commands.views.owners import read_owners_form
-from commands.views.updates import notice_modal
 
 TITLE = "Manage posts"
 NOT_ADMIN = "Only admins (ADMINS) change who holds a post."
@@ -87,7 +87,7 @@ def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Bol
 
 
 def register(app: App) -> None:
-    """Before bot.listeners.lookups: an admin's `/ofsted owners` opens the form."""
+    """Before bot.listeners.ofsted: an admin's `/ofsted owners` opens the form."""
     app.command(OFSTED, matchers=[admins_owners_command])(ack=acknowledge, lazy=[on_command])
     app.action(ActionId.pattern(ActionId.OWNERS))(ack=acknowledge, lazy=[on_button])
     app.view(CallbackId.OWNERS_FORM)(on_submit)

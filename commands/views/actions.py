@@ -8,7 +8,8 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from commands.ids import ActionId, ActionRef
-from commands.views.common import (
+from commands.views.decisions import decided_note
+from commands.views.kit import (
     Kit,
     Reply,
     button,
@@ -31,7 +32,6 @@ from commands.views.common import (
     status_label,
     when,
 )
-from commands.views.decisions import decided_note
 from db.due_dates import DateRequestRow
 from db.lookups import DONE, ActionCard, ActionPage, UpdateRow
 from db.models import ActionStatus, Update

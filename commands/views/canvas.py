@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from commands.views.common import RAG_EMOJI, day, weekday, when
+from commands.views.kit import RAG_EMOJI, day, weekday, when
 from db.due_dates import DateRequestRow
 from db.status import RAG_KEYS, rag_key
 from jobs.digest_model import RAG_LEGEND, ActionLine, Change, Digest

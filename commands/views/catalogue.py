@@ -6,7 +6,8 @@ from datetime import date
 
 from commands.ids import ActionId
 from commands.views.actions import Viewing, footer
-from commands.views.common import (
+from commands.views.deadline import clock_text
+from commands.views.kit import (
     Kit,
     Reply,
     button,
@@ -26,7 +27,6 @@ from commands.views.common import (
     slack_weekday,
     when,
 )
-from commands.views.deadline import clock_text
 from db.channels import ChannelState
 from db.current import FoundAction, FoundRecommendation
 from db.models import Board

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from commands.views.common import Kit, context, day, escape, mrkdwn, weekday
+from commands.views.kit import Kit, context, day, escape, mrkdwn, weekday
 from jobs.statutory import WORKING_DAYS, Clock
 
 

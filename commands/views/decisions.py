@@ -11,7 +11,7 @@ from slack_sdk.models.blocks import InputBlock, PlainTextInputElement
 from slack_sdk.models.views import View
 
 from commands.ids import ActionId, CallbackId, DateRequestRef, DecisionMeta
-from commands.views.common import (
+from commands.views.kit import (
     Kit,
     button,
     buttons,

@@ -3,7 +3,7 @@ and one message in its thread with the details; the chart and the board paper fo
 as files (jobs/digest_files.py). Empty sections are left out, and what does not fit in one
 message is cut with a pointer to the board paper, which has everything.
 
-Bars (commands/views/common.py): one square per action, up to 20 for the whole board and 10 for
+Bars (commands/views/kit.py): one square per action, up to 20 for the whole board and 10 for
 a recommendation; more than that, and a scale is used and said beside them.
 """
 
@@ -14,7 +14,8 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from commands.ids import ActionId, ActionRef
-from commands.views.common import (
+from commands.views.decisions import DECISIONS_TITLE, decision_blocks
+from commands.views.kit import (
     BOARD_SQUARES,
     FALLBACK_TEXT,
     MAX_BLOCKS,
@@ -41,7 +42,6 @@ from commands.views.common import (
     weekday,
     when,
 )
-from commands.views.decisions import DECISIONS_TITLE, decision_blocks
 from jobs.digest_model import ActionLine, Change, Digest
 
 SECTION = 2900  # characters in a section block (Slack allows 3000)

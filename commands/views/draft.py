@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from commands.ids import ActionId, DraftRef
-from commands.views.common import (
+from commands.views.kit import (
     Kit,
     Reply,
     button,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from commands.ids import ActionId
-from commands.views.common import (
+from commands.views.kit import (
     RAG_EMOJI,
     RAG_MEANING,
     Kit,

@@ -8,7 +8,8 @@ from slack_sdk.models.views import View
 
 from commands.ids import ActionId, ActionRef
 from commands.views.actions import Viewing, latest_text
-from commands.views.common import (
+from commands.views.deadline import home_clocks
+from commands.views.kit import (
     REC_SQUARES,
     Json,
     Kit,
@@ -26,7 +27,6 @@ from commands.views.common import (
     scale,
     status_label,
 )
-from commands.views.deadline import home_clocks
 from commands.views.owners import posts_blocks
 from db.lookups import DONE, ActionPage
 from db.models import Cover, Plan, Post

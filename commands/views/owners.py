@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from commands.ids import ActionId, CallbackId, PostRef
-from commands.views.common import (
+from commands.views.kit import (
     Kit,
     Reply,
     button,

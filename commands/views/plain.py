@@ -1,6 +1,6 @@
 """slack_sdk Block Kit objects as plain dicts, without slack_sdk's validation on every request.
 
-The views build Slack's JSON directly (commands/views/common.py's builders); the few slack_sdk
+The views build Slack's JSON directly (commands/views/kit.py's builders); the few slack_sdk
 models some of them still use (App Home, forms, help) go through `plain()`. slack_sdk's
 `to_dict()` validates every object and then walks each nested object twice, on every request.
 `plain()` gives the same dict as `to_dict()` in one walk

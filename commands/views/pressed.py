@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from commands.views.common import Json, context
+from commands.views.kit import Json, context
 
 NO_BUTTONS = ("accessory", "block_id")
 

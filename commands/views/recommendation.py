@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from commands.ids import ActionId
 from commands.views.actions import Viewing, action_blocks, footer, page_of
-from commands.views.common import (
+from commands.views.kit import (
     Kit,
     Reply,
     button,

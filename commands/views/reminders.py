@@ -9,7 +9,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from commands.ids import ActionId, ActionRef, NudgeRef
-from commands.views.common import (
+from commands.views.kit import (
     Kit,
     button,
     buttons,

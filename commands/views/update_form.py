@@ -1,4 +1,4 @@
-"""Views for logging progress: the confirmation, the which-action question, the update modal."""
+"""The update form: the modal an owner logs progress in, and reading what they submitted."""
 
 from __future__ import annotations
 
@@ -20,25 +20,19 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from commands.ids import ActionId, CallbackId, Choice, ModalMeta, UpdateRef
-from commands.views.common import (
+from commands.ids import ActionId, CallbackId, ModalMeta
+from commands.views.kit import (
     Kit,
-    Reply,
-    button,
-    buttons,
-    context,
     cut,
     cut_escaped,
-    day,
     due_text,
     escape,
     mrkdwn,
-    quoted,
     rag_label,
     status_label,
 )
 from db.lookups import ActionCard, ActionRow
-from db.models import Action, ActionStatus, Rag, Update
+from db.models import ActionStatus, Rag
 from db.status import RagConflictError, settle_rag
 
 INPUT = ActionId.FORM_INPUT  # the action_id of every input of the form
@@ -51,69 +45,6 @@ SETTABLE = [
 ]
 
 
-def changes(update: Update) -> list[str]:
-    found = []
-    if update.status_to and update.status_to != update.status_from:
-        found.append(
-            f"status {update.status_from.value if update.status_from else '–'} → "
-            f"*{update.status_to.value}*"
-        )
-    if update.rag_to and update.rag_to != update.rag_from:
-        found.append(f"RAG {rag_label(update.rag_from)} → {rag_label(update.rag_to)}")
-    if update.due_to:
-        was = f" (now {day(update.due_from)})" if update.due_from else ""
-        found.append(f"asked the board for a new due date, {day(update.due_to)}{was}")
-    if update.escalation:
-        found.append("escalated to the board")
-    return found
-
-
-def confirmation_view(update: Update, action: Action, *, undone: bool = False) -> Reply:
-    """What the bot understood, with Edit and Undo (Undo works for 10 minutes)."""
-    what = changes(update) or ["no status change"]
-    head = (
-        "↩️ Withdrawn" if update.retracted else ("✏️ Edited" if update.version > 1 else "✅ Logged")
-    )
-    text = f"{head} for *{escape(action.ref)}* {cut_escaped(action.title, 200)}: {'; '.join(what)}"
-    blocks: list[Kit | None] = [mrkdwn(text)]
-    if update.text:
-        blocks.append(context(quoted(update.text, 300)))
-    if update.status_to == ActionStatus.SIGNED_OFF and update.author is not None:
-        blocks.append(context(f"Signed off by <@{update.author.slack_user_id}>"))
-    if update.on_behalf_of is not None:
-        blocks.append(
-            context(
-                f"Logged by <@{update.author.slack_user_id if update.author else ''}>"
-                f" on behalf of <@{update.on_behalf_of.slack_user_id}>"
-            )
-        )
-    if not update.retracted and not undone:
-        blocks.append(
-            buttons(
-                button("Edit", ActionId.EDIT, UpdateRef(update=update.id)),
-                button("Undo", ActionId.UNDO, UpdateRef(update=update.id), style="danger"),
-            )
-        )
-    fallback = f"{head.split(' ', 1)[1]} for {action.ref}: {'; '.join(what)}"
-    return Reply([b for b in blocks if b is not None], fallback)
-
-
-def choose_view(pending_id: int, actions: list[Action]) -> Reply:
-    rows = [
-        button(f"{a.ref} {a.title}", ActionId.CHOOSE, Choice(action=a.id, pending=pending_id))
-        for a in actions[:20]
-    ]
-    blocks: list[Kit | None] = [
-        mrkdwn(
-            "Which action is this update about? (Next time, start "
-            "your reply with its reference, e.g. `4.2: …`)"
-        )
-    ]
-    for start in range(0, len(rows), 5):
-        blocks.append(buttons(*rows[start : start + 5]))
-    return Reply([b for b in blocks if b is not None], "Which action is this update about?")
-
-
 def _option(text: str, value: str) -> Option:
     return Option(text=PlainTextObject(text=cut(text, Option.label_max_length)), value=value)
 
@@ -122,18 +53,6 @@ RAG_HINT = (
     "Leave it empty and it follows the status: on track green, at risk amber, off track red, "
     "complete green."
 )
-
-
-def notice_modal(title: str, text: str = "Just a moment…") -> View:
-    """A modal with a line of text and no form: opened at once (a trigger id lives 3 seconds)
-    and filled in afterwards, or telling why there is no form."""
-    return View(
-        type="modal",
-        callback_id=CallbackId.NOTICE,
-        title=cut(title, 24),
-        close="Close",
-        blocks=[mrkdwn(text)],
-    )
 
 
 def _action_summary(card: ActionCard, today: date) -> Kit:

@@ -1,4 +1,4 @@
-"""Logging progress from buttons and forms: the update form (bot.listeners.forms), Undo, the
+"""Logging progress from buttons and forms: the update form (bot.listeners.update_form), Undo, the
 which-action choice, sign-off; and the request key that makes `/ofsted update` sent twice one.
 
 Each button's ack function does the database work (so it is done before Slack hears back) and
@@ -14,16 +14,16 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.listeners import decisions, forms
-from bot.listeners.events import ANSWER, plan_answer, send_answer
+from bot.listeners import decisions, update_form
+from bot.listeners.events import ANSWER, answer_for, send_answer
 from bot.listeners.later import OUT_OF_DATE
 from bot.services import services
 from commands.ids import ActionId, ActionRef, Choice, UpdateRef, Value
 from commands.views.help import problem_view
+from commands.views.logged import confirmation_view
 from commands.views.pressed import settled_message
-from commands.views.updates import confirmation_view
+from db.messages import Incoming, choose
 from db.models import Update, UpdateSource
-from db.replies import Incoming, choose
 from db.signoff import sign_off
 from db.updates import UpdateRefusedError
 from db.versions import retract_update
@@ -111,7 +111,7 @@ def on_choose(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: B
                 None,
                 "",
             )
-            context[ANSWER] = plan_answer(message, outcome)
+            context[ANSWER] = answer_for(message, outcome)
 
 
 def on_signoff(
@@ -145,7 +145,7 @@ def on_signoff(
 
 
 def register(app: App) -> None:
-    forms.register(app)
+    update_form.register(app)
     decisions.register(app)
     app.action(ActionId.pattern(ActionId.UNDO))(ack=on_undo, lazy=[respond_later])
     app.action(ActionId.pattern(ActionId.CHOOSE))(ack=on_choose, lazy=[respond_later])

@@ -1,4 +1,4 @@
-"""`/ofsted mine` and `/ofsted owner @user|POST`: actions by who owns them."""
+"""`/ofsted owner @user|POST`: the actions a person or a post owns."""
 
 from __future__ import annotations
 
@@ -7,32 +7,14 @@ import re
 from commands.context import Context, Invocation
 from commands.registry import UsageError, command
 from commands.views.actions import action_list_view
-from commands.views.common import Reply, escape
 from commands.views.help import echo
+from commands.views.kit import Reply, escape
 from db.lookups import MAX_POST_WORDS, actions_of_person, actions_of_post, find_posts
 
 MAX_POST_NAME = 200
+
+
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>$")
-
-
-@command(
-    "mine",
-    usage="mine",
-    summary="the actions you own or cover, overdue and due first",
-    aliases=("my", "me"),
-)
-def mine(ctx: Context, inv: Invocation) -> Reply:
-    with ctx.db.sessions() as session:
-        cards = actions_of_person(session, ctx.user_id, ctx.today, page=inv.page)
-    return action_list_view(
-        "Your actions",
-        cards,
-        ctx.viewing(inv, "mine"),
-        empty=(
-            f"You don't hold or cover a post that owns actions. If you should, an admin can "
-            f"run `ofsted-bot owners set POST {ctx.user_id}`."
-        ),
-    )
 
 
 @command(

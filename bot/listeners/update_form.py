@@ -21,31 +21,24 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
-from sqlalchemy.orm import Session
 
 from bot.lanes import urgent
 from bot.listeners.later import OUT_OF_DATE_TEXT, acknowledge
 from bot.services import Ofsted, services
 from commands.ids import ActionId, ActionRef, CallbackId, ModalMeta, UpdateRef, Value
 from commands.slack_text import typed
-from commands.views.updates import (
-    UpdateForm,
-    confirmation_view,
-    notice_modal,
-    read_form,
-    update_modal,
-)
+from commands.update import save_form
+from commands.views.kit import notice_modal
+from commands.views.logged import confirmation_view
+from commands.views.update_form import read_form, update_modal
 from db.lookups import actions_by_id, actions_of_person
-from db.models import Update, UpdateSource
-from db.replies import remember_bot_message
+from db.messages import remember_bot_message
 from db.updates import (
     AlreadyLoggedError,
     UpdateRefusedError,
-    UpdateRequest,
     find_update,
-    record_update,
 )
-from db.versions import newest_version, revise_update
+from db.versions import newest_version
 
 log = logging.getLogger(__name__)
 OUT_OF_DATE_FORM = "This form is out of date: close it and open it again."
@@ -176,45 +169,6 @@ def permalink(client: WebClient, channel: str | None, ts: str | None) -> str | N
     return str(found) if found else None
 
 
-def save(
-    ofsted: Ofsted, session: Session, form: UpdateForm, meta: ModalMeta, user: str, key: str
-) -> Update:
-    if meta.mode == "edit" and meta.update_id:
-        return revise_update(
-            session,
-            meta.update_id,
-            user,
-            text=form.text,
-            status=form.status,
-            rag=form.rag,
-            today=ofsted.today(),
-            evidence=form.evidence,
-            admins=ofsted.settings.admins,
-            clock=ofsted.now,
-            idempotency_key=key,
-        )
-    shortcut = meta.mode == "shortcut"
-    request = UpdateRequest(
-        action_id=form.action_id or meta.action_id or 0,
-        author=user,
-        text=form.text,
-        source=UpdateSource.SHORTCUT if shortcut else UpdateSource.MODAL,
-        status=form.status,
-        rag=form.rag,
-        evidence=form.evidence,
-        due=form.due,
-        due_reason=form.due_reason,
-        escalation=form.escalation,
-        channel=meta.channel,
-        ts=meta.ts,
-        permalink=meta.permalink,
-        idempotency_key=key,
-    )
-    return record_update(
-        session, request, today=ofsted.today(), admins=ofsted.settings.admins, clock=ofsted.now
-    )
-
-
 def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
     ofsted = services(context)
     user = body["user"]["id"]
@@ -228,7 +182,16 @@ def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Bol
         return
     try:
         with ofsted.database.writes.begin() as session:
-            update = save(ofsted, session, form, meta, user, submission_key(view))
+            update = save_form(
+                session,
+                form,
+                meta,
+                user,
+                submission_key(view),
+                today=ofsted.today(),
+                admins=ofsted.settings.admins,
+                clock=ofsted.now,
+            )
             payload = confirmation_view(update, update.action).payload()
             context[CONFIRM] = {"user": user, "action_id": update.action_id, **payload}
     except AlreadyLoggedError as again:

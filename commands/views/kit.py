@@ -17,8 +17,9 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block, ButtonElement, ContextBlock, HeaderBlock, SectionBlock
+from slack_sdk.models.views import View
 
-from commands.ids import ActionId, ButtonValue, Rerun
+from commands.ids import ActionId, ButtonValue, CallbackId, Rerun
 from commands.views.plain import plain
 from db.lookups import PersonRow
 from db.models import ActionStatus, Person, Rag
@@ -373,3 +374,15 @@ def keep_within_limits(blocks: list[Kit | None]) -> list[Kit]:
     if len(present) > MAX_BLOCKS:
         present = [*present[: MAX_BLOCKS - 1], context("_…more than Slack can show at once._")]
     return present
+
+
+def notice_modal(title: str, text: str = "Just a moment…") -> View:
+    """A modal with a line of text and no form: opened at once (a trigger id lives 3 seconds)
+    and filled in afterwards, or telling why there is no form."""
+    return View(
+        type="modal",
+        callback_id=CallbackId.NOTICE,
+        title=cut(title, 24),
+        close="Close",
+        blocks=[mrkdwn(text)],
+    )

@@ -20,12 +20,12 @@ from commands.grammar import parse
 from commands.ids import RERUN_BUTTONS, ActionId, Rerun
 from commands.registry import lookup
 from commands.router import handle
-from commands.views.common import Reply, without_pings
-from db.replies import remember_bot_message
+from commands.views.kit import Reply, without_pings
+from db.messages import remember_bot_message
 
 OFSTED = re.compile(r"^/ofsted")  # the slash command (manifest.yml)
 LATER_VERBS = frozenset({"digest"})  # slow to build: answered after the ack
-WRITE_VERBS = frozenset({"update", "signoff"})  # committed before Slack hears back, as ever
+WRITE_VERBS = frozenset({"update", "signoff"})  # committed before Slack hears back
 RESPONSE_URL_MESSAGES = 5  # response_url takes five messages
 
 

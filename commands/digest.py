@@ -1,78 +1,17 @@
-"""`/ofsted board move|cancel …` and `/ofsted digest [BOARD]`."""
+"""`/ofsted digest [BOARD]`: preview the pre-meeting digest a board secretary gets."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from commands.context import Context, Invocation
 from commands.registry import UsageError, command
-from commands.views.common import MAX_BLOCKS, Reply, context, mrkdwn, weekday
 from commands.views.digest import digest_details, digest_summary
 from commands.views.help import echo
+from commands.views.kit import MAX_BLOCKS, Reply, context, mrkdwn
 from db.lookups import current_plan
 from db.models import Board
 from db.overview import all_boards
-from db.updates import UpdateRefusedError
 from jobs.digest import digest_for, next_meeting
-from jobs.meetings import cancel_meeting, ensure_meetings, find_board, move_meeting
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"“{echo(text)}” is not a date: write it as 2022-09-14.") from None
-
-
-def change_meeting(ctx: Context, args: tuple[str, ...]) -> Reply:
-    """`board move NAME FROM TO` or `board cancel NAME DATE` (secretary or admin)."""
-    verb, rest = args[0].lower(), args[1:]
-    wanted = 3 if verb == "move" else 2
-    if len(rest) != wanted:
-        usage = (
-            "board move AEB 2022-09-14 2022-09-21"
-            if verb == "move"
-            else "board cancel AEB 2022-09-14"
-        )
-        raise UsageError(f"Use `/ofsted {usage}`.")
-    try:
-        with ctx.db.writes.begin() as session:
-            board = find_board(session, rest[0])
-            if board is None:
-                raise UsageError(f"No board is called “{echo(rest[0])}”.")
-            if verb == "move":
-                change = move_meeting(
-                    session,
-                    board,
-                    _day(rest[1]),
-                    _day(rest[2]),
-                    ctx.user_id,
-                    today=ctx.today,
-                    admins=ctx.config.admins,
-                )
-            else:
-                change = cancel_meeting(
-                    session,
-                    board,
-                    _day(rest[1]),
-                    ctx.user_id,
-                    today=ctx.today,
-                    admins=ctx.config.admins,
-                )
-    except UpdateRefusedError as refused:
-        raise UsageError(str(refused)) from None
-    which = (
-        f" (its meeting of {change.cadence_date:%-d %b %Y}, moved there)"
-        if change.held_on != change.cadence_date and verb == "cancel"
-        else ""
-    )
-    what = (
-        f"now meets on {weekday(change.held_on)} instead of {weekday(_day(rest[1]))}"
-        if verb == "move"
-        else f"will not meet on {weekday(change.held_on)}{which}"
-    )
-    text = f"The {change.board} {what}. Reminders follow the meeting; the cadence is unchanged."
-    return Reply([mrkdwn(text), context("`/ofsted board` shows the next meetings.")], text)
+from jobs.meetings import ensure_meetings, find_board
 
 
 @command(
