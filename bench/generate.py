@@ -25,9 +25,10 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
 from db.database import Database
-from db.models import Action, Board, Person, Plan, Post, Rag, Recommendation, Update, board_plan
-from db.models import ActionStatus as S
+from db.models import Action, Board, Person, Plan, Post, Recommendation, Update, board_plan
 from db.session import make_engine
+from db.status import ActionStatus as S
+from db.status import Rag
 from db.updates import latest_standing
 
 Row = dict[str, Any]

@@ -40,8 +40,10 @@ from commands.compose import DigestBuilds, digest_message, make_composer
 from db.database import Database
 from db.models import Action, Board, Delivery, Plan, Post, Update
 from db.plan_import import import_plan_file
+from jobs.board_pack import board_pack_pdf
+from jobs.board_paper import board_paper_xlsx
 from jobs.digest import digest_for, next_meeting, record_trend
-from jobs.digest_files import board_pack_pdf, board_paper_xlsx, rag_chart_png
+from jobs.digest_files import rag_chart_png
 from jobs.meetings import ensure_meetings
 from jobs.planner import plan
 

@@ -13,8 +13,8 @@ from bot.settings import Settings
 from commands.compose import DigestBuilds, make_composer
 from db.database import Database
 from jobs import scheduler
+from jobs.outbox_model import Compose
 from jobs.people import Directory, NameLookup
-from jobs.sender import Compose
 from jobs.tick import TickConfig, TickReport
 from jobs.tick import tick as run_tick
 

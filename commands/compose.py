@@ -34,9 +34,9 @@ from jobs.deliveries import (
 from jobs.digest import action_lines, digest_for
 from jobs.digest_model import ActionLine, Digest
 from jobs.meetings import find_board
+from jobs.outbox_model import Compose, Composed, NothingToSendError
 from jobs.people import NameLookup
 from jobs.schedule import send_times
-from jobs.sender import Compose, Composed, NothingToSendError
 from jobs.statutory import plan_clock
 
 NO_ACTIONS = "the board's plans have no actions: nothing to report"

@@ -10,10 +10,9 @@ from commands.context import Context, Invocation
 from commands.grammar import ACTION_REF
 from commands.registry import UsageError
 from commands.views.help import echo
+from db.cards import ActionCard, ActionRow
 from db.current import find_current_action
 from db.lookups import (
-    ActionCard,
-    ActionRow,
     AmbiguousPlanError,
     PlanNotFoundError,
     action_refs,

@@ -17,19 +17,8 @@ from typing import Any
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import aliased, joinedload, raiseload
 
-from db.models import (
-    Action,
-    ActionStatus,
-    Cover,
-    Person,
-    Plan,
-    Post,
-    Rag,
-    Recommendation,
-    Source,
-    Theme,
-    Update,
-)
+from db.models import Action, Cover, Person, Plan, Post, Recommendation, Source, Theme, Update
+from db.status import ActionStatus, Rag
 
 Selection = Select[*tuple[Any, ...]]  # a select of any columns
 

@@ -30,29 +30,17 @@ from db.lookups import (
     ACTIONS,
     OVERDUE_ORDER,
     ActionPage,
+    current_plan_id,
     overdue_actions,
     overdue_criteria,
     page_ids,
 )
-from db.models import Action, ActionStatus, Plan, Rag, Recommendation
-
-
-def _current_plan_id(configured: bool) -> Any:
-    """`current_plan`'s choice as a scalar subquery (NULL when there are no plans), so that a
-    lookup in the current plan is one statement: the plan `configured` names (bind `configured`)
-    else the one marked current, else the newest."""
-    chosen = (
-        select(Plan.id).where(Plan.key == bindparam("configured"))
-        if configured
-        else select(Plan.id).where(Plan.is_current)
-    )
-    newest = select(Plan.id).order_by(Plan.published.desc().nulls_last(), Plan.id).limit(1)
-    return func.coalesce(chosen.limit(1).scalar_subquery(), newest.scalar_subquery())
-
+from db.models import Action, Plan, Recommendation
+from db.status import ActionStatus, Rag
 
 _CURRENT_ACTION_BY_REF = {
     configured: ACTIONS.where(
-        Action.plan_id == _current_plan_id(configured), func.lower(Action.ref) == bindparam("ref")
+        Action.plan_id == current_plan_id(configured), func.lower(Action.ref) == bindparam("ref")
     )
     for configured in (False, True)
 }
@@ -72,7 +60,7 @@ def _current_recommendation_query(configured: bool) -> Select[Any]:
     number = (
         select(Recommendation.id)
         .where(
-            Recommendation.plan_id == _current_plan_id(configured),
+            Recommendation.plan_id == current_plan_id(configured),
             func.lower(Recommendation.number) == bindparam("lower"),
         )
         .order_by((Recommendation.number == bindparam("number")).desc(), Recommendation.position)
@@ -105,7 +93,7 @@ def current_recommendation_card(
 
 def _current_overdue_query(configured: bool) -> Any:
     """The current plan, and a page of its overdue actions (if any) with their cards."""
-    plan_id = _current_plan_id(configured)
+    plan_id = current_plan_id(configured)
     page = page_ids(overdue_criteria(plan_id), OVERDUE_ORDER)
     query = (
         select(Plan.id, Plan.key, *CARD_COLUMNS, page.c.total)

@@ -17,18 +17,15 @@ from sqlalchemy.orm import Session, joinedload, raiseload
 from db.cards import (
     CARD_COLUMNS,
     CARD_WIDTH,
+    ActionCard,
     PlanRef,
+    RecommendationCard,
     card,
     card_joins,
     card_query,
     plan_options,
     shown,
 )
-from db.cards import ActionCard as ActionCard  # re-exported: the views name it from here
-from db.cards import ActionRow as ActionRow
-from db.cards import PersonRow as PersonRow
-from db.cards import RecommendationCard as RecommendationCard
-from db.cards import UpdateRow as UpdateRow
 from db.models import (
     Action,
     Cover,
@@ -38,7 +35,7 @@ from db.models import (
     Recommendation,
     Update,
 )
-from db.status import DONE as DONE
+from db.status import DONE
 
 YEAR = re.compile(r"^(19|20)\d\d$")
 
@@ -54,19 +51,28 @@ class AmbiguousPlanError(LookupError):
         self.choices = list(choices)
 
 
-_PLAN = select(Plan).options(*plan_options())
-_CONFIGURED_PLAN = _PLAN.where(Plan.key == bindparam("key"))
-_CURRENT_PLAN = _PLAN.where(Plan.is_current)
-_NEWEST_PLAN = _PLAN.order_by(Plan.published.desc().nulls_last(), Plan.id).limit(1)
+def current_plan_id(configured: bool) -> Any:
+    """Which plan is current, as a scalar subquery (NULL when there are no plans), so that a
+    lookup in the current plan can be one statement: the plan `configured` names (bind
+    `configured`), else the one marked current, else the newest published."""
+    chosen = (
+        select(Plan.id).where(Plan.key == bindparam("configured"))
+        if configured
+        else select(Plan.id).where(Plan.is_current)
+    )
+    newest = select(Plan.id).order_by(Plan.published.desc().nulls_last(), Plan.id).limit(1)
+    return func.coalesce(chosen.limit(1).scalar_subquery(), newest.scalar_subquery())
+
+
+_CURRENT_PLAN = {
+    configured: select(Plan).options(*plan_options()).where(Plan.id == current_plan_id(configured))
+    for configured in (False, True)
+}
 
 
 def current_plan(session: Session, configured: str | None) -> Plan:
-    if configured:
-        plan = session.scalar(_CONFIGURED_PLAN, {"key": configured})
-    else:
-        plan = session.scalar(_CURRENT_PLAN)
-    if plan is None:
-        plan = session.scalar(_NEWEST_PLAN)
+    """The plan `/ofsted rec N` means (current_plan_id's rule)."""
+    plan = session.scalar(_CURRENT_PLAN[bool(configured)], {"configured": configured})
     if plan is None:
         raise PlanNotFoundError(
             "No plans are loaded yet. An admin can load one with `ofsted-bot plan import`."
@@ -243,24 +249,13 @@ def page_ids(criteria: Sequence[Any], order: Sequence[Any]) -> Any:
 
 
 def _page_query(criteria: Sequence[Any], order: Sequence[Any]) -> tuple[Select[Any], Select[Any]]:
-    """One statement for a page: the page's action ids picked (and all of them counted, by a
-    window) on the action table alone, then joined to everything shown about them; and the
+    """One statement for a page: `page_ids`, joined to everything shown about them; and the
     count on its own, for a page past the end."""
-    ids = select(Action.id).where(*criteria)
-    page = (
-        ids.add_columns(
-            func.count().over().label("total"),
-            func.row_number().over(order_by=order).label("pos"),
-        )
-        .order_by(*order)
-        .offset(bindparam("offset"))
-        .limit(bindparam("limit"))
-        .subquery("page")
-    )
+    page = page_ids(criteria, order)
     # the page first: PostgreSQL keeps the written join order past 8 joins (join_collapse_limit)
     chosen = select(*CARD_COLUMNS, page.c.total).select_from(page)
     cards = card_joins(chosen.join(Action, Action.id == page.c.id)).order_by(page.c.pos)
-    return cards, select(func.count()).select_from(ids.subquery())
+    return cards, select(func.count()).select_from(Action).where(*criteria)
 
 
 def _page(

@@ -1,12 +1,16 @@
 """The improvement programme's data model (SQLAlchemy 2.x typed ORM). Names follow the
 council's words: a *plan* (one inspection or review) has *recommendations*, each answered by
 *actions* owned by *posts*; *people* hold posts or *cover* them; progress is logged as immutable
-*updates*; *boards* oversee plans and hold *meetings*; the bot owes a *delivery* (outbox row)."""
+*updates*; *boards* oversee plans and hold *meetings*; the bot owes a *delivery* (outbox row).
+
+The model is this one module, every table and the column types and enums they share: one noun,
+so it is longer than the other modules (tests/test_layers.py)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+import enum
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -14,8 +18,11 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     Date,
+    DateTime,
+    Enum,
     ForeignKey,
     Index,
+    MetaData,
     String,
     Table,
     Text,
@@ -25,26 +32,88 @@ from sqlalchemy import (
     false,
     true,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
-# the base, its column types and the model's enums are defined in db.model_base
-from db.model_base import NAMING as NAMING
-from db.model_base import Base as Base
-from db.model_base import DeliveryState as DeliveryState
-from db.model_base import MeetingStatus as MeetingStatus
-from db.model_base import UpdateSource as UpdateSource
-from db.model_base import UTCDateTime as UTCDateTime
-from db.model_base import enum_column as _enum
-from db.model_base import utcnow as utcnow
-from db.model_requests import DueDateRequest as DueDateRequest  # db.due_dates
-from db.model_slack import BotMessage as BotMessage
-from db.model_slack import PendingReply as PendingReply
-from db.model_slack import ProcessedEvent as ProcessedEvent
-from db.model_slack import SlackChannel as SlackChannel
+from db.status import ActionStatus, Rag
 
-# defined beside the RAG rule (db.status)
-from db.status import ActionStatus as ActionStatus
-from db.status import Rag as Rag
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always read back timezone-aware (also on SQLite)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: store times in UTC with a timezone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+    }
+
+
+def enum_column(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class UpdateSource(enum.StrEnum):
+    THREAD_REPLY = "thread reply"
+    MODAL = "modal"
+    SLASH = "slash"
+    MENTION = "mention"
+    DIRECT_MESSAGE = "direct message"
+    SHORTCUT = "shortcut"
+    IMPORT = "import"
+    SYSTEM = "system"
+
+
+class MeetingStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    MOVED = "moved"
+    CANCELLED = "cancelled"
+
+
+class DeliveryState(enum.StrEnum):
+    PLANNED = "planned"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
 
 
 class Source(Base):
@@ -195,9 +264,9 @@ class Action(Base):
     due_original: Mapped[date | None] = mapped_column(Date)
     due: Mapped[date | None] = mapped_column(Date)
     status: Mapped[ActionStatus] = mapped_column(
-        _enum(ActionStatus, "action_status"), default=ActionStatus.NOT_STARTED
+        enum_column(ActionStatus, "action_status"), default=ActionStatus.NOT_STARTED
     )
-    rag: Mapped[Rag | None] = mapped_column(_enum(Rag, "rag"))
+    rag: Mapped[Rag | None] = mapped_column(enum_column(Rag, "rag"))
     evidence: Mapped[str | None] = mapped_column(Text)
     source_ref: Mapped[str | None] = mapped_column(String(200))
     illustrative: Mapped[list[str]] = mapped_column(default=list)
@@ -230,17 +299,19 @@ class Update(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     text: Mapped[str] = mapped_column(Text, default="")
-    status_from: Mapped[ActionStatus | None] = mapped_column(_enum(ActionStatus, "status_from"))
-    status_to: Mapped[ActionStatus | None] = mapped_column(_enum(ActionStatus, "status_to"))
-    rag_from: Mapped[Rag | None] = mapped_column(_enum(Rag, "rag_from"))
-    rag_to: Mapped[Rag | None] = mapped_column(_enum(Rag, "rag_to"))
+    status_from: Mapped[ActionStatus | None] = mapped_column(
+        enum_column(ActionStatus, "status_from")
+    )
+    status_to: Mapped[ActionStatus | None] = mapped_column(enum_column(ActionStatus, "status_to"))
+    rag_from: Mapped[Rag | None] = mapped_column(enum_column(Rag, "rag_from"))
+    rag_to: Mapped[Rag | None] = mapped_column(enum_column(Rag, "rag_to"))
     evidence: Mapped[str | None] = mapped_column(Text)
     due_from: Mapped[date | None] = mapped_column(Date)
     due_to: Mapped[date | None] = mapped_column(Date)
     due_reason: Mapped[str | None] = mapped_column(Text)
     escalation: Mapped[str | None] = mapped_column(Text)
     retracted: Mapped[bool] = mapped_column(default=False)
-    source: Mapped[UpdateSource] = mapped_column(_enum(UpdateSource, "update_source"))
+    source: Mapped[UpdateSource] = mapped_column(enum_column(UpdateSource, "update_source"))
     slack_channel: Mapped[str | None] = mapped_column(String(32))
     slack_ts: Mapped[str | None] = mapped_column(String(32))
     permalink: Mapped[str | None] = mapped_column(Text)
@@ -305,7 +376,7 @@ class Meeting(Base):
     cadence_date: Mapped[date] = mapped_column(Date)
     held_on: Mapped[date] = mapped_column(Date, index=True)
     status: Mapped[MeetingStatus] = mapped_column(
-        _enum(MeetingStatus, "meeting_status"), default=MeetingStatus.SCHEDULED
+        enum_column(MeetingStatus, "meeting_status"), default=MeetingStatus.SCHEDULED
     )
     note: Mapped[str | None] = mapped_column(Text)
     # RAG totals of the board's actions at the end of the meeting day, stored once it is past
@@ -326,7 +397,7 @@ class Delivery(Base):
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))
     due_at: Mapped[datetime]
     state: Mapped[DeliveryState] = mapped_column(
-        _enum(DeliveryState, "delivery_state"), default=DeliveryState.PLANNED
+        enum_column(DeliveryState, "delivery_state"), default=DeliveryState.PLANNED
     )
     attempts: Mapped[int] = mapped_column(default=0)
     reason: Mapped[str | None] = mapped_column(Text)
@@ -361,3 +432,83 @@ class AuditEntry(Base):
     action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"))
     update_id: Mapped[int | None] = mapped_column(ForeignKey("action_update.id"))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# --- a request for a new due date (db.due_dates) ---
+
+
+class DueDateRequest(Base):
+    """An owner asking the board for a new due date (db.due_dates): pending until decided."""
+
+    __tablename__ = "due_date_request"
+    __table_args__ = (
+        Index("ix_due_date_request_action_id_state", "action_id", "state"),
+        CheckConstraint("state IN ('pending', 'approved', 'rejected', 'replaced')", "state_known"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id"))
+    update_id: Mapped[int] = mapped_column(ForeignKey("action_update.id"))  # that asked
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    due_from: Mapped[date | None] = mapped_column(Date)
+    due_to: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- the bot's own records of Slack ---
+
+
+class SlackChannel(Base):
+    """A board's channel, resolved to its Slack id once and kept (renames keep working)."""
+
+    __tablename__ = "slack_channel"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)  # as in the plan, without "#"
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    is_private: Mapped[bool | None]
+    bot_member: Mapped[bool | None]
+    problem: Mapped[str | None] = mapped_column(String(80))  # Slack's error when last tried
+    checked_at: Mapped[datetime | None]
+
+
+class BotMessage(Base):
+    """A message the bot posted about one or more actions: replies in its thread are updates."""
+
+    __tablename__ = "bot_message"
+    __table_args__ = (UniqueConstraint("channel", "ts"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[str] = mapped_column(String(40))
+    action_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PendingReply(Base):
+    """A reply that names no action in a thread about several: kept until its author picks one."""
+
+    __tablename__ = "pending_reply"
+    __table_args__ = (UniqueConstraint("channel", "ts"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)  # without the status word, which is kept apart
+    status: Mapped[ActionStatus | None] = mapped_column(enum_column(ActionStatus, "pending_status"))
+    rag: Mapped[Rag | None] = mapped_column(enum_column(Rag, "pending_rag"))
+    action_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    update_id: Mapped[int | None] = mapped_column(ForeignKey("action_update.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProcessedEvent(Base):
+    """A Slack Events API `event_id` already handled (retries are dropped)."""
+
+    __tablename__ = "processed_event"
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -25,9 +25,8 @@ from pydantic import (
     field_validator,
 )
 
-from db.models import ActionStatus, Rag
 from db.plan_yaml import PlanYamlError, load_plan_yaml
-from db.status import RagConflictError, settle_rag
+from db.status import ActionStatus, Rag, RagConflictError, settle_rag
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]

@@ -10,19 +10,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import (
-    Action,
-    ActionStatus,
-    Board,
-    Person,
-    Post,
-    Update,
-    UpdateSource,
-    board_plan,
-    utcnow,
-)
+from db.models import Action, Board, Person, Post, Update, UpdateSource, board_plan, utcnow
 from db.queries import get_or_create_person
-from db.status import settle_rag
+from db.status import ActionStatus, settle_rag
 from db.updates import (
     Clock,
     UpdateRefusedError,

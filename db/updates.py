@@ -34,19 +34,17 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, joinedload
 
 from db.models import (
     Action,
-    ActionStatus,
     AuditEntry,
     Cover,
     DueDateRequest,
     Person,
     Post,
-    Rag,
     Update,
     UpdateSource,
     utcnow,
 )
 from db.queries import get_or_create_person
-from db.status import RagConflictError, settle_rag
+from db.status import ActionStatus, Rag, RagConflictError, settle_rag
 
 Clock = Callable[[], datetime]  # read once the action is locked: an update is timed when applied
 UNDO_WINDOW = timedelta(minutes=10)

@@ -15,8 +15,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Action, ActionStatus, Person, Rag, Update, utcnow
+from db.models import Action, Person, Update, utcnow
 from db.queries import get_or_create_person
+from db.status import ActionStatus, Rag
 from db.updates import (
     UNDO_WINDOW,
     Clock,

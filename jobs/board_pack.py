@@ -27,8 +27,8 @@ from reportlab.platypus import (
 )
 
 from db.due_dates import DateRequestRow
-from db.status import rag_key
-from jobs.digest_model import RAG_KEYS, ActionLine, Change, Digest
+from db.status import RAG_KEYS, rag_key
+from jobs.digest_model import ActionLine, Change, Digest
 from jobs.pdf_layout import (
     HEADING,
     MARGIN,

@@ -25,8 +25,8 @@ from xlsxwriter import Workbook
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from db.status import DONE
-from jobs.digest_model import RAG_COLOURS, RAG_KEYS, ActionLine, Change, Digest
+from db.status import DONE, RAG_KEYS
+from jobs.digest_model import RAG_COLOURS, ActionLine, Change, Digest
 
 LONDON = ZoneInfo("Europe/London")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -15,12 +15,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from db.status import RAG_KEYS
 from jobs.board_pack import board_pack_pdf
 from jobs.board_paper import board_paper_xlsx
-from jobs.digest_model import RAG_COLOURS, RAG_KEYS, RAG_LEGEND, Digest, RecommendationRag
+from jobs.digest_model import RAG_COLOURS, RAG_LEGEND, Digest, RecommendationRag
 
 MAX_BARS = 40
-__all__ = ["board_files", "board_pack_pdf", "board_paper_xlsx", "rag_chart_png"]
 
 
 def _label(rec: RecommendationRag, with_text: bool) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from db.due_dates import DateRequestRow
-from db.status import RAG_KEYS as RAG_KEYS
+from db.status import RAG_KEYS
 
 RAG_COLOURS = {"red": "#d4351c", "amber": "#f47738", "green": "#00703c", "done": "#1d70b8",
                "unrated": "#b1b4b6"}  # fmt: skip

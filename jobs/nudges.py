@@ -28,8 +28,8 @@ from db.models import (
 from db.session import insert_new
 from db.updates import AlreadyLoggedError, UpdateRefusedError, UpdateRequest, record_update
 from jobs.deliveries import NudgePayload, read_payload
+from jobs.outbox_model import Compose, NothingToSendError
 from jobs.schedule import send_times
-from jobs.sender import Compose, NothingToSendError
 
 log = logging.getLogger(__name__)
 NUDGES = ("nudge", "nudge2", "remind")

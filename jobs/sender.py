@@ -32,11 +32,7 @@ from db.models import Delivery, DeliveryState
 from jobs.outbox_alerts import owe_alerts
 from jobs.outbox_canvas import UNAVAILABLE as CANVAS_UNAVAILABLE
 from jobs.outbox_channels import NoChannelError, channel_for, is_channel, refused_in
-from jobs.outbox_model import Compose as Compose
-from jobs.outbox_model import Composed as Composed
-from jobs.outbox_model import NothingToSendError as NothingToSendError
-from jobs.outbox_model import SendReport as SendReport
-from jobs.outbox_model import Throttle
+from jobs.outbox_model import Compose, Composed, NothingToSendError, SendReport, Throttle
 from jobs.outbox_slack import (
     Part,
     RateLimitedError,

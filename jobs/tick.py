@@ -16,8 +16,9 @@ from db.messages import remember_bot_message
 from db.overview import all_boards
 from jobs.digest import record_trend
 from jobs.nudges import refresh_nudges
+from jobs.outbox_model import Compose, SendReport
 from jobs.planner import plan, skip_passed
-from jobs.sender import LEASE, SETTLE, Compose, Sender, SendReport
+from jobs.sender import LEASE, SETTLE, Sender
 from jobs.statutory import plan_deadlines
 
 log = logging.getLogger(__name__)

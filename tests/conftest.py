@@ -1,4 +1,8 @@
-"""Shared fixtures. Every database test runs on SQLite and on PostgreSQL.
+"""Shared fixtures. Every database test runs on SQLite and on PostgreSQL, but for the modules
+marked `one_database` (`pytestmark = pytest.mark.one_database`): those test what Slack sees
+(views, limits, parsers, HTTP and event plumbing), not SQL, and run on SQLite alone. Anything
+whose outcome could differ by database (queries, locks, concurrency, idempotency, migrations,
+read-only sessions, the outbox, what text can be stored) stays on both.
 
 PostgreSQL is at TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/test). Each
 test gets a schema of its own, dropped afterwards, so tests run in parallel. Where no server
@@ -53,6 +57,21 @@ def postgres_problem() -> str | None:
     if not _PG_PROBLEM:
         _PG_PROBLEM.append(_postgres_problem())
     return _PG_PROBLEM[0]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Drop the PostgreSQL case of tests marked `one_database` (reported as deselected)."""
+    dropped = [
+        item
+        for item in items
+        if item.get_closest_marker("one_database")
+        and getattr(getattr(item, "callspec", None), "params", {}).get("database_url")
+        == "postgresql"
+    ]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        gone = set(dropped)
+        items[:] = [item for item in items if item not in gone]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -126,7 +126,27 @@ def assert_slack_sdk_blocks(message: dict[str, Any]) -> None:
         assert parsed.to_dict() == block, block
 
 
-class SlackDriver:
+def stale() -> int:
+    return int(time.time()) - 60 * 10
+
+
+def event_body(name: str, *, event_id: str | None = None, **fields: Any) -> str:
+    """An Events API envelope from a fixture file, with event fields replaced."""
+    envelope = fixture(name)
+    envelope["event"].update(fields)
+    envelope["event_id"] = event_id or f"Ev{uuid.uuid4().hex[:12].upper()}"
+    return json.dumps(envelope)
+
+
+def interaction_body(payload: dict[str, Any]) -> str:
+    return urlencode({"payload": json.dumps(payload)})
+
+
+class Driver:
+    """The Bolt app driven as Slack drives it: signed slash commands, button presses, events,
+    modals and shortcuts; each answer with the Web API calls made (the fake's), and every
+    message checked against Slack's limits and slack_sdk's block models."""
+
     def __init__(self, app: App, fake: FakeSlack) -> None:
         self.app = app
         self.fake = fake
@@ -194,26 +214,6 @@ class SlackDriver:
             element, user=user, channel=channel, response_url=self.fake.response_url()
         )
         return self.send(body)
-
-
-def stale() -> int:
-    return int(time.time()) - 60 * 10
-
-
-def event_body(name: str, *, event_id: str | None = None, **fields: Any) -> str:
-    """An Events API envelope from a fixture file, with event fields replaced."""
-    envelope = fixture(name)
-    envelope["event"].update(fields)
-    envelope["event_id"] = event_id or f"Ev{uuid.uuid4().hex[:12].upper()}"
-    return json.dumps(envelope)
-
-
-def interaction_body(payload: dict[str, Any]) -> str:
-    return urlencode({"payload": json.dumps(payload)})
-
-
-class Driver(SlackDriver):
-    """The driver with events, modals and shortcuts."""
 
     def event(
         self, name: str, *, retry: int | None = None, event_id: str | None = None, **fields: Any

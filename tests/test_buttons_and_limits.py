@@ -11,11 +11,13 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from slackdriver import SlackDriver
+from slackdriver import Driver
 
 from bot.devtools.block_limits import message_problems
 from db.database import Database
 from db.plan_import import import_plan_file
+
+pytestmark = pytest.mark.one_database  # what Slack sees, not SQL (tests/conftest.py)
 
 LONG_TEXT = " ".join(["Improve the timeliness and quality of assessments for every child,"] * 60)
 
@@ -57,7 +59,7 @@ def big_plan(staffed_db: Database, tmp_path: Path) -> str:
     return "big-2024"
 
 
-def test_long_text_is_cut_with_a_way_to_see_the_rest(slack: SlackDriver, big_plan: str) -> None:
+def test_long_text_is_cut_with_a_way_to_see_the_rest(slack: Driver, big_plan: str) -> None:
     answer = slack.command(f"rec {big_plan} 1")
     quote = next(b for b in answer.message["blocks"] if b["type"] == "section")
     assert len(quote["text"]["text"]) <= 3000
@@ -68,7 +70,7 @@ def test_long_text_is_cut_with_a_way_to_see_the_rest(slack: SlackDriver, big_pla
     assert " ".join(" ".join(sections).split()) == " ".join(LONG_TEXT.split())
 
 
-def test_long_lists_page_with_more(slack: SlackDriver, big_plan: str) -> None:
+def test_long_lists_page_with_more(slack: Driver, big_plan: str) -> None:
     first = slack.command(f"rec {big_plan} 2", user="U0HOS")
     assert len(first.message["blocks"]) <= 50
     assert "*2.1*" in first.text and "*2.10*" in first.text and "*2.11*" not in first.text
@@ -84,7 +86,7 @@ def test_long_lists_page_with_more(slack: SlackDriver, big_plan: str) -> None:
     assert "<!channel>" not in third.text and "&lt;!channel&gt;" in third.text
 
 
-def test_share_posts_in_the_channel(slack: SlackDriver) -> None:
+def test_share_posts_in_the_channel(slack: Driver) -> None:
     answer = slack.command("rec 4", channel="C0BOARD")
     shared = slack.press(answer.button("Share in channel"), channel="C0BOARD")
     posts = [c for c in shared.later if c.method == "chat.postMessage"]
@@ -97,7 +99,7 @@ def test_share_posts_in_the_channel(slack: SlackDriver) -> None:
     assert "<@U0CP>" not in blocks  # sharing does not ping the owners
 
 
-def test_share_falls_back_when_the_bot_is_not_in_the_channel(slack: SlackDriver) -> None:
+def test_share_falls_back_when_the_bot_is_not_in_the_channel(slack: Driver) -> None:
     answer = slack.command("rec 4")
     slack.fake.fail_next("chat.postMessage", error="not_in_channel")
     shared = slack.press(answer.button("Share in channel"))
@@ -106,7 +108,7 @@ def test_share_falls_back_when_the_bot_is_not_in_the_channel(slack: SlackDriver)
     assert "/invite @ofsted" in responses[-1]["text"]
 
 
-def test_share_suffix_on_the_command(slack: SlackDriver) -> None:
+def test_share_suffix_on_the_command(slack: Driver) -> None:
     answer = slack.command("rec 4 share", channel="C0BOARD")
     assert answer.status == 200
     assert [c.args["channel"] for c in answer.later if c.method == "chat.postMessage"] == [
@@ -114,14 +116,14 @@ def test_share_suffix_on_the_command(slack: SlackDriver) -> None:
     ]
 
 
-def test_history_button(slack: SlackDriver) -> None:
+def test_history_button(slack: Driver) -> None:
     answer = slack.command("rec 4")
     history = slack.press(answer.buttons()[0])
     assert "History of action 4.1" in history.text
     assert history.later[-1].args.get("replace_original") is False
 
 
-def test_stale_button_value_gets_a_friendly_answer(slack: SlackDriver) -> None:
+def test_stale_button_value_gets_a_friendly_answer(slack: Driver) -> None:
     broken = {
         "action_id": "ofsted_run:0",
         "text": {"type": "plain_text", "text": "Old"},
@@ -169,7 +171,7 @@ def test_stale_button_value_gets_a_friendly_answer(slack: SlackDriver) -> None:
         ).map(" ".join),
     )
 )
-def test_any_text_gets_a_reply_within_limits(slack: SlackDriver, text: str) -> None:
+def test_any_text_gets_a_reply_within_limits(slack: Driver, text: str) -> None:
     answer = slack.command(text)
     assert answer.status == 200
     assert answer.messages, "every command gets an answer"
@@ -178,7 +180,7 @@ def test_any_text_gets_a_reply_within_limits(slack: SlackDriver, text: str) -> N
         assert "Traceback" not in json.dumps(message)
 
 
-def test_web_api_calls_wait_out_rate_limits_and_retry_server_errors(slack: SlackDriver) -> None:
+def test_web_api_calls_wait_out_rate_limits_and_retry_server_errors(slack: Driver) -> None:
     answer = slack.command("rec 4", channel="C0BOARD")
     slack.fake.fail_next("chat.postMessage", status=429, retry_after=1)
     slack.fake.fail_next("chat.postMessage", status=500)

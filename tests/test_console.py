@@ -16,6 +16,8 @@ from bot.settings import Settings
 from db.database import Database
 from db.models import Delivery, Update
 
+pytestmark = pytest.mark.one_database  # what Slack sees, not SQL (tests/conftest.py)
+
 
 def run(
     db: Database,

@@ -15,8 +15,9 @@ from test_updates import action_row, updates_of
 
 from bot.devtools.fakeslack import FakeSlack
 from db.database import Database
-from db.models import Action, ActionStatus, AuditEntry, Cover, Post
+from db.models import Action, AuditEntry, Cover, Post
 from db.queries import get_or_create_person
+from db.status import ActionStatus
 from jobs.tick import TickReport
 
 EVIDENCE = "done: both managers started on 1 September, see the HR report"

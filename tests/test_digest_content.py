@@ -27,11 +27,14 @@ from commands.views.digest import digest_details, digest_summary
 from commands.views.kit import RAG_EMOJI, as_json, bar, due_text
 from db.database import Database
 from db.models import Board, Delivery, DeliveryState
+from db.status import RAG_KEYS
 from jobs.alerts import DeliveryAlert
 from jobs.digest import digest_for, next_meeting
-from jobs.digest_model import RAG_KEYS, Digest, RecommendationRag
+from jobs.digest_model import Digest, RecommendationRag
 from jobs.meetings import ensure_meetings
 from jobs.tick import TickReport
+
+pytestmark = pytest.mark.one_database  # what Slack sees, not SQL (tests/conftest.py)
 
 LONDON = Settings().tz
 SQUARES = set(RAG_EMOJI.values())

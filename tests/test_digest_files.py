@@ -10,15 +10,10 @@ from matplotlib.image import imread
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
-from jobs.digest_files import board_paper_xlsx, rag_chart_png
-from jobs.digest_model import (
-    RAG_KEYS,
-    ActionLine,
-    Change,
-    Digest,
-    RecommendationRag,
-    TrendPoint,
-)
+from db.status import RAG_KEYS
+from jobs.board_paper import board_paper_xlsx
+from jobs.digest_files import rag_chart_png
+from jobs.digest_model import ActionLine, Change, Digest, RecommendationRag, TrendPoint
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 INJECTION = '=HYPERLINK("http://evil.example/","click me")'

@@ -9,6 +9,8 @@ from sqlalchemy import text
 
 from db.database import Database
 
+pytestmark = pytest.mark.one_database  # what Slack sees, not SQL (tests/conftest.py)
+
 
 def break_table(db: Database, table: str) -> None:
     with db.engine.begin() as connection:

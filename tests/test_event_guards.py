@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from db.database import Database
 from db.models import Update
 
+pytestmark = pytest.mark.one_database  # what Slack sees, not SQL (tests/conftest.py)
+
 BOT_MESSAGE = {"type": "message", "bot_id": "B0OTHER", "text": "red: x", "ts": "1700000100.0002"}
 
 

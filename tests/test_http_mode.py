@@ -18,6 +18,8 @@ from bot.devtools.slack_requests import signed_headers
 from bot.server import http_app
 from db.database import Database
 
+pytestmark = pytest.mark.one_database  # what Slack sees, not SQL (tests/conftest.py)
+
 
 @pytest.fixture
 def server(staffed_db: Database, database_url: str, fake_slack: FakeSlack) -> Iterator[str]:

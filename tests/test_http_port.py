@@ -25,6 +25,8 @@ from bot.port import HEADER_LIMIT, GuardedHttpProtocol
 from bot.server import http_app
 from db.database import Database
 
+pytestmark = pytest.mark.one_database  # what Slack sees, not SQL (tests/conftest.py)
+
 WAIT = 8.0  # how long a test waits for the server to act before calling it held for ever
 
 

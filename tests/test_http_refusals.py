@@ -30,6 +30,8 @@ from bot.devtools.fakeslack import FakeSlack
 from bot.server import http_app
 from db.database import Database
 
+pytestmark = pytest.mark.one_database  # what Slack sees, not SQL (tests/conftest.py)
+
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 MB = 1024 * 1024

@@ -21,6 +21,8 @@ from bot.devtools.fakeslack import FakeSlack
 from bot.outbox import tick
 from db.database import Database
 
+pytestmark = pytest.mark.one_database  # what Slack sees, not SQL (tests/conftest.py)
+
 LONDON_NOON_30_SEP_2023 = int(datetime(2023, 9, 30, 11, 0, tzinfo=UTC).timestamp())
 
 

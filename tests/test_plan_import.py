@@ -14,12 +14,13 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from db.database import Database
-from db.models import Action, ActionStatus, Plan, Rag, Recommendation, Update, UpdateSource
+from db.models import Action, Plan, Recommendation, Update, UpdateSource
 from db.plan_export import export_document, to_yaml
 from db.plan_import import import_plan_file
 from db.planfile import PlanFileError
 from db.queries import plan_summaries
 from db.sheet_export import to_csv, write_xlsx
+from db.status import ActionStatus, Rag
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = Path(__file__).parent / "fixtures" / "plans" / "small.yaml"

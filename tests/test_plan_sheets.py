@@ -19,14 +19,14 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from db.database import Database
-from db.models import Action, ActionStatus, AuditEntry, Plan, Rag, Update, UpdateSource
+from db.models import Action, AuditEntry, Plan, Update, UpdateSource
 from db.plan_export import export_document, to_yaml
 from db.plan_import import import_plan_file
 from db.plan_sheets import ACTION_COLUMNS, SheetFileError
 from db.sheet_changes import SheetPlan, describe
 from db.sheet_export import to_csv, write_template, write_xlsx
 from db.sheet_import import ImporterNeededError, SheetImport, import_plan_sheet
-from db.status import settle_rag
+from db.status import ActionStatus, Rag, settle_rag
 
 SURREY = "Surrey County Council"
 TODAY = date(2022, 9, 5)

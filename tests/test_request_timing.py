@@ -15,6 +15,8 @@ from bot.app import build_app
 from bot.devtools.fakeslack import FakeSlack
 from db.database import Database
 
+pytestmark = pytest.mark.one_database  # what Slack sees, not SQL (tests/conftest.py)
+
 
 def test_the_handling_time_is_measured(
     staffed_db: Database,

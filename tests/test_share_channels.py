@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from bot.devtools.fakeslack import FakeSlack
 from db.database import Database
-from db.models import Action, ActionStatus
+from db.models import Action
+from db.status import ActionStatus
 
 
 def shared_ts(slack: Driver, channel: str) -> str | None:

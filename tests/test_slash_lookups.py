@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from slackdriver import SlackDriver
+from slackdriver import Driver
 
 REC_2022_4 = "The sufficiency of suitable accommodation for young people, including care leavers."
 REC_2022_2 = (
@@ -14,7 +14,7 @@ REC_2022_2 = (
 )
 
 
-def test_rec_shows_the_recommendation_and_its_actions(slack: SlackDriver) -> None:
+def test_rec_shows_the_recommendation_and_its_actions(slack: Driver) -> None:
     answer = slack.command("rec 4")
     assert answer.status == 200
     message = answer.message
@@ -36,12 +36,12 @@ def test_rec_shows_the_recommendation_and_its_actions(slack: SlackDriver) -> Non
     assert "Update" not in labels  # a practitioner does not own these actions
 
 
-def test_owner_sees_update_buttons(slack: SlackDriver) -> None:
+def test_owner_sees_update_buttons(slack: Driver) -> None:
     labels = [b["text"]["text"] for b in slack.command("rec 4", user="U0CP").buttons()]
     assert "Update" in labels
 
 
-def test_bare_number_is_rec(slack: SlackDriver) -> None:
+def test_bare_number_is_rec(slack: Driver) -> None:
     assert slack.command("4").message["blocks"] == slack.command("rec 4").message["blocks"]
 
 
@@ -59,12 +59,12 @@ def test_bare_number_is_rec(slack: SlackDriver) -> None:
         ("recommendation 2", REC_2022_2),
     ],
 )
-def test_plan_words_years_and_letters(slack: SlackDriver, text: str, expected: str) -> None:
+def test_plan_words_years_and_letters(slack: Driver, text: str, expected: str) -> None:
     answer = slack.command(text)
     assert expected in answer.text, answer.text[:500]
 
 
-def test_ambiguous_plan_offers_the_choices(slack: SlackDriver) -> None:
+def test_ambiguous_plan_offers_the_choices(slack: Driver) -> None:
     answer = slack.command("rec 2021 a")
     assert "could mean" in answer.text
     labels = [b["text"]["text"] for b in answer.buttons()]
@@ -87,14 +87,14 @@ def test_ambiguous_plan_offers_the_choices(slack: SlackDriver) -> None:
         ("rec four", "is not a recommendation number"),
     ],
 )
-def test_out_of_range_and_mistakes(slack: SlackDriver, text: str, expected: str) -> None:
+def test_out_of_range_and_mistakes(slack: Driver, text: str, expected: str) -> None:
     answer = slack.command(text)
     assert answer.status == 200
     assert answer.message["response_type"] == "ephemeral"
     assert expected in answer.text
 
 
-def test_action(slack: SlackDriver) -> None:
+def test_action(slack: Driver) -> None:
     answer = slack.command("action 4.1")
     assert "Action 4.1" in answer.text and "Director Corporate Parenting" in answer.text
     assert slack.command("4.1").message["blocks"] == answer.message["blocks"]
@@ -103,7 +103,7 @@ def test_action(slack: SlackDriver) -> None:
     assert "1.1" in missing.text
 
 
-def test_search_ranks_by_relevance(slack: SlackDriver) -> None:
+def test_search_ranks_by_relevance(slack: Driver) -> None:
     answer = slack.command("search mental health")
     sections = [b for b in answer.message["blocks"] if b["type"] == "section"]
     assert REC_2022_2 in sections[0]["text"]["text"]
@@ -117,7 +117,7 @@ def test_search_ranks_by_relevance(slack: SlackDriver) -> None:
     assert "Nothing in the plans matches" in nothing.text
 
 
-def test_mine(slack: SlackDriver) -> None:
+def test_mine(slack: Driver) -> None:
     mine = slack.command("mine", user="U0CP")
     assert "Your actions" in mine.text and "*4.1*" in mine.text
     stranger = slack.command("mine", user="U0STRANGER")
@@ -125,7 +125,7 @@ def test_mine(slack: SlackDriver) -> None:
     assert "U0STRANGER" in stranger.text
 
 
-def test_owner(slack: SlackDriver) -> None:
+def test_owner(slack: Driver) -> None:
     slack.fake.add_user("U0CP", "Cara Jones")
     by_person = slack.command("owner <@U0CP|cara>")
     assert "Actions owned by Cara Jones" in by_person.text and "*4.1*" in by_person.text
@@ -136,13 +136,13 @@ def test_owner(slack: SlackDriver) -> None:
     assert "Pick the person" in slack.command("owner @cara").text
 
 
-def test_overdue(slack: SlackDriver) -> None:
+def test_overdue(slack: Driver) -> None:
     answer = slack.command("overdue")
     assert "Overdue actions · ilacs-2022" in answer.text
     assert "overdue" in answer.text
 
 
-def test_board(slack: SlackDriver) -> None:
+def test_board(slack: Driver) -> None:
     answer = slack.command("board")
     assert "Achieving Excellence Board" in answer.text
     assert "every 6 weeks" in answer.text
@@ -151,7 +151,7 @@ def test_board(slack: SlackDriver) -> None:
     assert "No board is called" in slack.command("board quidditch").text
 
 
-def test_plans_and_help(slack: SlackDriver) -> None:
+def test_plans_and_help(slack: Driver) -> None:
     plans = slack.command("plans").text
     for key in (
         "ilacs-2022",
@@ -170,7 +170,7 @@ def test_plans_and_help(slack: SlackDriver) -> None:
     assert "🟢" in rag and "🟠" in rag and "🔴" in rag
 
 
-def test_unknown_verb_suggests_the_nearest(slack: SlackDriver) -> None:
+def test_unknown_verb_suggests_the_nearest(slack: Driver) -> None:
     answer = slack.command("nonsense")
     assert answer.status == 200 and answer.message["response_type"] == "ephemeral"
     assert "I don't know “nonsense”" in answer.text
@@ -205,7 +205,7 @@ def mrkdwn_texts(node: object) -> list[str]:
         "rec <!subteam^S123> 4",
     ],
 )
-def test_echoed_text_cannot_ping(slack: SlackDriver, text: str) -> None:
+def test_echoed_text_cannot_ping(slack: Driver, text: str) -> None:
     shown = " ".join(mrkdwn_texts(slack.command(text).message))
     for ping in ("<!channel>", "<!everyone>", "<!here", "<@U0CP", "<https://evil", "<!subteam"):
         assert ping not in shown
@@ -213,7 +213,7 @@ def test_echoed_text_cannot_ping(slack: SlackDriver, text: str) -> None:
 
 
 def test_internal_errors_are_quoted_by_id(
-    slack: SlackDriver, staffed_db: object, caplog: pytest.LogCaptureFixture
+    slack: Driver, staffed_db: object, caplog: pytest.LogCaptureFixture
 ) -> None:
     from sqlalchemy import text
 
@@ -230,7 +230,7 @@ def test_internal_errors_are_quoted_by_id(
     assert "Traceback" not in answer.text
 
 
-def test_cover_shows_who_stands_in(slack: SlackDriver, staffed_db: object) -> None:
+def test_cover_shows_who_stands_in(slack: Driver, staffed_db: object) -> None:
     from datetime import date
 
     from db.database import Database

@@ -28,6 +28,8 @@ from bot.devtools.slack_requests import slash_command_fields
 from bot.socket_mode import SocketMode
 from db.database import Database
 
+pytestmark = pytest.mark.one_database  # what Slack sees, not SQL (tests/conftest.py)
+
 APP_TOKEN = "xapp-1-A0OFSTED-1-test"
 
 

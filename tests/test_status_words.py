@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from bot.devtools.block_limits import message_problems
 from commands.views.logged import confirmation_view
-from db.models import Action, ActionStatus, Rag, Update, UpdateSource
+from db.models import Action, Update, UpdateSource
+from db.status import ActionStatus, Rag
 from db.status_words import STATUS_WORDS, parse_update
 
 

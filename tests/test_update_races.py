@@ -18,7 +18,8 @@ from sqlalchemy import select
 from bot.app import build_app
 from bot.devtools.fakeslack import FakeSlack
 from db.database import Database
-from db.models import Action, ActionStatus, Update
+from db.models import Action, Update
+from db.status import ActionStatus
 
 
 class TickingClock:

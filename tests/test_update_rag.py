@@ -18,8 +18,9 @@ from sqlalchemy import select
 from test_updates import action_row, reply, share, updates_of
 
 from db.database import Database
-from db.models import Action, ActionStatus, Rag, UpdateSource
+from db.models import Action, UpdateSource
 from db.plan_import import import_plan_file
+from db.status import ActionStatus, Rag
 
 
 def pick(value: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import json
 from datetime import date
 from zoneinfo import ZoneInfo
 
+import pytest
 from openpyxl import load_workbook
 from slackdriver import Answer, Driver
 from sqlalchemy import select
@@ -19,8 +20,11 @@ from bot.devtools.slack_requests import slack_wire
 from commands.views.digest import digest_details
 from db.database import Database
 from db.messages import remember_bot_message
-from db.models import Action, ActionStatus, Rag
-from jobs.digest_files import board_paper_xlsx
+from db.models import Action
+from db.status import ActionStatus, Rag
+from jobs.board_paper import board_paper_xlsx
+
+pytestmark = pytest.mark.one_database  # what Slack sees, not SQL (tests/conftest.py)
 
 LONDON_TZ = ZoneInfo("Europe/London")
 MENTION = {"channel": "C0BOARD", "ts": "1700000200.000300"}

@@ -10,7 +10,8 @@ from slackdriver import Answer, Driver, MovableClock
 from sqlalchemy import func, select
 
 from db.database import Database
-from db.models import Action, ActionStatus, AuditEntry, Rag, Update
+from db.models import Action, AuditEntry, Update
+from db.status import ActionStatus, Rag
 
 
 def share(slack: Driver, command: str, channel: str = "C0BOARD") -> str:

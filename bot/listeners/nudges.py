@@ -18,7 +18,7 @@ from commands.ids import ActionId, NudgeRef
 from db.models import Delivery
 from db.updates import UpdateRefusedError
 from jobs.nudges import mark_shown, no_change, remind_later
-from jobs.sender import NothingToSendError
+from jobs.outbox_model import NothingToSendError
 
 
 def shown_again(ofsted: Ofsted, delivery_id: int) -> dict[str, Any]:

@@ -32,9 +32,11 @@ from commands.views.kit import (
     status_label,
     when,
 )
+from db.cards import ActionCard, UpdateRow
 from db.due_dates import DateRequestRow
-from db.lookups import DONE, ActionCard, ActionPage, UpdateRow
-from db.models import ActionStatus, Update
+from db.lookups import ActionPage
+from db.models import Update
+from db.status import DONE, ActionStatus
 
 ACTIONS_PER_PAGE = 10
 

@@ -23,7 +23,7 @@ from commands.views.kit import (
     rerun,
     unescape,
 )
-from db.models import ActionStatus, Rag
+from db.status import ActionStatus, Rag
 
 NOT_IN_SCOPE = (
     "ofsted-bot tracks improvement plans, not children: never post child-level or "

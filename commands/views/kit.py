@@ -21,9 +21,9 @@ from slack_sdk.models.views import View
 
 from commands.ids import ActionId, ButtonValue, CallbackId, Rerun
 from commands.views.plain import plain
-from db.lookups import PersonRow
-from db.models import ActionStatus, Person, Rag
-from db.status import DONE, RAG_KEYS
+from db.cards import PersonRow
+from db.models import Person
+from db.status import DONE, RAG_KEYS, ActionStatus, Rag
 
 # Slack's limits that slack_sdk declares no constant for (the rest are slack_sdk's own, e.g.
 # SectionBlock.text_max_length, ButtonElement.text_max_length)

@@ -16,7 +16,8 @@ from commands.views.kit import (
     quoted,
     rag_label,
 )
-from db.models import Action, ActionStatus, Update
+from db.models import Action, Update
+from db.status import ActionStatus
 
 
 def changes(update: Update) -> list[str]:

@@ -20,8 +20,7 @@ from commands.views.kit import (
     mrkdwn,
     rerun,
 )
-from db.cards import PlanShown, RecommendationShown
-from db.lookups import RecommendationCard
+from db.cards import PlanShown, RecommendationCard, RecommendationShown
 from db.models import Plan, Recommendation
 
 TEXT_SHOWN = 2800  # leaves room in the 3,000-character section for the "cut" note

@@ -31,9 +31,8 @@ from commands.views.kit import (
     rag_label,
     status_label,
 )
-from db.lookups import ActionCard, ActionRow
-from db.models import ActionStatus, Rag
-from db.status import RagConflictError, settle_rag
+from db.cards import ActionCard, ActionRow
+from db.status import ActionStatus, Rag, RagConflictError, settle_rag
 
 INPUT = ActionId.FORM_INPUT  # the action_id of every input of the form
 SETTABLE = [
