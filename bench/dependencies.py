@@ -48,7 +48,7 @@ from db.plan_import import import_plan_file  # noqa: E402
 def prepared(url: str) -> Database:
     from conftest import HOLDERS
 
-    from db.queries import set_post_holder
+    from db.posts import set_post_holder
 
     database = Database.connect(url)
     database.upgrade()

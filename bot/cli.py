@@ -20,9 +20,7 @@ from db.models import Plan
 from db.plan_export import NoSuchCouncilError, export_document, match_council, to_yaml
 from db.plan_import import NoCurrentPlanError, import_plan_file
 from db.planfile import PlanFileError, parse_plan_file, rag_warnings
-from db.queries import (
-    plan_summaries,
-)
+from db.plans import plan_summaries
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.settings import Settings
+from db.boards import all_boards
 from db.database import Database
 from db.models import Delivery, DeliveryState
-from db.overview import all_boards
 from jobs.meetings import find_board
 
 

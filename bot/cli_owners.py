@@ -23,11 +23,12 @@ from db.posts import (
     CoverRefusedError,
     PostNotFoundError,
     add_cover,
+    covers_from,
     end_cover,
+    posts_with_holders,
     remove_holder,
     set_holder,
 )
-from db.queries import covers_from, posts_with_holders
 from jobs.people import Directory
 
 SLACK_MEMBER_ID = re.compile(r"[UW][A-Z0-9]{1,31}")  # as Slack spells them (person: 32 max)

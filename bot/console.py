@@ -37,7 +37,7 @@ from bot.devtools.slack_requests import (
 from bot.lazy import run_lazy_after_response
 from bot.settings import Settings
 from db.database import Database
-from db.queries import posts_with_holders, set_post_holder
+from db.posts import posts_with_holders, set_post_holder
 
 CONSOLE_USER = "U0CONSOLE"
 CHANNEL = "C0CONSOLE"

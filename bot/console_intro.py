@@ -12,7 +12,7 @@ from datetime import UTC, datetime, time
 from bot.settings import Settings
 from db.database import Database
 from db.first_run import first_run
-from db.queries import posts_with_holders, set_post_holder
+from db.posts import posts_with_holders, set_post_holder
 
 ILLUSTRATIVE = (
     "ℹ️  These plans are illustrative: real recommendations, quoted from the published reports, "

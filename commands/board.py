@@ -9,10 +9,10 @@ from commands.registry import UsageError, command
 from commands.views.catalogue import board_view, boards_view
 from commands.views.help import echo
 from commands.views.kit import Reply, context, mrkdwn, weekday
+from db.boards import all_boards, meeting_overrides
 from db.channels import channel_state
-from db.lookups import current_plan
 from db.models import Board
-from db.overview import all_boards, meeting_overrides
+from db.plans import current_plan
 from db.updates import UpdateRefusedError
 from jobs.meetings import cancel_meeting, find_board, move_meeting
 from jobs.schedule import upcoming_meetings

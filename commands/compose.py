@@ -16,11 +16,11 @@ from commands.views.decisions import outcome_view
 from commands.views.digest import digest_details, digest_summary
 from commands.views.kit import as_json
 from commands.views.reminders import NudgeState, alert_view, nudge_view
+from db.boards import all_boards
 from db.database import Database
 from db.due_dates import request_row
 from db.models import Board, Delivery, Meeting
-from db.overview import all_boards
-from db.queries import plan_by_key
+from db.plans import plan_by_key
 from db.status import DONE
 from jobs.alerts import DeliveryAlert
 from jobs.deliveries import (

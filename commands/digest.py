@@ -7,9 +7,9 @@ from commands.registry import UsageError, command
 from commands.views.digest import digest_details, digest_summary
 from commands.views.help import echo
 from commands.views.kit import MAX_BLOCKS, Reply, context, mrkdwn
-from db.lookups import current_plan
+from db.boards import all_boards
 from db.models import Board
-from db.overview import all_boards
+from db.plans import current_plan
 from jobs.digest import digest_for, next_meeting
 from jobs.meetings import ensure_meetings, find_board
 

@@ -7,10 +7,10 @@ from commands.registry import command
 from commands.views.actions import HISTORY_PER_PAGE, history_view
 from commands.views.kit import Reply
 from commands.which import find_card
-from db.due_dates import requests_by_update
-from db.lookups import (
+from db.actions import (
     action_history,
 )
+from db.due_dates import requests_by_update
 
 
 @command(

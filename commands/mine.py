@@ -6,7 +6,7 @@ from commands.context import Context, Invocation
 from commands.registry import command
 from commands.views.actions import action_list_view
 from commands.views.kit import Reply
-from db.lookups import actions_of_person
+from db.actions import actions_of_person
 
 
 @command(

@@ -7,9 +7,8 @@ from commands.registry import command
 from commands.views.actions import action_list_view
 from commands.views.kit import Reply
 from commands.which import pick_plan
+from db.actions import current_overdue_actions, overdue_actions
 from db.cards import PlanRef
-from db.current import current_overdue_actions
-from db.lookups import overdue_actions
 from db.models import Plan
 
 

@@ -9,7 +9,8 @@ from commands.registry import UsageError, command
 from commands.views.actions import action_list_view
 from commands.views.help import echo
 from commands.views.kit import Reply, escape
-from db.lookups import MAX_POST_WORDS, actions_of_person, actions_of_post, find_posts
+from db.actions import actions_of_person, actions_of_post
+from db.posts import MAX_POST_WORDS, find_posts
 
 MAX_POST_NAME = 200
 

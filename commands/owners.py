@@ -20,13 +20,14 @@ from db.posts import (
     CoverRefusedError,
     PostNotFoundError,
     add_cover,
+    covers_from,
     covers_of,
     end_cover,
     find_post,
+    posts_with_holders,
     remove_holder,
     set_holder,
 )
-from db.queries import covers_from, posts_with_holders
 
 
 def sentence(exc: Exception) -> str:

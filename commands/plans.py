@@ -6,7 +6,7 @@ from commands.context import Context, Invocation
 from commands.registry import command
 from commands.views.catalogue import plans_view
 from commands.views.kit import Reply
-from db.queries import plan_summaries
+from db.plans import plan_summaries
 
 
 @command("plans", usage="plans", summary="the improvement plans, with counts", aliases=("plan",))

@@ -9,8 +9,8 @@ from commands.views.help import echo
 from commands.views.kit import Reply
 from commands.views.recommendation import full_text_view, recommendation_view
 from commands.which import describe_range, pick_plan
-from db.current import current_recommendation_card
-from db.lookups import (
+from db.recommendations import (
+    current_recommendation_card,
     find_recommendation,
     recommendation_card,
     recommendation_numbers,

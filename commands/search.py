@@ -8,8 +8,8 @@ from commands.context import Context, Invocation
 from commands.registry import UsageError, command
 from commands.views.catalogue import SEARCH_PER_PAGE, search_view
 from commands.views.kit import Reply
-from db.current import FoundAction, FoundRecommendation, found_items
-from db.search import Hit
+from db.search import FoundAction, FoundRecommendation, found_items
+from db.search_index import Hit
 
 # The query rides in the *More* and *Share* buttons' values (at most 2,000 characters, and
 # JSON may spell a letter in 12): 150 letters always fit, and are plenty for a search.

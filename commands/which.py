@@ -10,18 +10,10 @@ from commands.context import Context, Invocation
 from commands.grammar import ACTION_REF
 from commands.registry import UsageError
 from commands.views.help import echo
+from db.actions import action_refs, find_action, find_current_action, plans_with_action
 from db.cards import ActionCard, ActionRow
-from db.current import find_current_action
-from db.lookups import (
-    AmbiguousPlanError,
-    PlanNotFoundError,
-    action_refs,
-    current_plan,
-    find_action,
-    plans_with_action,
-    resolve_plan,
-)
 from db.models import Plan
+from db.plans import AmbiguousPlanError, PlanNotFoundError, current_plan, resolve_plan
 
 
 def pick_plan(

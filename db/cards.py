@@ -150,24 +150,23 @@ def shown(rec: Recommendation) -> RecommendationShown:
 
 SHOWN_PLAN = aliased(Plan, name="shown_plan")
 SHOWN_SOURCE = aliased(Source, name="shown_source")
-# a recommendation's columns, in the order `shown_row()` reads them (join `shown_joins`)
+# a recommendation's columns, each under the name `shown_row()` reads (join `shown_joins`)
 SHOWN_COLUMNS = (
-    Recommendation.id,
-    Recommendation.number,
-    Recommendation.text,
-    Recommendation.area,
-    Recommendation.paragraphs,
-    Recommendation.findings,
-    Recommendation.response,
-    Theme.title,
-    SHOWN_PLAN.key,
-    SHOWN_PLAN.title,
-    SHOWN_PLAN.body,
-    SHOWN_PLAN.published,
-    SHOWN_PLAN.overall,
-    SHOWN_SOURCE.title,
+    Recommendation.id.label("shown_id"),
+    Recommendation.number.label("shown_number"),
+    Recommendation.text.label("shown_text"),
+    Recommendation.area.label("shown_area"),
+    Recommendation.paragraphs.label("shown_paragraphs"),
+    Recommendation.findings.label("shown_findings"),
+    Recommendation.response.label("shown_response"),
+    Theme.title.label("shown_theme"),
+    SHOWN_PLAN.key.label("shown_plan_key"),
+    SHOWN_PLAN.title.label("shown_plan_title"),
+    SHOWN_PLAN.body.label("shown_plan_body"),
+    SHOWN_PLAN.published.label("shown_plan_published"),
+    SHOWN_PLAN.overall.label("shown_plan_overall"),
+    SHOWN_SOURCE.title.label("shown_source"),
 )
-SHOWN_WIDTH = len(SHOWN_COLUMNS)
 
 
 def shown_joins(query: Selection) -> Selection:
@@ -180,12 +179,26 @@ def shown_joins(query: Selection) -> Selection:
 
 
 def shown_row(row: Any) -> RecommendationShown:
-    """The recommendation in a row whose first columns are SHOWN_COLUMNS."""
-    id_, number, text, area, paragraphs, findings, response, theme = row[:8]
-    key, title, body, published, overall, source = row[8:SHOWN_WIDTH]
-    plan = PlanShown(key, title, body, published, overall, _title(source))
+    """The recommendation in a row that has SHOWN_COLUMNS (read by name)."""
+    m = row._mapping
+    plan = PlanShown(
+        m["shown_plan_key"],
+        m["shown_plan_title"],
+        m["shown_plan_body"],
+        m["shown_plan_published"],
+        m["shown_plan_overall"],
+        _title(m["shown_source"]),
+    )
     return RecommendationShown(
-        id_, number, text, area, paragraphs, findings, response, _title(theme), plan
+        m["shown_id"],
+        m["shown_number"],
+        m["shown_text"],
+        m["shown_area"],
+        m["shown_paragraphs"],
+        m["shown_findings"],
+        m["shown_response"],
+        _title(m["shown_theme"]),
+        plan,
     )
 
 
@@ -216,34 +229,33 @@ def covering_id() -> Any:
     )
 
 
-# a card's columns, in the order `card()` reads them
+# a card's columns, each under the name `card()` reads
 CARD_COLUMNS = (
-    Action.id,
-    Action.ref,
-    Action.title,
-    Action.status,
-    Action.rag,
-    Action.due,
-    Action.due_original,
-    Action.evidence,
-    Post.title,
-    HOLDER.slack_user_id,
-    HOLDER.name,
-    CARD_REC.number,
-    CARD_REC.text,
-    CARD_PLAN.key,
-    CARD_PLAN.title,
-    LATEST_UPDATE.id,
-    LATEST_UPDATE.text,
-    LATEST_UPDATE.rag_from,
-    LATEST_UPDATE.rag_to,
-    LATEST_UPDATE.created_at,
-    AUTHOR.slack_user_id,
-    AUTHOR.name,
-    COVERING.slack_user_id,
-    COVERING.name,
+    Action.id.label("action_id"),
+    Action.ref.label("action_ref"),
+    Action.title.label("action_title"),
+    Action.status.label("action_status"),
+    Action.rag.label("action_rag"),
+    Action.due.label("action_due"),
+    Action.due_original.label("action_due_original"),
+    Action.evidence.label("action_evidence"),
+    Post.title.label("post_title"),
+    HOLDER.slack_user_id.label("holder_id"),
+    HOLDER.name.label("holder_name"),
+    CARD_REC.number.label("rec_number"),
+    CARD_REC.text.label("rec_text"),
+    CARD_PLAN.key.label("plan_key"),
+    CARD_PLAN.title.label("plan_title"),
+    LATEST_UPDATE.id.label("update_id"),
+    LATEST_UPDATE.text.label("update_text"),
+    LATEST_UPDATE.rag_from.label("update_rag_from"),
+    LATEST_UPDATE.rag_to.label("update_rag_to"),
+    LATEST_UPDATE.created_at.label("update_created_at"),
+    AUTHOR.slack_user_id.label("author_id"),
+    AUTHOR.name.label("author_name"),
+    COVERING.slack_user_id.label("covering_id"),
+    COVERING.name.label("covering_name"),
 )
-CARD_WIDTH = len(CARD_COLUMNS)
 
 
 def card_joins(query: Selection) -> Selection:
@@ -272,28 +284,35 @@ def _person(user_id: str | None, name: str | None) -> PersonRow | None:
 
 
 def card(row: Any) -> ActionCard:
-    """The card in a row whose first columns are CARD_COLUMNS."""
-    (id_, ref, title, status, rag, due, due_original, evidence, post, holder, holder_name) = row[
-        :11
-    ]
-    (number, text, plan_key, plan_title, update_id, update_text, rag_from, rag_to) = row[11:19]
-    (created_at, author, author_name, covering, covering_name) = row[19:CARD_WIDTH]
-    recommendation = RecommendationRow(number, text, PlanRow(plan_key, plan_title))
+    """The card in a row that has CARD_COLUMNS (read by name)."""
+    m = row._mapping
+    recommendation = RecommendationRow(
+        m["rec_number"], m["rec_text"], PlanRow(m["plan_key"], m["plan_title"])
+    )
     action = ActionRow(
-        id_,
-        ref,
-        title,
-        status,
-        rag,
-        due,
-        due_original,
-        evidence,
-        _title(post),
+        m["action_id"],
+        m["action_ref"],
+        m["action_title"],
+        m["action_status"],
+        m["action_rag"],
+        m["action_due"],
+        m["action_due_original"],
+        m["action_evidence"],
+        _title(m["post_title"]),
         recommendation,
     )
     latest = None
-    if update_id is not None:
-        latest = UpdateRow(update_text, rag_from, rag_to, created_at, _person(author, author_name))
+    if m["update_id"] is not None:
+        latest = UpdateRow(
+            m["update_text"],
+            m["update_rag_from"],
+            m["update_rag_to"],
+            m["update_created_at"],
+            _person(m["author_id"], m["author_name"]),
+        )
     return ActionCard(
-        action, _person(holder, holder_name), latest, _person(covering, covering_name)
+        action,
+        _person(m["holder_id"], m["holder_name"]),
+        latest,
+        _person(m["covering_id"], m["covering_name"]),
     )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from db import session as sessions
 from db.deadline import REQUEST_CONNECT_SECONDS, bound_for_requests
 from db.plan_import import ImportReport, import_plan_file
-from db.queries import has_plans
+from db.plans import has_plans
 from db.session import DatabaseUnavailableError, shown_url
 
 __all__ = ["Database", "DatabaseUnavailableError"]

@@ -24,7 +24,7 @@ from db.models import (
     Update,
     utcnow,
 )
-from db.queries import get_or_create_person
+from db.posts import get_or_create_person
 from db.session import insert_new
 from db.signoff import secretaries_of
 from db.updates import (

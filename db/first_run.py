@@ -11,9 +11,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.lookups import PlanNotFoundError, current_plan
 from db.models import Action, Post
-from db.queries import illustrative_fields
+from db.plans import PlanNotFoundError, current_plan, illustrative_fields
 from db.status import DONE
 
 LEAD = timedelta(days=30)  # the living moment: this long before the first open action is due

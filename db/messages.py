@@ -23,9 +23,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from db.lookups import current_plan
 from db.models import Action, BotMessage, PendingReply, ProcessedEvent, Update, UpdateSource, utcnow
-from db.queries import get_or_create_person
+from db.plans import current_plan
+from db.posts import get_or_create_person
 from db.session import insert_new
 from db.status import ActionStatus, Rag
 from db.updates import (

@@ -15,11 +15,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, joinedload, raiseload, selectinload
 
-from db.models import Action, AuditEntry, Cover, Person, Post, utcnow
-from db.queries import get_or_create_person
+from db.models import (
+    Action,
+    AuditEntry,
+    Cover,
+    Person,
+    Post,
+    utcnow,
+)
 
 
 class PostNotFoundError(LookupError):
@@ -197,3 +203,49 @@ def covers_today(
         )
         .all()
     }
+
+
+MAX_POST_WORDS = 10  # a post's title is a few words; each word is a condition in the query
+
+
+def find_posts(session: Session, words: str) -> list[Post]:
+    """Posts whose key or title contains every word given (case-insensitive; the first
+    MAX_POST_WORDS distinct words: each is a condition)."""
+    query = select(Post).options(joinedload(Post.holder), raiseload("*")).order_by(Post.title)
+    for word in list(dict.fromkeys(words.lower().split()))[:MAX_POST_WORDS]:
+        query = query.where(
+            or_(func.lower(Post.title).contains(word), func.lower(Post.key).contains(word))
+        )
+    return list(session.scalars(query))
+
+
+def posts_with_holders(session: Session) -> list[Post]:
+    return list(session.scalars(select(Post).options(selectinload(Post.holder)).order_by(Post.key)))
+
+
+def get_or_create_person(session: Session, slack_user_id: str) -> Person:
+    person = session.scalar(select(Person).where(Person.slack_user_id == slack_user_id))
+    if person is None:
+        person = Person(slack_user_id=slack_user_id)
+        session.add(person)
+        session.flush()
+    return person
+
+
+def set_post_holder(session: Session, post_key: str, slack_user_id: str) -> Post:
+    """`set_holder` without an audit entry: for a database of one's own (the offline console,
+    the benches, the tests' fixtures), never the council's. PostNotFoundError if unknown."""
+    post = find_post(session, post_key)
+    post.holder = get_or_create_person(session, slack_user_id)
+    return post
+
+
+def covers_from(session: Session, day: date) -> list[Cover]:
+    return list(
+        session.scalars(
+            select(Cover)
+            .where(Cover.ends_on >= day)
+            .options(selectinload(Cover.person), selectinload(Cover.post))
+            .order_by(Cover.starts_on)
+        )
+    )

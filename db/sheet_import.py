@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Action, Plan, Post, Recommendation, UpdateSource
 from db.plan_sheets import CellProblem, SheetFileError, read_sheets
-from db.queries import get_or_create_person
+from db.posts import get_or_create_person
 from db.sheet_changes import LOGGED, PlannedAction, SheetPlan, plan_sheet_changes
 from db.status import ActionStatus, settle_rag
 from db.updates import UpdateRefusedError, UpdateRequest, record_update, write_audit

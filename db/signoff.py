@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Action, Board, Person, Post, Update, UpdateSource, board_plan, utcnow
-from db.queries import get_or_create_person
+from db.posts import get_or_create_person
 from db.status import ActionStatus, settle_rag
 from db.updates import (
     Clock,

@@ -43,7 +43,7 @@ from db.models import (
     UpdateSource,
     utcnow,
 )
-from db.queries import get_or_create_person
+from db.posts import get_or_create_person
 from db.status import ActionStatus, Rag, RagConflictError, settle_rag
 
 Clock = Callable[[], datetime]  # read once the action is locked: an update is timed when applied

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Action, Person, Update, utcnow
-from db.queries import get_or_create_person
+from db.posts import get_or_create_person
 from db.status import ActionStatus, Rag
 from db.updates import (
     UNDO_WINDOW,

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Board, Meeting, MeetingStatus
-from db.queries import get_or_create_person
+from db.posts import get_or_create_person
 from db.session import insert_new
 from db.updates import UpdateRefusedError, is_admin
 from jobs.schedule import cadence_dates

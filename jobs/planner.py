@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from db.boards import all_boards
 from db.models import Board, Delivery, DeliveryState, Meeting, MeetingStatus
-from db.overview import all_boards
 from db.session import insert_new
 from jobs.deliveries import PAYLOADS, DigestPayload, Nudge2Payload, NudgePayload, Payload
 from jobs.digest import action_lines, local_midnight, needs_update

@@ -18,8 +18,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
+from db.boards import all_boards
 from db.database import Database
-from db.overview import all_boards
 from jobs.tick import TickConfig, tick
 
 log = logging.getLogger(__name__)

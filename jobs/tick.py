@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 
+from db.boards import all_boards
 from db.database import Database
 from db.messages import remember_bot_message
-from db.overview import all_boards
 from jobs.digest import record_trend
 from jobs.nudges import refresh_nudges
 from jobs.outbox_model import Compose, SendReport

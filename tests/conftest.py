@@ -30,7 +30,7 @@ from bot.app import build_app
 from bot.devtools.fakeslack import FakeSlack
 from bot.settings import Settings
 from db.database import Database
-from db.queries import set_post_holder
+from db.posts import set_post_holder
 from jobs.tick import TickReport
 
 ROOT = Path(__file__).resolve().parent.parent

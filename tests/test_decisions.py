@@ -16,7 +16,7 @@ from test_updates import action_row, updates_of
 from bot.devtools.fakeslack import FakeSlack
 from db.database import Database
 from db.models import Action, AuditEntry, Cover, Post
-from db.queries import get_or_create_person
+from db.posts import get_or_create_person
 from db.status import ActionStatus
 from jobs.tick import TickReport
 

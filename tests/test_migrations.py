@@ -59,7 +59,7 @@ def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(tmp_path: object) ->
 def test_prepare_upgrades_sqlite_and_loads_default_plans(tmp_path: object) -> None:
     from pathlib import Path
 
-    from db.queries import plan_summaries
+    from db.plans import plan_summaries
 
     plans = Path(__file__).parent / "fixtures" / "plans" / "small.yaml"
     database = Database.connect(f"sqlite:///{tmp_path}/fresh.db")

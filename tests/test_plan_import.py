@@ -18,7 +18,7 @@ from db.models import Action, Plan, Recommendation, Update, UpdateSource
 from db.plan_export import export_document, to_yaml
 from db.plan_import import import_plan_file
 from db.planfile import PlanFileError
-from db.queries import plan_summaries
+from db.plans import plan_summaries
 from db.sheet_export import to_csv, write_xlsx
 from db.status import ActionStatus, Rag
 

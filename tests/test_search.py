@@ -1,4 +1,4 @@
-"""db.search: the relevance index behind `/ofsted search`, over the shipped Surrey plans."""
+"""db.search_index: the relevance index behind `/ofsted search`, over the shipped Surrey plans."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from db.search import Document, SearchIndex
+from db.search_index import Document, SearchIndex
 
 SURREY = Path(__file__).resolve().parent.parent / "plans" / "surrey.yaml"
 

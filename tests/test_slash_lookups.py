@@ -235,7 +235,7 @@ def test_cover_shows_who_stands_in(slack: Driver, staffed_db: object) -> None:
 
     from db.database import Database
     from db.models import Cover, Post
-    from db.queries import get_or_create_person
+    from db.posts import get_or_create_person
 
     assert "covered today" not in slack.command("action 4.1").text
     assert isinstance(staffed_db, Database)

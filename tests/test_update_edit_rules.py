@@ -9,7 +9,7 @@ from slackdriver import Answer, Driver
 from test_updates import action_row, reply, share, updates_of
 
 from db.database import Database
-from db.queries import set_post_holder
+from db.posts import set_post_holder
 from db.status import ActionStatus, Rag
 
 DONE = "done: both managers started on 1 September, see HR report"

@@ -218,7 +218,7 @@ def test_admins_update_on_behalf_and_cover_may_update(slack: Driver, staffed_db:
     from datetime import date
 
     from db.models import Cover, Post
-    from db.queries import get_or_create_person
+    from db.posts import get_or_create_person
 
     with staffed_db.writes.begin() as session:
         post = session.scalars(select(Post).where(Post.key == "dir-corporate-parenting")).one()

@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 from bot.listeners.later import acknowledge, after_the_ack
 from bot.services import Ofsted, services
 from commands.views.home import HomeExtras, home_view
-from db.lookups import PlanNotFoundError, actions_of_person, current_plan
+from db.actions import actions_of_person
 from db.models import Plan
-from db.overview import rag_by_recommendation
-from db.queries import covers_from, illustrative_fields, inspection_plans, posts_with_holders
+from db.plans import PlanNotFoundError, current_plan, illustrative_fields, inspection_plans
+from db.posts import covers_from, posts_with_holders
+from db.recommendations import rag_by_recommendation
 from jobs.statutory import plan_clock
 
 

@@ -31,7 +31,7 @@ from commands.update import save_form
 from commands.views.kit import notice_modal
 from commands.views.logged import confirmation_view
 from commands.views.update_form import read_form, update_modal
-from db.lookups import actions_by_id, actions_of_person
+from db.actions import actions_by_id, actions_of_person
 from db.messages import remember_bot_message
 from db.updates import (
     AlreadyLoggedError,

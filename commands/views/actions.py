@@ -32,9 +32,9 @@ from commands.views.kit import (
     status_label,
     when,
 )
+from db.actions import ActionPage
 from db.cards import ActionCard, UpdateRow
 from db.due_dates import DateRequestRow
-from db.lookups import ActionPage
 from db.models import Update
 from db.status import DONE, ActionStatus
 

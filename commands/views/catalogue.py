@@ -28,9 +28,9 @@ from commands.views.kit import (
     when,
 )
 from db.channels import ChannelState
-from db.current import FoundAction, FoundRecommendation
 from db.models import Board
-from db.queries import PlanSummary
+from db.plans import PlanSummary
+from db.search import FoundAction, FoundRecommendation
 from jobs.schedule import UpcomingMeeting
 from jobs.statutory import clock_of
 

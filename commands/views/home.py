@@ -28,9 +28,9 @@ from commands.views.kit import (
     status_label,
 )
 from commands.views.owners import posts_blocks
-from db.lookups import ActionPage
+from db.actions import ActionPage
 from db.models import Cover, Plan, Post
-from db.overview import RagCount
+from db.recommendations import RagCount
 from db.status import DONE
 from jobs.statutory import Clock
 

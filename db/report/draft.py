@@ -19,7 +19,7 @@ from db.report.front import Front, Judgement, front
 from db.report.lines import Line, ReportError, read_lines
 from db.report.paragraphs import paragraphs
 from db.report.sections import AreaForImprovement, Section, sections
-from db.search import Document, SearchIndex
+from db.search_index import Document, SearchIndex
 
 MAX_FINDINGS = 3
 FINDING_SHARE = 0.6  # a paragraph is a finding if it scores this share of the best one

@@ -5,26 +5,22 @@ anything not loaded raises rather than quietly querying once per row.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy import Select, bindparam, func, select, true
 from sqlalchemy.orm import Session, joinedload, raiseload
 
 from db.cards import (
     CARD_COLUMNS,
-    CARD_WIDTH,
     ActionCard,
     PlanRef,
-    RecommendationCard,
     card,
     card_joins,
     card_query,
     plan_options,
-    shown,
 )
 from db.models import (
     Action,
@@ -32,139 +28,16 @@ from db.models import (
     Person,
     Plan,
     Post,
-    Recommendation,
     Update,
 )
+from db.plans import current_plan_id
 from db.status import DONE
 
-YEAR = re.compile(r"^(19|20)\d\d$")
-
-
-class PlanNotFoundError(LookupError):
-    """Nothing matches; the message says so in the council's words."""
-
-
-class AmbiguousPlanError(LookupError):
-    def __init__(self, word: str, choices: Sequence[Plan]) -> None:
-        super().__init__(word)
-        self.word = word
-        self.choices = list(choices)
-
-
-def current_plan_id(configured: bool) -> Any:
-    """Which plan is current, as a scalar subquery (NULL when there are no plans), so that a
-    lookup in the current plan can be one statement: the plan `configured` names (bind
-    `configured`), else the one marked current, else the newest published."""
-    chosen = (
-        select(Plan.id).where(Plan.key == bindparam("configured"))
-        if configured
-        else select(Plan.id).where(Plan.is_current)
-    )
-    newest = select(Plan.id).order_by(Plan.published.desc().nulls_last(), Plan.id).limit(1)
-    return func.coalesce(chosen.limit(1).scalar_subquery(), newest.scalar_subquery())
-
-
-_CURRENT_PLAN = {
-    configured: select(Plan).options(*plan_options()).where(Plan.id == current_plan_id(configured))
-    for configured in (False, True)
-}
-
-
-def current_plan(session: Session, configured: str | None) -> Plan:
-    """The plan `/ofsted rec N` means (current_plan_id's rule)."""
-    plan = session.scalar(_CURRENT_PLAN[bool(configured)], {"configured": configured})
-    if plan is None:
-        raise PlanNotFoundError(
-            "No plans are loaded yet. An admin can load one with `ofsted-bot plan import`."
-        )
-    return plan
-
-
-def all_plans(session: Session) -> list[Plan]:
-    return list(session.scalars(select(Plan).options(*plan_options()).order_by(Plan.key)))
-
-
-def resolve_plan(session: Session, word: str, configured: str | None) -> Plan:
-    """A plan named by its key, a year (that year's inspection) or words of its key or title."""
-    plans = all_plans(session)
-    word = word.strip().lower()
-    exact = [p for p in plans if p.key == word]
-    if exact:
-        return exact[0]
-    if word in {"current", "now", "latest"}:
-        return current_plan(session, configured)
-    if YEAR.match(word):
-        year = int(word)
-        of_year = [p for p in plans if year in _years(p)]
-        inspections = [p for p in of_year if p.kind == "inspection"]
-        matches = inspections if len(inspections) == 1 else of_year
-    else:
-        matches = [
-            p
-            for p in plans
-            if word in p.key.split("-")
-            or word in p.key
-            or re.search(rf"\b{re.escape(word)}", p.title.lower())
-        ]
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        raise AmbiguousPlanError(word, matches)
-    raise PlanNotFoundError(word)
-
-
-def _years(plan: Plan) -> set[int]:
-    years = {int(m) for m in re.findall(r"(?:19|20)\d\d", plan.key)}
-    years |= {d.year for d in (plan.inspected_from, plan.inspected_to) if d}
-    return years or ({plan.published.year} if plan.published else set())
-
-
-def recommendation_numbers(session: Session, plan: Plan) -> list[str]:
-    return list(
-        session.scalars(
-            select(Recommendation.number)
-            .where(Recommendation.plan_id == plan.id)
-            .order_by(Recommendation.position)
-        )
-    )
-
-
-_RECOMMENDATION = (
-    select(Recommendation)
-    .where(
-        Recommendation.plan_id == bindparam("plan"),
-        func.lower(Recommendation.number) == bindparam("lower"),
-    )
-    .options(
-        joinedload(Recommendation.theme),
-        joinedload(Recommendation.plan).options(*plan_options()),
-        raiseload("*"),
-    )
-    # the number exactly as typed, else the first (by position) that differs only in case
-    .order_by((Recommendation.number == bindparam("number")).desc(), Recommendation.position)
-    .limit(1)
-)
-
-
-def find_recommendation(session: Session, plan: Plan, number: str) -> Recommendation | None:
-    return session.scalar(
-        _RECOMMENDATION, {"plan": plan.id, "lower": number.lower(), "number": number}
-    )
-
-
 ACTIONS = card_query()
-_ACTIONS_OF_RECOMMENDATION = ACTIONS.where(Action.recommendation_id == bindparam("rec")).order_by(
-    Action.position
-)
 _ACTION_BY_REF = ACTIONS.where(
     Action.plan_id == bindparam("plan"), func.lower(Action.ref) == bindparam("ref")
 )
 _ACTIONS_BY_ID = ACTIONS.where(Action.id.in_(bindparam("ids", expanding=True)))
-
-
-def recommendation_card(session: Session, rec: Recommendation, today: date) -> RecommendationCard:
-    rows = session.execute(_ACTIONS_OF_RECOMMENDATION, {"rec": rec.id, "today": today})
-    return RecommendationCard(shown(rec), [card(row) for row in rows])
 
 
 def find_action(session: Session, plan: Plan, ref: str, today: date) -> ActionCard | None:
@@ -269,7 +142,7 @@ def _page(
     params = {**params, "offset": page * per_page, "limit": per_page}
     rows = session.connection().execute(cards, params).all()
     if rows:  # the count comes with the page (a window over the whole selection)
-        total = int(rows[0][CARD_WIDTH])
+        total = int(rows[0].total)
     elif page:  # past the end: count on its own
         total = session.scalar(count, params) or 0
     else:
@@ -302,20 +175,6 @@ def actions_of_post(
     return _page(session, _OF_POST, {"post": post.id, "today": today}, page, per_page)
 
 
-MAX_POST_WORDS = 10  # a post's title is a few words; each word is a condition in the query
-
-
-def find_posts(session: Session, words: str) -> list[Post]:
-    """Posts whose key or title contains every word given (case-insensitive; the first
-    MAX_POST_WORDS distinct words: each is a condition)."""
-    query = select(Post).options(joinedload(Post.holder), raiseload("*")).order_by(Post.title)
-    for word in list(dict.fromkeys(words.lower().split()))[:MAX_POST_WORDS]:
-        query = query.where(
-            or_(func.lower(Post.title).contains(word), func.lower(Post.key).contains(word))
-        )
-    return list(session.scalars(query))
-
-
 def overdue_actions(
     session: Session, plan: Plan | PlanRef, today: date, *, page: int = 0, per_page: int = 10
 ) -> ActionPage:
@@ -324,23 +183,7 @@ def overdue_actions(
 
 def actions_by_id(session: Session, ids: Sequence[int], today: date) -> list[ActionCard]:
     rows = session.execute(_ACTIONS_BY_ID, {"ids": list(ids), "today": today})
-    by_id = {row[0]: card(row) for row in rows}
-    return [by_id[i] for i in ids if i in by_id]
-
-
-def recommendations_by_id(session: Session, ids: Sequence[int]) -> list[Recommendation]:
-    by_id = {
-        r.id: r
-        for r in session.scalars(
-            select(Recommendation)
-            .where(Recommendation.id.in_(ids))
-            .options(
-                joinedload(Recommendation.plan).options(*plan_options()),
-                joinedload(Recommendation.theme),
-                raiseload("*"),
-            )
-        )
-    }
+    by_id = {row.action_id: card(row) for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 
 
@@ -357,3 +200,63 @@ def action_history(
         .limit(limit)
     ).all()
     return list(updates), total
+
+
+_CURRENT_ACTION_BY_REF = {
+    configured: ACTIONS.where(
+        Action.plan_id == current_plan_id(configured), func.lower(Action.ref) == bindparam("ref")
+    )
+    for configured in (False, True)
+}
+
+
+def find_current_action(
+    session: Session, configured: str | None, ref: str, today: date
+) -> ActionCard | None:
+    """`find_action` in `current_plan(session, configured)`, in one statement; None when there
+    is no such action (or no plan)."""
+    params = {"configured": configured, "ref": ref.lower(), "today": today}
+    row = session.connection().execute(_CURRENT_ACTION_BY_REF[bool(configured)], params).first()
+    return card(row) if row else None
+
+
+def _current_overdue_query(configured: bool) -> Any:
+    """The current plan, and a page of its overdue actions (if any) with their cards."""
+    plan_id = current_plan_id(configured)
+    page = page_ids(overdue_criteria(plan_id), OVERDUE_ORDER)
+    query = (
+        select(
+            Plan.id.label("current_plan_id"),
+            Plan.key.label("current_plan_key"),
+            *CARD_COLUMNS,
+            page.c.total,
+        )
+        .select_from(Plan)
+        .outerjoin(page, true())
+        .outerjoin(Action, Action.id == page.c.id)
+    )
+    return card_joins(query).where(Plan.id == plan_id).order_by(page.c.pos)
+
+
+_CURRENT_OVERDUE = {c: _current_overdue_query(c) for c in (False, True)}
+
+
+def current_overdue_actions(
+    session: Session, configured: str | None, today: date, *, page: int = 0, per_page: int = 10
+) -> tuple[PlanRef, ActionPage] | None:
+    """`overdue_actions` of `current_plan(session, configured)`, with that plan, in one
+    statement (two for a page past the end); None when there are no plans."""
+    params = {
+        "configured": configured,
+        "today": today,
+        "offset": page * per_page,
+        "limit": per_page,
+    }
+    rows = session.connection().execute(_CURRENT_OVERDUE[bool(configured)], params).all()
+    if not rows:
+        return None
+    plan = PlanRef(rows[0].current_plan_id, rows[0].current_plan_key)
+    cards = [card(row) for row in rows if row.action_id is not None]
+    if cards:
+        return plan, ActionPage(cards, int(rows[0].total), page, per_page)
+    return plan, overdue_actions(session, plan, today, page=page, per_page=per_page)
