@@ -1,6 +1,9 @@
-"""What the `/ofsted` lookups read. Each function issues a fixed number of statements whatever
-the size of the data: related rows are joined (or come by `selectinload` for collections), and
-anything not loaded raises rather than quietly querying once per row.
+"""Actions as the commands read them: one by its ref, pages of them (a person's, a post's, a
+plan's overdue), by id, and an action's history. Each issues a fixed number of statements
+whatever the size of the data: related rows are joined (db.cards), and anything not loaded
+raises rather than quietly querying once per row. The `current_…` functions find the current
+plan inside the same statement (db.plans.current_plan_id) and return None when nothing matches,
+for the caller to go the longer way round (which also says what is missing).
 """
 
 from __future__ import annotations

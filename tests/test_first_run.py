@@ -15,8 +15,6 @@ from test_console import run
 from bot.devtools.fakeslack import FakeSlack
 from db.database import Database
 
-pytestmark = pytest.mark.one_database  # what Slack sees, not SQL (tests/conftest.py)
-
 
 def console(db: Database, url: str, fake: FakeSlack, *lines: str, own: bool = True) -> str:
     """A newcomer's console (nobody named with --user)."""
