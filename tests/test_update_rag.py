@@ -18,7 +18,7 @@ from sqlalchemy import select
 from test_updates import action_row, reply, share, updates_of
 
 from db.database import Database
-from db.models import Action, UpdateSource
+from db.models import Action
 from db.plan_import import import_plan_file
 from db.status import ActionStatus, Rag
 
@@ -258,59 +258,3 @@ def test_plan_validate_warns_of_a_contradiction(
 
 
 # --- where an update came from ------------------------------------------------------------
-
-
-def test_a_direct_message_is_recorded_as_one(slack: Driver, staffed_db: Database) -> None:
-    slack.event(
-        "message_thread_reply.json",
-        text="4.1 red: blocked by finance",
-        channel="D0CP",
-        channel_type="im",
-        thread_ts=None,
-        ts="1700000700.1",
-    )
-    [update] = updates_of(staffed_db, "4.1")
-    assert update.source == UpdateSource.DIRECT_MESSAGE
-    slack.event("app_mention.json")
-    [mention] = updates_of(staffed_db, "4.2")
-    assert mention.source == UpdateSource.MENTION
-    assert "direct message" in slack.command("history 4.1").text
-
-
-def test_direct_messages_recorded_as_mentions_before_become_direct_messages(
-    database_url: str,
-) -> None:
-    from sqlalchemy import text
-
-    from db.session import downgrade
-
-    db = Database.connect(database_url)
-    try:
-        # the plan is imported by today's models (whose tables have every later column), then
-        # the schema goes back to 0004
-        db.upgrade()
-        import_plan_file(db.writes, Path(__file__).parent / "fixtures" / "plans" / "small.yaml")
-        downgrade(db.engine, "0004")
-        sources = "SELECT slack_channel, source FROM action_update ORDER BY slack_channel"
-        with db.engine.begin() as connection:
-            action_id = connection.execute(text("SELECT min(id) FROM action")).scalar()
-            for channel in ("C0BOARD", "D0CP"):
-                connection.execute(
-                    text(
-                        "INSERT INTO action_update (action_id, version, text, retracted, source,"
-                        " slack_channel, slack_ts, created_at) VALUES (:a, 1, 'x', false,"
-                        " 'mention', :c, '1.1', :t)"
-                    ),
-                    {"a": action_id, "c": channel, "t": "2022-09-05 08:00:00+00:00"},
-                )
-        db.upgrade()
-        with db.engine.connect() as connection:
-            assert connection.execute(text(sources)).all() == [
-                ("C0BOARD", "mention"),
-                ("D0CP", "direct message"),
-            ]
-        downgrade(db.engine, "0004")
-        with db.engine.connect() as connection:
-            assert [s for _, s in connection.execute(text(sources))] == ["mention", "mention"]
-    finally:
-        db.dispose()
