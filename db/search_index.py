@@ -10,8 +10,8 @@ matched, lower still, to indexed stems it is a prefix of, or that are a prefix o
 
 Building only counts words: stemming is slow in pure Python, so it is done when a query needs
 it, for the indexed words that could share the query word's stem (those starting with all but
-its last letter), and cached. `SearchCatalogue` holds a process's index, built from the database
-and rebuilt when the plans change.
+its last letter), and cached. `db.search.SearchCatalogue` holds a process's index, built from
+the database and rebuilt when the plans change.
 """
 
 from __future__ import annotations
